@@ -1,0 +1,176 @@
+"""The command line of SPEC section 4. Exit 0 ok, 1 needs a person (`check`), 2 usage/config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from tui import __version__
+from tui.clock import parse_iso, system_clock
+from tui.config import ConfigError, load_config
+from tui.crash import one_line
+from tui.state import StateError, resolve_state_root
+
+EXIT_OK, EXIT_ATTENTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+DESCRIPTION = """\
+The Sisyphus control room: per-role inboxes of the ticket bus, live probes, error budgets and
+incidents of a small hosting platform, in the terminal.
+
+Without a command it opens the room. The state folder is --state DIR, else $SISYPHUS_STATE, else
+the current folder when it holds tickets/.
+"""
+
+EPILOG = """\
+commands:
+  status   print the room's state once and exit (--json for the JSON snapshot)
+  check    exit 0 when nothing needs a person, 1 with one line per reason
+
+exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or config error.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sisyphus-room",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sisyphus-room {__version__}")
+    parser.add_argument("--state", metavar="DIR", help="the state folder (holds tickets/)")
+    parser.add_argument(
+        "--read-only", action="store_true", help="never write under the state folder"
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme: room (default), room-ansi for 16 colours, or any Textual theme",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the room on a live copy of the bundled sample state (no network)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    status = commands.add_parser("status", help="print the room's state once and exit")
+    status.add_argument(
+        "--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder"
+    )
+    status.add_argument("--json", action="store_true", help="the JSON snapshot (schema 1)")
+    status.add_argument("--probe", action="store_true", help="run one probe round first")
+    status.add_argument(
+        "--now", metavar="TIME", help="evaluate at this ISO 8601 time instead of now"
+    )
+
+    check = commands.add_parser(
+        "check", help="exit 0 when nothing needs a person, else 1 with reasons"
+    )
+    check.add_argument("--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder")
+    check.add_argument("--probe", action="store_true", help="run one probe round first")
+    check.add_argument(
+        "--now", metavar="TIME", help="evaluate at this ISO 8601 time instead of now"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`status | head`): quietly stop writing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except SystemExit:
+        raise
+    except Exception as exc:  # the one place a surprise becomes a message, never a traceback
+        print(one_line(exc), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _fail(message: str) -> int:
+    print(f"sisyphus-room: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    now_override: datetime | None = None
+    if getattr(args, "now", None):
+        try:
+            now_override = parse_iso(args.now)
+        except ValueError:
+            return _fail(f"--now {args.now!r}: expected an ISO 8601 date-time")
+    if args.command is None:
+        return _room(args)
+    try:
+        root = resolve_state_root(args.state)
+        config = load_config(root)
+    except (StateError, ConfigError) as exc:
+        return _fail(str(exc))
+    from tui.room_state import collect
+
+    now = now_override or system_clock()
+    snapshot = collect(root, config, now, probe=args.probe)
+    if args.command == "status":
+        if args.json:
+            print(json.dumps(snapshot, indent=2, ensure_ascii=False))
+        else:
+            from tui.snapshot import render_text
+
+            print(render_text(snapshot, now))
+        return EXIT_OK
+    from tui.snapshot import check_reasons
+
+    reasons = check_reasons(snapshot)
+    for reason in reasons:
+        print(reason)
+    if not reasons:
+        print("ok: nothing needs a person")
+    return EXIT_ATTENTION if reasons else EXIT_OK
+
+
+def _room(args: argparse.Namespace) -> int:
+    demo = None
+    if args.demo:
+        from tui.demo import prepare_demo
+
+        demo = prepare_demo()
+        root = demo.root
+    else:
+        try:
+            root = resolve_state_root(args.state)
+        except StateError as exc:
+            return _fail(str(exc))
+    try:
+        config = load_config(root)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    from tui.app import make_app  # Textual is imported only when the room opens
+
+    app = make_app(root, config, read_only=args.read_only, theme=args.theme, demo=demo)
+    if isinstance(app, str):
+        return _fail(app)
+    app.run()
+    if app.crash_message:
+        print(app.crash_message, file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
