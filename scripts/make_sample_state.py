@@ -81,7 +81,7 @@ def main() -> None:
         shutil.rmtree(ROOT)
     (ROOT / "backups").mkdir(parents=True)
     (ROOT / "backups" / "platform-nightly.tar.zst").write_text("sample backup artifact\n")
-    A, _OP = "to_architect", "to_operator"
+    A, OP = "to_architect", "to_operator"
     # --- architect's inbox
     t(
         A,
