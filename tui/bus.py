@@ -73,21 +73,23 @@ def sort_key(ticket: Ticket) -> tuple[int, datetime, str]:
 
 def summarize(state: BusState, now: datetime, stale_after: timedelta) -> list[InboxSummary]:
     """One line per role: counts, stale, malformed and the oldest ticket's time."""
-    rows = []
-    for role in state.roles:
-        mine = [ticket for ticket in state.tickets if ticket.role == role]
-        rows.append(
-            InboxSummary(
-                role=role,
-                tickets=len(mine),
-                responses=sum(1 for ticket in mine if ticket.is_response),
-                stale=sum(1 for ticket in mine if is_stale(ticket, now, stale_after)),
-                malformed=sum(1 for bad in state.malformed if bad.role == role),
-                oldest=min((ticket.created for ticket in mine), default=None),
-                exists=role not in state.missing_inboxes,
-            )
+    counts = {role: [0, 0, 0, 0, None] for role in state.roles}
+    for ticket in state.tickets:
+        row = counts.setdefault(ticket.role, [0, 0, 0, 0, None])
+        row[0] += 1
+        row[1] += ticket.is_response
+        row[2] += is_stale(ticket, now, stale_after)
+        if row[4] is None or ticket.created < row[4]:
+            row[4] = ticket.created
+    for bad in state.malformed:
+        if bad.role is not None:
+            counts.setdefault(bad.role, [0, 0, 0, 0, None])[3] += 1
+    return [
+        InboxSummary(
+            role, tickets, responses, stale, malformed, oldest, role not in state.missing_inboxes
         )
-    return rows
+        for role, (tickets, responses, stale, malformed, oldest) in sorted(counts.items())
+    ]
 
 
 def thread_of(ticket: Ticket, tickets: Iterable[Ticket]) -> tuple[Ticket | None, list[Ticket]]:
@@ -217,22 +219,39 @@ class Scanner:
         except OSError as exc:
             problems.append(clean(f"inbox of {role} cannot be read: {exc.strerror or exc}"))
             return
+        fresh = []
         for entry in listing:
             key = file_key(entry)
             cached = self._cache.get(entry.path)
             if key is not None and cached is not None and cached[0] == key:
-                result: Ticket | Malformed | None = cached[1]
+                seen.add(entry.path)
+                _keep(cached[1], tickets, malformed)
             else:
-                result = read_ticket(self.root, Path(entry.path), role, self._real_root)
-                if result is None:
-                    continue
-                if key is not None:
-                    self._cache[entry.path] = (key, result)
+                fresh.append((entry, key))
+        if not fresh:
+            return
+
+        def read(
+            item: tuple[os.DirEntry[str], tuple[int, int, int] | None],
+        ) -> Ticket | Malformed | None:
+            entry = item[0]
+            rel = clean(f"tickets/{folder.name}/{entry.name}")
+            return read_ticket(self.root, entry.path, role, self._real_root, rel, entry)
+
+        for (entry, key), result in zip(fresh, map(read, fresh), strict=True):
+            if result is None:
+                continue  # vanished while it was read: simply gone
+            if key is not None:
+                self._cache[entry.path] = (key, result)
             seen.add(entry.path)
-            if isinstance(result, Ticket):
-                tickets.append(result)
-            elif result is not None:
-                malformed.append(result)
+            _keep(result, tickets, malformed)
+
+
+def _keep(result: Ticket | Malformed, tickets: list[Ticket], malformed: list[Malformed]) -> None:
+    if isinstance(result, Ticket):
+        tickets.append(result)
+    else:
+        malformed.append(result)
 
 
 def _warn_duplicate_ids(tickets: list[Ticket]) -> list[Ticket]:

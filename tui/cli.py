@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -124,11 +125,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(str(exc))
     from tui.room_state import collect
 
+    gc.disable()  # a one-shot process building many small objects: collection only costs time
     now = now_override or system_clock()
     snapshot = collect(root, config, now, probe=args.probe)
     if args.command == "status":
         if args.json:
-            print(json.dumps(snapshot, indent=2, ensure_ascii=False))
+            print(json.dumps(snapshot, ensure_ascii=False))
         else:
             from tui.snapshot import render_text
 

@@ -38,6 +38,8 @@ def clean(text: str, *, multiline: bool = False) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
+    if text.isprintable():
+        return text  # no control, format or separator character at all: the common case
     pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE
     if multiline:
         text = text.replace("\r\n", "\n")

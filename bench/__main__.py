@@ -1,0 +1,56 @@
+"""Run the benchmarks: `python -m bench` (or `make bench`). Prints one line per figure."""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.large_state import generate
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def measure(command: list[str], runs: int = 5) -> tuple[float, float]:
+    """Median wall time (s) and peak RSS (MB) of a command run `runs` times."""
+    times = []
+    peak = 0.0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return statistics.median(times), peak / 1024
+
+
+def bench_status() -> None:
+    root = generate(OUT / "large")
+    print(f"large state: {root} (10,000 inbox tickets over 20 roles, 100,000 archived)")
+    seconds, mb = measure([sys.executable, "-m", "tui", "status", "--json", "--state", str(root)])
+    print(
+        f"status --json on the large state: median {seconds:.2f} s, peak RSS {mb:.0f} MB (target < 1.5 s, < 150 MB)"
+    )
+    seconds, mb = measure([sys.executable, "-c", "import tui.cli"])
+    print(f"  (interpreter + imports alone: median {seconds:.2f} s, peak RSS {mb:.0f} MB)")
+
+
+BENCHES = {"status": bench_status}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument(
+        "names", nargs="*", choices=[*BENCHES, []], help="which benchmarks (default: all)"
+    )
+    args = parser.parse_args()
+    for name in args.names or BENCHES:
+        BENCHES[name]()
+
+
+if __name__ == "__main__":
+    main()

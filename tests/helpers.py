@@ -1,0 +1,44 @@
+"""Build real state folders on disk for tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
+
+
+def stamp(minutes_ago: float) -> str:
+    return (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_ticket(
+    root: Path, role: str, name: str, *, body: str = "Body.\n", **header: object
+) -> Path:
+    """Write `tickets/to_<role>/<name>.md` with a YAML header built from keyword arguments."""
+    folder = root / "tickets" / f"to_{role}"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["---"]
+    for key, value in header.items():
+        key = "from" if key == "sender" else key
+        lines.append(f"{key}: {value}")
+    lines.append("---")
+    path = folder / f"{name}.md"
+    path.write_text("\n".join(lines) + "\n" + body, encoding="utf-8")
+    return path
+
+
+def write_raw(root: Path, role: str, name: str, data: bytes | str) -> Path:
+    folder = root / "tickets" / f"to_{role}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def make_root(tmp: Path) -> Path:
+    root = tmp / "state"
+    (root / "tickets" / "archive").mkdir(parents=True)
+    return root

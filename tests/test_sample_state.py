@@ -1,0 +1,46 @@
+"""The bundled sample is what the README promises: every status, stale ones, broken ones."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from tui.bus import Scanner, stale_tickets
+from tui.config import load_config
+from tui.demo import SAMPLE_NOW, prepare_demo
+from tui.resources import data_path
+
+
+def test_sample_state_has_every_status_priority_and_case() -> None:
+    root = data_path("sample_state")
+    config = load_config(root)
+    state = Scanner(root, config.roles).scan()
+    assert set(state.roles) >= {"architect", "operator", "pm-memorial-a", "pm-bakery", "pm-library"}
+    assert 25 <= len(state.tickets) <= 40
+    assert set(Counter(t.status for t in state.tickets)) == {
+        "open",
+        "done",
+        "rejected",
+        "needs_clarification",
+        "blocked",
+    }
+    assert set(Counter(t.priority for t in state.tickets)) == {"P0", "P1", "P2", "P3"}
+    assert any(t.is_response for t in state.tickets)
+    assert state.archived >= 200
+    assert len(state.malformed) >= 2
+    stale = stale_tickets(state.tickets, SAMPLE_NOW, config.stale_after)
+    assert [t.id for t in stale] == ["T-0101", "T-0113"]
+    # One clarification turns stale a few minutes into the demo.
+    soon = stale_tickets(state.tickets, SAMPLE_NOW + timedelta(minutes=3), config.stale_after)
+    assert "T-0115" in {t.id for t in soon}
+
+
+def test_demo_copy_moves_times_to_now(tmp_path) -> None:
+    now = SAMPLE_NOW + timedelta(days=3, hours=5)
+    demo = prepare_demo(now=now, target=tmp_path / "demo")
+    config = load_config(demo.root)
+    state = Scanner(demo.root, config.roles).scan()
+    stale = stale_tickets(state.tickets, now, config.stale_after)
+    assert [t.id for t in stale] == ["T-0101", "T-0113"]
+    by_id = state.by_id()
+    assert now - by_id["T-0101"].created == timedelta(minutes=190)

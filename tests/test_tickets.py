@@ -1,0 +1,319 @@
+"""Ticket files read right: every default, alias, warning and malformed reason of SPEC section 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tui.bus import Scanner
+from tui.tickets import Malformed, Ticket, _fast_header, is_ticket_name, read_ticket
+
+
+def read(root: Path, path: Path, role: str = "operator") -> Ticket | Malformed | None:
+    return read_ticket(root, path, role)
+
+
+def test_full_ticket_keeps_every_field(root: Path) -> None:
+    path = write_ticket(
+        root,
+        "operator",
+        "T-0042",
+        id="T-0042",
+        sender="architect",
+        to="operator",
+        priority="P1",
+        subject="Rotate the deploy webhook secret",
+        deliverable="POST answers 200",
+        created="2026-11-24T09:30:00Z",
+        status="open",
+        project="memorial-a",
+        owner="andrea",
+    )
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket)
+    assert (ticket.id, ticket.sender, ticket.to, ticket.priority) == (
+        "T-0042",
+        "architect",
+        "operator",
+        "P1",
+    )
+    assert ticket.subject == "Rotate the deploy webhook secret"
+    assert ticket.created == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    assert ticket.status == "open" and ticket.project == "memorial-a"
+    assert ticket.extra == {"owner": "andrea"}
+    assert ticket.warnings == ()
+    assert ticket.path == "tickets/to_operator/T-0042.md"
+
+
+def test_defaults_when_keys_are_absent(root: Path) -> None:
+    path = write_ticket(
+        root, "operator", "T-7", body="\n# Heading subject\n\nText\n", sender="architect"
+    )
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket)
+    assert ticket.id == "T-7"
+    assert ticket.to == "operator"
+    assert ticket.priority == "P2"
+    assert ticket.subject == "Heading subject"
+    assert ticket.status == "open"
+    assert ticket.created == datetime.fromtimestamp(1_700_000_000, UTC)
+    assert ticket.created_from_mtime
+    assert ticket.warnings == ("no deliverable (the protocol asks every ticket for one)",)
+
+
+def test_subject_falls_back_to_first_line(root: Path) -> None:
+    path = write_ticket(
+        root, "operator", "x", body="\n\nfirst real line\nsecond\n", sender="a", deliverable="d"
+    )
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket) and ticket.subject == "first real line"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("P0", "P0"),
+        ("p3", "P3"),
+        ("critical", "P0"),
+        ("HIGH", "P1"),
+        ("Medium", "P2"),
+        ("low", "P3"),
+    ],
+)
+def test_priority_aliases(root: Path, raw: str, expected: str) -> None:
+    path = write_ticket(root, "operator", "p", sender="a", priority=raw, deliverable="d")
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket) and ticket.priority == expected and ticket.warnings == ()
+
+
+def test_odd_priority_warns_and_counts_as_p2(root: Path) -> None:
+    path = write_ticket(root, "operator", "p", sender="a", priority="urgent", deliverable="d")
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket) and ticket.priority == "P2"
+    assert any("urgent" in w and "P2" in w for w in ticket.warnings)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("open", "open"),
+        ("DONE", "done"),
+        ("Rejected", "rejected"),
+        ("needs-clarification", "needs_clarification"),
+        ("NEEDS_CLARIFICATION", "needs_clarification"),
+        ("blocked", "blocked"),
+    ],
+)
+def test_status_spellings(root: Path, raw: str, expected: str) -> None:
+    path = write_ticket(root, "operator", "s", sender="a", status=raw, deliverable="d")
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket) and ticket.status == expected
+
+
+def test_to_mismatch_is_a_warning(root: Path) -> None:
+    path = write_ticket(root, "operator", "m", sender="a", to="architect", deliverable="d")
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket) and ticket.to == "architect"
+    assert ticket.warnings == ("addressed to 'architect' but sits in the inbox of 'operator'",)
+
+
+def test_naive_created_is_utc_and_offsets_convert(root: Path) -> None:
+    naive = read(
+        root,
+        write_ticket(
+            root, "operator", "n", sender="a", deliverable="d", created="2026-11-24T09:30:00"
+        ),
+    )
+    offset = read(
+        root,
+        write_ticket(
+            root, "operator", "o", sender="a", deliverable="d", created="2026-11-24T11:30:00+02:00"
+        ),
+    )
+    quoted = read(
+        root,
+        write_ticket(
+            root, "operator", "q", sender="a", deliverable="d", created='"2026-11-24T09:30:00Z"'
+        ),
+    )
+    for ticket in (naive, offset, quoted):
+        assert isinstance(ticket, Ticket)
+        assert ticket.created == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+
+def test_response_links_and_verify(root: Path) -> None:
+    path = write_raw(
+        root,
+        "architect",
+        "R-1.md",
+        (
+            "---\nfrom: operator\nstatus: done\nin_reply_to: T-0042\ndeliverable: d\n"
+            "verify:\n  url: https://x.example/\n  status: 200\n---\n"
+        ),
+    )
+    ticket = read(root, path, "architect")
+    assert isinstance(ticket, Ticket) and ticket.is_response and ticket.in_reply_to == "T-0042"
+    assert ticket.verify == {"url": "https://x.example/", "status": 200}
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (b"just text\n", "no front matter"),
+        (b"---\nfrom: a\nno closing line\n", "not closed"),
+        (b"---\nfrom: [a\n---\n", "bad YAML"),
+        (b"---\n- a\n- b\n---\n", "front matter is a list, not a mapping"),
+        (b"---\n---\n", "front matter is empty, not a mapping"),
+        (b"---\nto: operator\n---\n", "missing 'from'"),
+        (b"---\nfrom: a\ncreated: yesterday\n---\n", "bad 'created'"),
+        (b"---\nfrom: a\ncreated: 12:30\n---\n", "bad 'created'"),
+        (b"---\nfrom: a\nstatus: wip\n---\n", "unknown status 'wip'"),
+        (b"---\nfrom: a\n---\n\xff\xfe bad bytes", "not UTF-8"),
+        (b"---\nfrom: a\n---\n\x00\x01\x02", "binary file"),
+        (b"---\nfrom: !!python/object/apply:os.system ['echo pwned']\n---\n", "missing 'from'"),
+    ],
+)
+def test_malformed_reasons(root: Path, content: bytes, reason: str) -> None:
+    path = write_raw(root, "operator", "bad.md", content)
+    result = read(root, path)
+    assert isinstance(result, Malformed), result
+    assert reason in result.reason
+    assert result.path == "tickets/to_operator/bad.md"
+
+
+def test_over_one_mib_is_malformed_without_reading_it_all(root: Path) -> None:
+    path = write_raw(root, "operator", "big.md", b"---\nfrom: a\n---\n" + b"x" * (1024 * 1024 + 10))
+    result = read(root, path)
+    assert isinstance(result, Malformed) and "larger than 1 MiB" in result.reason
+
+
+def test_symlink_out_of_the_root_and_loop(root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nfrom: a\n---\n")
+    inbox = root / "tickets" / "to_operator"
+    inbox.mkdir(parents=True)
+    (inbox / "out.md").symlink_to(outside)
+    (inbox / "loop.md").symlink_to(inbox / "loop2.md")
+    (inbox / "loop2.md").symlink_to(inbox / "loop.md")
+    (inbox / "inside.md").symlink_to(root / "tickets" / "real.txt")
+    (root / "tickets" / "real.txt").write_text("---\nfrom: a\ndeliverable: d\n---\n")
+    out = read(root, inbox / "out.md")
+    loop = read(root, inbox / "loop.md")
+    inside = read(root, inbox / "inside.md")
+    assert isinstance(out, Malformed) and out.reason == "symlink leads outside the state root"
+    assert isinstance(loop, Malformed) and loop.reason == "symlink loop"
+    assert isinstance(inside, Ticket)
+
+
+def test_vanished_file_is_simply_gone(root: Path) -> None:
+    assert read(root, root / "tickets" / "to_operator" / "gone.md") is None
+
+
+def test_a_folder_named_like_a_ticket(root: Path) -> None:
+    (root / "tickets" / "to_operator" / "dir.md").mkdir(parents=True)
+    result = read(root, root / "tickets" / "to_operator" / "dir.md")
+    assert isinstance(result, Malformed) and result.reason == "not a regular file"
+
+
+def test_unreadable_file_is_malformed(root: Path) -> None:
+    path = write_raw(root, "operator", "locked.md", "---\nfrom: a\n---\n")
+    path.chmod(0)
+    if os.geteuid() != 0:
+        result = read(root, path)
+        assert isinstance(result, Malformed) and "permission denied" in result.reason
+        return
+    # Root reads everything: import as root, then drop to an unprivileged user and read.
+    for part in [root, *root.parents]:
+        part.chmod(part.stat().st_mode | 0o055)
+    code = (
+        "import os; from pathlib import Path; from tui.tickets import read_ticket; os.setuid(65534);"
+        f"r = read_ticket(Path({str(root)!r}), Path({str(path)!r}), 'operator'); print(r.reason)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+    assert "permission denied" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "counts"),
+    [
+        ("T-1.md", True),
+        (".T-1.md", False),
+        ("T-1.md.tmp", False),
+        ("T-1.md~", False),
+        ("T-1.md.part", False),
+        ("T-1.md.swp", False),
+        ("T-1.txt", False),
+    ],
+)
+def test_which_names_are_tickets(name: str, counts: bool) -> None:
+    assert is_ticket_name(name) is counts
+
+
+def test_hostile_text_is_made_inert(root: Path) -> None:
+    path = write_raw(
+        root,
+        "operator",
+        "evil.md",
+        (
+            '---\nfrom: "archi\\e]0;pwned\\atect"\nsubject: "\\e[2J[@click=app.quit] \\u202eevil"\n'
+            'deliverable: "disk [/var] full"\nextra_key: "\\e]52;c;Y2xpcA==\\a"\n---\n'
+        ),
+    )
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket)
+    for text in (ticket.sender, ticket.subject, str(ticket.extra)):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "[@click=app.quit]" in ticket.subject  # shown as the characters it is
+    assert "␛" in ticket.subject and "⟨U+202E⟩" in ticket.subject
+
+
+def test_scanner_rereads_only_changed_files(root: Path) -> None:
+    first = write_ticket(root, "operator", "a", sender="x", deliverable="d", created=stamp(5))
+    write_ticket(root, "operator", "b", sender="x", deliverable="d", created=stamp(5))
+    scanner = Scanner(root)
+    state = scanner.scan()
+    assert {t.id for t in state.tickets} == {"a", "b"}
+    first.write_text("---\nfrom: y\ndeliverable: d\nsubject: changed now\n---\n")
+    os.utime(first, ns=(NOW.timestamp().__int__() * 10**9, NOW.timestamp().__int__() * 10**9))
+    state = scanner.scan()
+    assert {t.subject for t in state.tickets if t.id == "a"} == {"changed now"}
+    first.unlink()
+    assert {t.id for t in scanner.scan().tickets} == {"b"}
+
+
+_keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,12}", fullmatch=True)
+_values = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,20}", fullmatch=True),
+)
+
+
+@given(st.lists(st.tuples(_keys, _values), max_size=8))
+def test_fast_header_agrees_with_yaml(pairs: list[tuple[str, str]]) -> None:
+    header = "\n".join(f"{key}: {value}" for key, value in pairs)
+    fast = _fast_header(header)
+    try:
+        slow = yaml.load(header, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        assert fast is None
+        return
+    if fast is not None:  # None: outside the fast subset, YAML reads it
+        assert fast == (slow if slow is not None else {})
