@@ -71,24 +71,33 @@ def sort_key(ticket: Ticket) -> tuple[int, datetime, str]:
     return (PRIORITY_ORDER.get(ticket.priority, 2), ticket.created, ticket.id)
 
 
+@dataclass
+class _Tally:
+    tickets: int = 0
+    responses: int = 0
+    stale: int = 0
+    malformed: int = 0
+    oldest: datetime | None = None
+
+
 def summarize(state: BusState, now: datetime, stale_after: timedelta) -> list[InboxSummary]:
     """One line per role: counts, stale, malformed and the oldest ticket's time."""
-    counts = {role: [0, 0, 0, 0, None] for role in state.roles}
+    tallies = {role: _Tally() for role in state.roles}
     for ticket in state.tickets:
-        row = counts.setdefault(ticket.role, [0, 0, 0, 0, None])
-        row[0] += 1
-        row[1] += ticket.is_response
-        row[2] += is_stale(ticket, now, stale_after)
-        if row[4] is None or ticket.created < row[4]:
-            row[4] = ticket.created
+        tally = tallies.setdefault(ticket.role, _Tally())
+        tally.tickets += 1
+        tally.responses += ticket.is_response
+        tally.stale += is_stale(ticket, now, stale_after)
+        if tally.oldest is None or ticket.created < tally.oldest:
+            tally.oldest = ticket.created
     for bad in state.malformed:
         if bad.role is not None:
-            counts.setdefault(bad.role, [0, 0, 0, 0, None])[3] += 1
+            tallies.setdefault(bad.role, _Tally()).malformed += 1
     return [
         InboxSummary(
-            role, tickets, responses, stale, malformed, oldest, role not in state.missing_inboxes
+            role, t.tickets, t.responses, t.stale, t.malformed, t.oldest, role not in state.missing_inboxes
         )
-        for role, (tickets, responses, stale, malformed, oldest) in sorted(counts.items())
+        for role, t in sorted(tallies.items())
     ]
 
 
