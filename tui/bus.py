@@ -95,7 +95,13 @@ def summarize(state: BusState, now: datetime, stale_after: timedelta) -> list[In
             tallies.setdefault(bad.role, _Tally()).malformed += 1
     return [
         InboxSummary(
-            role, t.tickets, t.responses, t.stale, t.malformed, t.oldest, role not in state.missing_inboxes
+            role,
+            t.tickets,
+            t.responses,
+            t.stale,
+            t.malformed,
+            t.oldest,
+            role not in state.missing_inboxes,
         )
         for role, t in sorted(tallies.items())
     ]

@@ -165,8 +165,6 @@ def _room(args: argparse.Namespace) -> int:
     from tui.app import make_app  # Textual is imported only when the room opens
 
     app = make_app(root, config, read_only=args.read_only, theme=args.theme, demo=demo)
-    if isinstance(app, str):
-        return _fail(app)
     app.run()
     if app.crash_message:
         print(app.crash_message, file=sys.stderr)

@@ -44,3 +44,20 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+def age_short(delta: timedelta) -> str:
+    """A compact age for tables, to the minute: "45s", "58m", "3h10m", "2d03h"."""
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "future"
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"

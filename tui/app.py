@@ -1,0 +1,789 @@
+"""The control room on screen: a thin assembler of sources, core and widgets.
+
+Sources (the watcher, the scan worker, the clock) post messages; handlers feed the core and hand
+plain view data down to the widgets. Only handlers change state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.acks import Acks
+from tui.bus import BusState, Scanner, find_archived, is_stale, stale_tickets, thread_of
+from tui.clock import Clock, age, iso, system_clock
+from tui.config import Config
+from tui.crash import one_line
+from tui.demo import Demo, DemoAgent
+from tui.durations import format_duration
+from tui.filtering import Filter, parse_filter
+from tui.inbox_view import role_rows, ticket_rows
+from tui.ladder import STALE_LADDER, Announcer
+from tui.resources import data_path
+from tui.sanitize import clean, shorten
+from tui.state import can_write, room_dir
+from tui.store import WriterLock
+from tui.tickets import Malformed, Ticket, read_body, read_ticket
+from widgets.help import HelpScreen
+from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
+from widgets.panes import InfoPane
+from widgets.status_bar import HeaderView, StatusBar
+from widgets.styles import Palette
+from widgets.ticket_view import ThreadLine, TicketDetail, TicketScreen
+
+TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
+RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
+ARCHIVE_EVERY = 15
+DEMO_STEP = 4.0
+
+
+@dataclass
+class TicketsChanged(Message):
+    """A scan finished: the bus as it is now."""
+
+    state: BusState
+
+
+@dataclass
+class DetailReady(Message):
+    detail: TicketDetail
+
+
+def load_themes() -> list[Theme]:
+    """The room's themes from themes/themes.toml."""
+    data = tomllib.loads((data_path("themes") / "themes.toml").read_text(encoding="utf-8"))
+    return [Theme(name=name, **values) for name, values in data.items()]
+
+
+class RoomCommands(Provider):
+    """The room's own commands in the palette (ctrl+p)."""
+
+    def _commands(self) -> list[tuple[str, Any, str]]:
+        app = self.app
+        assert isinstance(app, RoomApp)
+        commands: list[tuple[str, Any, str]] = [
+            ("Show stale clarifications", app.action_stale, "Every stale ticket, in every inbox"),
+            (
+                "Show every inbox",
+                partial(app.show_role, ALL_ROLES),
+                "Tickets of all roles together",
+            ),
+            ("Rescan the tickets now", app.action_rescan, "Read every inbox again"),
+            ("Keys", app.action_help, "Every key the room answers to"),
+        ]
+        roles = app.bus.roles if app.bus else ()
+        for role in roles:
+            commands.append(
+                (f"Go to inbox: {role}", partial(app.show_role, role), f"The tickets of {role}")
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield Hit(1.0, name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class MainScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="top"):
+            with Vertical(id="roles-pane", classes="pane") as roles:
+                roles.border_title = "Inboxes"
+                yield RolesTable(id="roles")
+            with Vertical(id="tickets-pane", classes="pane") as tickets:
+                tickets.border_title = "Tickets"
+                yield TicketsTable(id="tickets")
+                yield Static(id="filter-status")
+                yield Input(
+                    placeholder="filter: words, role:x status:stale priority:P0 from:x", id="filter"
+                )
+        with Horizontal(id="bottom"):
+            for pane_id, title in (
+                ("probes", "Probes"),
+                ("budgets", "Error budgets"),
+                ("incidents", "Incidents"),
+            ):
+                pane = InfoPane(id=pane_id, classes="pane")
+                pane.border_title = title
+                yield pane
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        assert isinstance(app, RoomApp)
+        app.start()
+
+
+class RoomApp(App[None]):
+    """The Sisyphus control room."""
+
+    TITLE = "Sisyphus control room"
+    CSS_PATH = str(data_path("themes") / "room.tcss")
+    COMMANDS: ClassVar = App.COMMANDS | {RoomCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar = [
+        Binding("q", "quit", "Quit", id="room.quit"),
+        Binding("question_mark", "help", "Keys", id="room.help"),
+        Binding("slash", "filter", "Filter", id="room.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="room.clear-filter"),
+        Binding("a", "ack", "Acknowledge", id="room.ack"),
+        Binding("s", "stale", "Stale list", id="room.stale"),
+        Binding("r", "rescan", "Rescan", show=False, id="room.rescan"),
+        Binding("1", "focus_pane('roles')", "Inboxes", show=False, id="room.pane-inboxes"),
+        Binding("2", "focus_pane('tickets')", "Tickets", show=False, id="room.pane-tickets"),
+        Binding("3", "focus_pane('probes')", "Probes", show=False, id="room.pane-probes"),
+        Binding("4", "focus_pane('budgets')", "Budgets", show=False, id="room.pane-budgets"),
+        Binding("5", "focus_pane('incidents')", "Incidents", show=False, id="room.pane-incidents"),
+    ]
+
+    # The only app-level actions that may run, whatever asks (a binding, a click, a link).
+    ALLOWED_ACTIONS: ClassVar = frozenset(
+        {
+            "quit",
+            "help",
+            "filter",
+            "clear_filter",
+            "ack",
+            "stale",
+            "rescan",
+            "focus_pane",
+            "command_palette",
+            "focus_next",
+            "focus_previous",
+            "back",
+            "pop_screen",
+            "change_theme",
+            "maximize",
+            "minimize",
+            "bell",
+            "hide_help_panel",
+            "show_help_panel",
+        }
+    )
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        *,
+        read_only: bool = False,
+        theme: str | None = None,
+        demo: Demo | None = None,
+        clock: Clock = system_clock,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.root = root
+        self.config = config
+        self.clock = clock
+        self.demo = demo
+        self.demo_agent = DemoAgent(demo.root) if demo is not None else None
+        self.watch_files = watch
+        self.crash_message: str | None = None
+        self.read_only_reason: str | None = None
+        self.lock = WriterLock(room_dir(root))
+        if read_only:
+            self.read_only_reason = "--read-only"
+        elif not can_write(root):
+            self.read_only_reason = "cannot write under the state folder"
+        elif not self.lock.acquire():
+            self.read_only_reason = "another room holds .room/lock"
+        self.acks = Acks(room_dir(root), read_only=self.read_only_reason is not None)
+        self.scanner = Scanner(root, config.roles)
+        self.bus: BusState | None = None
+        self.selected_role = ALL_ROLES
+        self.filter = Filter()
+        self.announcer = Announcer(STALE_LADDER)
+        self._scan_running = False
+        self._scan_again = False
+        self._scan_archive = True
+        self._scans = 0
+        self._stop_watch = asyncio.Event()
+        self._stale_timer: Any = None
+        self._detail_path: str | None = None
+        for custom in load_themes():
+            self.register_theme(custom)
+        self._requested_theme = theme
+        self.palette_styles = Palette.from_theme(self.get_theme("room") or self.current_theme)
+
+    # ----------------------------------------------------------------- setup
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen()
+
+    @property
+    def main_screen(self) -> Screen[Any]:
+        return self.screen_stack[0]
+
+    def start(self) -> None:
+        """The main screen is composed: pick the theme, start the sources."""
+        requested = self._requested_theme
+        if requested is None:
+            requested = (
+                "room-ansi" if self.console.color_system in ("standard", "windows") else "room"
+            )
+        if requested not in self.available_themes:
+            self.notify(
+                f"No theme named {clean(requested)!r}; using room. Themes: "
+                f"{', '.join(sorted(self.available_themes))}",
+                severity="warning",
+                markup=False,
+            )
+            requested = "room"
+        self.theme = requested
+        for note in self.acks.notes:
+            self.notify(note, severity="warning", markup=False, timeout=15)
+        self.query_one(RolesTable).focus()
+        self.render_panes_placeholder()
+        self.request_scan(archive=True)
+        self.set_interval(TICK, self.tick, name="tick")
+        self.set_interval(RESCAN, self._periodic_rescan, name="rescan")
+        if self.watch_files:
+            self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
+        if self.demo is not None:
+            self.set_interval(DEMO_STEP, self._demo_step, name="demo")
+        if self.read_only_reason:
+            self.notify(
+                f"Read-only: {self.read_only_reason}. Acknowledgements are kept in memory only.",
+                severity="warning",
+                markup=False,
+            )
+
+    def watch_theme(self, theme: str) -> None:
+        self.palette_styles = Palette.from_theme(self.current_theme)
+        if self.bus is not None:
+            self.refresh_view()
+
+    def on_unmount(self) -> None:
+        self._stop_watch.set()
+        self.lock.release()
+
+    # ------------------------------------------------------------- safety
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action in self.ALLOWED_ACTIONS
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if "screenshot" not in command.title.lower():
+                yield command
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: one line for the person, the traceback in a report file."""
+        error = self._exception or RuntimeError("unknown error")
+        self.crash_message = one_line(error)
+        self._close_messages_no_wait()
+
+    # ------------------------------------------------------------ sources
+
+    async def _watch(self) -> None:
+        from tui.watch import ticket_hints
+
+        async for hint in ticket_hints(self.root, self._stop_watch):
+            archive = not hint or any(
+                "/archive/" in path or path.endswith("/archive") for path in hint
+            )
+            self.request_scan(archive=archive)
+
+    def _periodic_rescan(self) -> None:
+        self._scans += 1
+        self.request_scan(archive=self._scans % ARCHIVE_EVERY == 0)
+
+    def request_scan(self, *, archive: bool = False) -> None:
+        """One scan in flight; a request during a scan arms exactly one more."""
+        self._scan_archive = self._scan_archive or archive
+        if self._scan_running:
+            self._scan_again = True
+            return
+        self._scan_running = True
+        archive, self._scan_archive = self._scan_archive, False
+        self.run_worker(
+            partial(self._scan, archive),
+            thread=True,
+            group="scan",
+            exit_on_error=False,
+            name="scan",
+        )
+
+    def _scan(self, archive: bool) -> None:
+        try:
+            state = self.scanner.scan(count_archive_too=archive)
+        except Exception as exc:  # a scan never ends the room: say it, keep the last state
+            self.call_from_thread(
+                self.notify,
+                f"Reading the tickets failed: {clean(str(exc))}",
+                severity="error",
+                markup=False,
+            )
+            state = self.bus or BusState(self.root, (), (), (), 0, ("reading the tickets failed",))
+        self.post_message(TicketsChanged(state))
+
+    @on(TicketsChanged)
+    def _tickets_changed(self, message: TicketsChanged) -> None:
+        self._scan_running = False
+        self.bus = message.state
+        self.tick()
+        if self._scan_again:
+            self._scan_again = False
+            self.request_scan()
+
+    @work(thread=True, group="demo", exit_on_error=False)
+    def _demo_step(self) -> None:
+        if self.demo_agent is None:
+            return
+        with contextlib.suppress(OSError):  # the demo crew tries again in a few seconds
+            self.demo_agent.step(self.clock())
+
+    # ---------------------------------------------------------------- time
+
+    def tick(self) -> None:
+        """The clock moved (or the bus changed): staleness, announcements, ages."""
+        if self.bus is None:
+            return
+        now = self.clock()
+        self._announce_stale(now)
+        self.refresh_view(now)
+        self._arm_stale_timer(now)
+
+    def _stale_starts(self, now: datetime) -> dict[str, tuple[datetime, Ticket]]:
+        assert self.bus is not None
+        acked = self.acks.ids()
+        return {
+            ticket.id: (ticket.created + self.config.stale_after, ticket)
+            for ticket in stale_tickets(self.bus.tickets, now, self.config.stale_after)
+            if ticket.id not in acked
+        }
+
+    def _announce_stale(self, now: datetime) -> None:
+        starts = self._stale_starts(now)
+        due = self.announcer.due({key: start for key, (start, _) in starts.items()}, now)
+        if not due:
+            return
+        tickets = [starts[str(key)][1] for key in due]
+        if len(tickets) <= 3:
+            for ticket in tickets:
+                self.notify(
+                    f"{ticket.id} in the inbox of {ticket.role} (from {ticket.sender}) has waited "
+                    f"{format_duration(now - ticket.created)}: {shorten(ticket.subject, 90)}",
+                    title="Stale clarification",
+                    severity="error",
+                    timeout=20,
+                    markup=False,
+                )
+        else:
+            ids = ", ".join(ticket.id for ticket in tickets[:8]) + (
+                " …" if len(tickets) > 8 else ""
+            )
+            self.notify(
+                f"{len(tickets)} clarifications have waited over "
+                f"{format_duration(self.config.stale_after)}: {ids}. Press s for the list.",
+                title="Stale clarifications",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+        self.bell()
+
+    def _arm_stale_timer(self, now: datetime) -> None:
+        """Wake exactly when the next ticket turns stale or the next announcement is due."""
+        assert self.bus is not None
+        moments = [
+            ticket.created + self.config.stale_after
+            for ticket in self.bus.tickets
+            if ticket.status == "needs_clarification"
+            and ticket.created + self.config.stale_after > now
+        ]
+        starts = self._stale_starts(now)
+        upcoming = self.announcer.next_due({key: start for key, (start, _) in starts.items()})
+        if upcoming is not None:
+            moments.append(upcoming)
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+            self._stale_timer = None
+        if moments:
+            delay = max((min(moments) - now).total_seconds() + 0.5, 0.5)
+            if delay < TICK:
+                self._stale_timer = self.set_timer(delay, self.tick, name="stale")
+
+    # ---------------------------------------------------------------- view
+
+    def refresh_view(self, now: datetime | None = None) -> None:
+        if self.bus is None:
+            return
+        now = now or self.clock()
+        bus = self.bus
+        acked = self.acks.ids()
+        stale = stale_tickets(bus.tickets, now, self.config.stale_after)
+        screen = self.main_screen
+        with self.batch_update():
+            header = HeaderView(
+                root=str(self.root) if self.demo is None else "bundled sample (live copy)",
+                stale=len(stale),
+                acked=sum(1 for t in stale if t.id in acked),
+                malformed=len(bus.malformed),
+                read_only=self.read_only_reason,
+                demo=self.demo is not None,
+                problems=bus.problems,
+            )
+            screen.query_one(StatusBar).show(header, self.palette_styles)
+            roles = screen.query_one(RolesTable)
+            roles.render_rows(role_rows(bus, now, self.config.stale_after), self.palette_styles)
+            role = None if self.selected_role == ALL_ROLES else self.selected_role
+            rows, matched = ticket_rows(bus, role, now, self.config.stale_after, acked, self.filter)
+            tickets = screen.query_one(TicketsTable)
+            tickets.render_rows(rows, self.palette_styles)
+            pane = screen.query_one("#tickets-pane")
+            where = "every inbox" if role is None else f"to_{role}"
+            pane.border_title = f"Tickets · {where} · {len(rows)}" + (
+                f" of {matched}" if matched > len(rows) else ""
+            )
+            self._show_filter_status(screen, len(rows), matched)
+
+    def _show_filter_status(self, screen: Screen[Any], shown: int, matched: int) -> None:
+        status = screen.query_one("#filter-status", Static)
+        if self.filter.empty and not self.filter.problems:
+            status.set_class(False, "-shown")
+            return
+        text = Text(f"filter: {self.filter_text} — {shown} shown", style=self.palette_styles.muted)
+        if matched > shown:
+            text.append(f" (first {shown} of {matched}; narrow the filter)")
+        for problem in self.filter.problems:
+            text.append(f" · {problem}", style=self.palette_styles.warning)
+        status.update(text, layout=False)
+        status.set_class(True, "-shown")
+
+    filter_text = ""
+
+    def render_panes_placeholder(self) -> None:
+        screen = self.main_screen
+        sites = len(self.config.sites)
+        probes = Text()
+        if sites:
+            probes.append(
+                f"{sites} sites configured; probing is not part of this build yet.\n",
+                style=self.palette_styles.muted,
+            )
+            for site in self.config.sites:
+                probes.append(f"  {site.name}  {site.url}\n")
+        else:
+            probes.append(
+                "No sites configured: add [[sites]] to sisyphus.toml to probe them.",
+                style=self.palette_styles.muted,
+            )
+        screen.query_one("#probes", InfoPane).show(probes)
+        screen.query_one("#budgets", InfoPane).show(
+            Text(
+                "No error budgets yet: they are computed from the room's own probe history, "
+                "and nothing has been measured.",
+                style=self.palette_styles.muted,
+            )
+        )
+        screen.query_one("#incidents", InfoPane).show(
+            Text(
+                "No incidents: none are tracked until probes run.", style=self.palette_styles.muted
+            )
+        )
+
+    # ------------------------------------------------------------- actions
+
+    def show_role(self, role: str) -> None:
+        self.selected_role = role
+        self.query_one(RolesTable).select_key(role)
+        self.refresh_view()
+        self.query_one(TicketsTable).focus()
+
+    @on(DataTable.RowHighlighted, "#roles")
+    def _role_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key and key != self.selected_role:
+            self.selected_role = key
+            self.refresh_view()
+
+    @on(DataTable.RowSelected, "#roles")
+    def _role_selected(self, event: DataTable.RowSelected) -> None:
+        self.query_one(TicketsTable).focus()
+
+    @on(DataTable.RowSelected, "#tickets")
+    def _ticket_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.open_ticket(event.row_key.value)
+
+    @on(TicketScreen.OpenTicket)
+    def _open_from_thread(self, message: TicketScreen.OpenTicket) -> None:
+        self.pop_screen()
+        self.open_ticket(message.path)
+
+    def open_ticket(self, path: str) -> None:
+        self._build_detail(path)
+
+    @work(thread=True, group="detail", exclusive=True, exit_on_error=False)
+    def _build_detail(self, path: str) -> None:
+        detail = build_detail(
+            self.root, path, self.bus, self.clock(), self.config.stale_after, self.acks.ids()
+        )
+        self.post_message(DetailReady(detail))
+
+    @on(DetailReady)
+    def _detail_ready(self, message: DetailReady) -> None:
+        self._detail_path = message.detail.path
+        self.push_screen(
+            TicketScreen(message.detail, self.palette_styles), lambda _: self._closed_detail()
+        )
+
+    def _closed_detail(self) -> None:
+        self._detail_path = None
+
+    def action_focus_pane(self, pane: str) -> None:
+        self.screen.query_one(f"#{pane}").focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_sections()))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.set_class(True, "-shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = clean(event.value)
+        self.filter = parse_filter(event.value)
+        self.refresh_view()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(TicketsTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.has_class("-shown") and self.filter.empty:
+            return
+        box.value = ""
+        box.set_class(False, "-shown")
+        self.filter = Filter()
+        self.filter_text = ""
+        self.refresh_view()
+        self.query_one(TicketsTable).focus()
+
+    def action_stale(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.set_class(True, "-shown")
+        box.value = "status:stale"
+        self.show_role(ALL_ROLES)
+
+    def action_rescan(self) -> None:
+        self.request_scan(archive=True)
+        self.notify("Reading every inbox again.", timeout=2)
+
+    def action_ack(self) -> None:
+        if self.bus is None:
+            return
+        path = self._detail_path or self.main_screen.query_one(TicketsTable).selected_key
+        ticket = next((t for t in self.bus.tickets if t.path == path), None)
+        now = self.clock()
+        if ticket is None or not is_stale(ticket, now, self.config.stale_after):
+            self.notify(
+                "Only a stale clarification needs an acknowledgement: select one (s lists them).",
+                severity="warning",
+                timeout=4,
+            )
+            return
+        self.acks.acknowledge(ticket.id, getpass.getuser(), now)
+        where = "in memory only (read-only)" if self.read_only_reason else "kept in .room/acks.json"
+        self.notify(
+            f"Acknowledged {ticket.id}: no more reminders while it waits ({where}).", markup=False
+        )
+        self.refresh_view(now)
+
+
+_AGENTS: dict[int, DemoAgent] = {}
+
+
+def DemoAgent_for(demo: Demo) -> DemoAgent:
+    return _AGENTS.setdefault(id(demo), DemoAgent(demo.root))
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (
+            "Everywhere",
+            [
+                ("?", "this list of keys"),
+                ("q", "quit (in a ticket: back)"),
+                ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
+                ("tab / shift+tab", "next / previous pane"),
+                ("1 … 5", "inboxes, tickets, probes, budgets, incidents"),
+            ],
+        ),
+        (
+            "Inboxes and tickets",
+            [
+                ("↑ ↓  j k", "move; the inbox under the cursor fills the ticket list"),
+                ("g / G", "first / last row"),
+                ("enter", "open the inbox's tickets, or the ticket (front matter, thread, body)"),
+                (
+                    "/",
+                    "filter: words, role:x, status:open|done|rejected|clarify|blocked|stale, "
+                    "priority:P0 (commas for several), from:x",
+                ),
+                ("escape", "clear the filter; in a ticket: back"),
+                ("s", "every stale clarification, in every inbox"),
+                ("a", "acknowledge the selected stale clarification (stops its reminders)"),
+                ("r", "read every inbox again now"),
+            ],
+        ),
+        (
+            "Marks",
+            [
+                ("STALE", "needs_clarification, waiting longer than stale_after"),
+                ("STALE ✓", "stale, acknowledged by a person"),
+                ("↩", "a response (answers another ticket)"),
+                ("⏰", "created in the future: clock skew"),
+                ("⚠", "the ticket has warnings (open it to read them)"),
+                ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
+            ],
+        ),
+    ]
+
+
+def build_detail(
+    root: Path,
+    path: str,
+    bus: BusState | None,
+    now: datetime,
+    stale_after: timedelta,
+    acked: set[str],
+) -> TicketDetail:
+    """Everything the ticket view shows, read from the files (in a worker thread)."""
+    ticket = next((t for t in bus.tickets if t.path == path), None) if bus else None
+    bad = next((m for m in bus.malformed if m.path == path), None) if bus else None
+    file = root / path
+    if ticket is None:
+        body = read_body(file)
+        reason = bad.reason if isinstance(bad, Malformed) else "no longer in an inbox"
+        return TicketDetail(
+            path=path,
+            title=f"{path}: not a readable ticket",
+            fields=(("path", path), ("reason", reason)),
+            warnings=(),
+            stale=False,
+            thread=(),
+            body="```text\n" + body.replace("```", "ʼʼʼ") + "\n```",
+        )
+    fields = [
+        ("id", ticket.id),
+        ("from → to", f"{ticket.sender} → {ticket.to}"),
+        ("inbox", ticket.role),
+        ("priority", ticket.priority),
+        ("status", ticket.status.replace("_", " ")),
+        (
+            "created",
+            f"{iso(ticket.created)} ({age(now - ticket.created)} ago)"
+            + (" (file time: no created key)" if ticket.created_from_mtime else ""),
+        ),
+        ("deliverable", ticket.deliverable or "—"),
+    ]
+    if ticket.project:
+        fields.append(("project", ticket.project))
+    if ticket.in_reply_to:
+        fields.append(("in reply to", ticket.in_reply_to))
+    if ticket.verify:
+        fields.append(("verify", " ".join(f"{k}={v}" for k, v in ticket.verify.items())))
+    for key, value in ticket.extra.items():
+        fields.append((key, shorten(str(value), 300)))
+    fields.append(("file", ticket.path))
+    stale = is_stale(ticket, now, stale_after)
+    warnings = list(ticket.warnings)
+    if ticket.created - now > timedelta(minutes=1):
+        warnings.append("created is in the future (clock skew?)")
+    if stale and ticket.id in acked:
+        warnings.append("stale, acknowledged: no more reminders")
+    thread: list[ThreadLine] = []
+    if bus is not None:
+        parent, replies = thread_of(ticket, bus.tickets)
+        if ticket.in_reply_to and parent is None:
+            archived = find_archived(root / "tickets" / "archive", ticket.in_reply_to)
+            if archived is not None:
+                found = read_ticket(root, archived, "archive")
+                if isinstance(found, Ticket):
+                    thread.append(
+                        ThreadLine("", "answers", found.id, found.status, "archive", found.subject)
+                    )
+            if not thread:
+                thread.append(ThreadLine("", "answers", ticket.in_reply_to, "?", "not found", ""))
+        elif parent is not None:
+            thread.append(
+                ThreadLine(
+                    parent.path,
+                    "answers",
+                    parent.id,
+                    parent.status,
+                    f"to_{parent.role}",
+                    parent.subject,
+                )
+            )
+        for reply in replies:
+            thread.append(
+                ThreadLine(
+                    reply.path,
+                    "answered by",
+                    reply.id,
+                    reply.status,
+                    f"to_{reply.role}",
+                    reply.subject,
+                )
+            )
+    return TicketDetail(
+        path=path,
+        title=f"{ticket.id} · {ticket.subject}",
+        fields=tuple(fields),
+        warnings=tuple(warnings),
+        stale=stale and ticket.id not in acked,
+        thread=tuple(thread),
+        body=read_body(file),
+    )
+
+
+def make_app(
+    root: Path,
+    config: Config,
+    *,
+    read_only: bool = False,
+    theme: str | None = None,
+    demo: Demo | None = None,
+    clock: Clock = system_clock,
+    watch: bool = True,
+) -> RoomApp:
+    """The one factory shared by the command line and the tests."""
+    return RoomApp(
+        root, config, read_only=read_only, theme=theme, demo=demo, clock=clock, watch=watch
+    )

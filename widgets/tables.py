@@ -1,0 +1,112 @@
+"""Keyed, diffed DataTable updates: only changed cells are touched, rows added/removed by key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+Cells = tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Col:
+    label: str
+    key: str
+    width: int | None  # None: takes the room the others leave
+    hide_below: int = 0  # hidden when the table is narrower than this
+
+
+class KeyedTable(DataTable[Text]):
+    """A DataTable fed with (key, cells) rows; `show` makes it match them with the least work.
+
+    Cells are always `rich.text.Text`, never strings: a string cell would be parsed as markup.
+    Columns carry their own spacing (cell padding 0); narrow tables drop the columns that ask to.
+    """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    def __init__(self, columns: Sequence[Col], **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=0, **kwargs)  # type: ignore[arg-type]
+        self._spec = list(columns)
+        self._visible: list[int] = []
+        self._shown: dict[str, Cells] = {}
+        self._order: list[str] = []
+
+    def on_mount(self) -> None:
+        self._layout_columns()
+
+    def on_resize(self) -> None:
+        self._layout_columns()
+
+    def _layout_columns(self) -> None:
+        width = self.size.width - 1  # leave the vertical scrollbar its column
+        visible = [i for i, col in enumerate(self._spec) if width >= col.hide_below]
+        if visible != self._visible:
+            self._visible = visible
+            keep = self.selected_key
+            self.clear(columns=True)
+            for index in visible:
+                col = self._spec[index]
+                self.add_column(col.label, key=col.key, width=col.width or 8)
+            self._order = []
+            rows = list(self._shown.items())
+            self._shown = {}
+            self.show(rows)
+            if keep is not None:
+                self.select_key(keep)
+        fixed = sum(self._spec[i].width or 0 for i in visible)
+        for index in visible:
+            col = self._spec[index]
+            if col.width is None:
+                column = self.columns.get(col.key)  # type: ignore[call-overload]
+                if column is not None:
+                    column.auto_width = False
+                    column.width = max(width - fixed, 8)
+                    self._require_update_dimensions = True
+                    self.refresh()
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
+            return None
+        return self._order[self.cursor_row]
+
+    def show(self, rows: Sequence[tuple[str, Cells]]) -> None:
+        order = [key for key, _ in rows]
+        if not self._visible:
+            self._shown, self._order = dict(rows), []
+            return
+        if order == self._order:
+            for key, cells in rows:
+                old = self._shown[key]
+                for index in self._visible:
+                    if old[index] != cells[index]:
+                        self.update_cell(key, self._spec[index].key, cells[index])
+                self._shown[key] = cells
+            return
+        keep = self.selected_key
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*(cells[i] for i in self._visible), key=key)
+        self._shown = dict(rows)
+        self._order = order
+        if keep in self._shown:
+            self.move_cursor(row=order.index(keep), animate=False)
+
+    def select_key(self, key: str) -> bool:
+        try:
+            index = self.get_row_index(key)
+        except RowDoesNotExist:
+            return False
+        self.move_cursor(row=index, animate=False)
+        return True
