@@ -12,7 +12,7 @@ import getpass
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,8 +29,8 @@ from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.acks import Acks
-from tui.bus import BusState, Scanner, find_archived, is_stale, stale_tickets, thread_of
-from tui.clock import Clock, age, iso, system_clock
+from tui.bus import BusState, Scanner, is_stale, stale_tickets
+from tui.clock import Clock, system_clock
 from tui.config import Config
 from tui.crash import one_line
 from tui.demo import Demo, DemoAgent
@@ -42,13 +42,14 @@ from tui.resources import data_path
 from tui.sanitize import clean, shorten
 from tui.state import can_write, room_dir
 from tui.store import WriterLock
-from tui.tickets import Malformed, Ticket, read_body, read_ticket
-from widgets.help import HelpScreen
+from tui.ticket_detail import TicketDetail, build_detail
+from tui.tickets import Ticket
+from widgets.help import HelpScreen, help_sections
 from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes import InfoPane
 from widgets.status_bar import HeaderView, StatusBar
 from widgets.styles import Palette
-from widgets.ticket_view import ThreadLine, TicketDetail, TicketScreen
+from widgets.ticket_view import TicketScreen
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
@@ -200,13 +201,14 @@ class RoomApp(App[None]):
         demo: Demo | None = None,
         clock: Clock = system_clock,
         watch: bool = True,
+        crew: bool = True,
     ) -> None:
         super().__init__()
         self.root = root
         self.config = config
         self.clock = clock
         self.demo = demo
-        self.demo_agent = DemoAgent(demo.root) if demo is not None else None
+        self.demo_agent = DemoAgent(demo.root) if demo is not None and crew else None
         self.watch_files = watch
         self.crash_message: str | None = None
         self.read_only_reason: str | None = None
@@ -269,7 +271,7 @@ class RoomApp(App[None]):
         self.set_interval(RESCAN, self._periodic_rescan, name="rescan")
         if self.watch_files:
             self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
-        if self.demo is not None:
+        if self.demo_agent is not None:
             self.set_interval(DEMO_STEP, self._demo_step, name="demo")
         if self.read_only_reason:
             self.notify(
@@ -289,8 +291,13 @@ class RoomApp(App[None]):
 
     # ------------------------------------------------------------- safety
 
+    MAIN_SCREEN_ACTIONS: ClassVar = frozenset({"filter", "clear_filter", "stale", "focus_pane"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action in self.ALLOWED_ACTIONS
+        if action not in self.ALLOWED_ACTIONS:
+            return False
+        # These act on the main screen's panes: not while a ticket or the help is open.
+        return action not in self.MAIN_SCREEN_ACTIONS or self.screen is self.main_screen
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
@@ -632,147 +639,6 @@ def DemoAgent_for(demo: Demo) -> DemoAgent:
     return _AGENTS.setdefault(id(demo), DemoAgent(demo.root))
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    return [
-        (
-            "Everywhere",
-            [
-                ("?", "this list of keys"),
-                ("q", "quit (in a ticket: back)"),
-                ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
-                ("tab / shift+tab", "next / previous pane"),
-                ("1 … 5", "inboxes, tickets, probes, budgets, incidents"),
-            ],
-        ),
-        (
-            "Inboxes and tickets",
-            [
-                ("↑ ↓  j k", "move; the inbox under the cursor fills the ticket list"),
-                ("g / G", "first / last row"),
-                ("enter", "open the inbox's tickets, or the ticket (front matter, thread, body)"),
-                (
-                    "/",
-                    "filter: words, role:x, status:open|done|rejected|clarify|blocked|stale, "
-                    "priority:P0 (commas for several), from:x",
-                ),
-                ("escape", "clear the filter; in a ticket: back"),
-                ("s", "every stale clarification, in every inbox"),
-                ("a", "acknowledge the selected stale clarification (stops its reminders)"),
-                ("r", "read every inbox again now"),
-            ],
-        ),
-        (
-            "Marks",
-            [
-                ("STALE", "needs_clarification, waiting longer than stale_after"),
-                ("STALE ✓", "stale, acknowledged by a person"),
-                ("↩", "a response (answers another ticket)"),
-                ("⏰", "created in the future: clock skew"),
-                ("⚠", "the ticket has warnings (open it to read them)"),
-                ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
-            ],
-        ),
-    ]
-
-
-def build_detail(
-    root: Path,
-    path: str,
-    bus: BusState | None,
-    now: datetime,
-    stale_after: timedelta,
-    acked: set[str],
-) -> TicketDetail:
-    """Everything the ticket view shows, read from the files (in a worker thread)."""
-    ticket = next((t for t in bus.tickets if t.path == path), None) if bus else None
-    bad = next((m for m in bus.malformed if m.path == path), None) if bus else None
-    file = root / path
-    if ticket is None:
-        body = read_body(file)
-        reason = bad.reason if isinstance(bad, Malformed) else "no longer in an inbox"
-        return TicketDetail(
-            path=path,
-            title=f"{path}: not a readable ticket",
-            fields=(("path", path), ("reason", reason)),
-            warnings=(),
-            stale=False,
-            thread=(),
-            body="```text\n" + body.replace("```", "ʼʼʼ") + "\n```",
-        )
-    fields = [
-        ("id", ticket.id),
-        ("from → to", f"{ticket.sender} → {ticket.to}"),
-        ("inbox", ticket.role),
-        ("priority", ticket.priority),
-        ("status", ticket.status.replace("_", " ")),
-        (
-            "created",
-            f"{iso(ticket.created)} ({age(now - ticket.created)} ago)"
-            + (" (file time: no created key)" if ticket.created_from_mtime else ""),
-        ),
-        ("deliverable", ticket.deliverable or "—"),
-    ]
-    if ticket.project:
-        fields.append(("project", ticket.project))
-    if ticket.in_reply_to:
-        fields.append(("in reply to", ticket.in_reply_to))
-    if ticket.verify:
-        fields.append(("verify", " ".join(f"{k}={v}" for k, v in ticket.verify.items())))
-    for key, value in ticket.extra.items():
-        fields.append((key, shorten(str(value), 300)))
-    fields.append(("file", ticket.path))
-    stale = is_stale(ticket, now, stale_after)
-    warnings = list(ticket.warnings)
-    if ticket.created - now > timedelta(minutes=1):
-        warnings.append("created is in the future (clock skew?)")
-    if stale and ticket.id in acked:
-        warnings.append("stale, acknowledged: no more reminders")
-    thread: list[ThreadLine] = []
-    if bus is not None:
-        parent, replies = thread_of(ticket, bus.tickets)
-        if ticket.in_reply_to and parent is None:
-            archived = find_archived(root / "tickets" / "archive", ticket.in_reply_to)
-            if archived is not None:
-                found = read_ticket(root, archived, "archive")
-                if isinstance(found, Ticket):
-                    thread.append(
-                        ThreadLine("", "answers", found.id, found.status, "archive", found.subject)
-                    )
-            if not thread:
-                thread.append(ThreadLine("", "answers", ticket.in_reply_to, "?", "not found", ""))
-        elif parent is not None:
-            thread.append(
-                ThreadLine(
-                    parent.path,
-                    "answers",
-                    parent.id,
-                    parent.status,
-                    f"to_{parent.role}",
-                    parent.subject,
-                )
-            )
-        for reply in replies:
-            thread.append(
-                ThreadLine(
-                    reply.path,
-                    "answered by",
-                    reply.id,
-                    reply.status,
-                    f"to_{reply.role}",
-                    reply.subject,
-                )
-            )
-    return TicketDetail(
-        path=path,
-        title=f"{ticket.id} · {ticket.subject}",
-        fields=tuple(fields),
-        warnings=tuple(warnings),
-        stale=stale and ticket.id not in acked,
-        thread=tuple(thread),
-        body=read_body(file),
-    )
-
-
 def make_app(
     root: Path,
     config: Config,
@@ -782,8 +648,16 @@ def make_app(
     demo: Demo | None = None,
     clock: Clock = system_clock,
     watch: bool = True,
+    crew: bool = True,
 ) -> RoomApp:
     """The one factory shared by the command line and the tests."""
     return RoomApp(
-        root, config, read_only=read_only, theme=theme, demo=demo, clock=clock, watch=watch
+        root,
+        config,
+        read_only=read_only,
+        theme=theme,
+        demo=demo,
+        clock=clock,
+        watch=watch,
+        crew=crew,
     )

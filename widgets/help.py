@@ -32,3 +32,46 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (
+            "Everywhere",
+            [
+                ("?", "this list of keys"),
+                ("q", "quit (in a ticket: back)"),
+                ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
+                ("tab / shift+tab", "next / previous pane"),
+                ("1 … 5", "inboxes, tickets, probes, budgets, incidents"),
+            ],
+        ),
+        (
+            "Inboxes and tickets",
+            [
+                ("↑ ↓  j k", "move; the inbox under the cursor fills the ticket list"),
+                ("g / G", "first / last row"),
+                ("enter", "open the inbox's tickets, or the ticket (front matter, thread, body)"),
+                (
+                    "/",
+                    "filter: words, role:x, status:open|done|rejected|clarify|blocked|stale, "
+                    "priority:P0 (commas for several), from:x",
+                ),
+                ("escape", "clear the filter; in a ticket: back"),
+                ("s", "every stale clarification, in every inbox"),
+                ("a", "acknowledge the selected stale clarification (stops its reminders)"),
+                ("r", "read every inbox again now"),
+            ],
+        ),
+        (
+            "Marks",
+            [
+                ("STALE", "needs_clarification, waiting longer than stale_after"),
+                ("STALE ✓", "stale, acknowledged by a person"),
+                ("↩", "a response (answers another ticket)"),
+                ("⏰", "created in the future: clock skew"),
+                ("⚠", "the ticket has warnings (open it to read them)"),
+                ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
+            ],
+        ),
+    ]

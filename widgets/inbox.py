@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.inbox_view import RoleRow, TicketRow
+from tui.sanitize import shorten
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
 
@@ -109,8 +110,8 @@ def ticket_cells(row: TicketRow, palette: Palette) -> tuple[Text, ...]:
     return (
         Text(" " + row.priority, style=priority_style),
         Text(status, style=status_style),
-        Text(row.ticket_id, no_wrap=True, overflow="ellipsis"),
-        Text(row.sender, no_wrap=True, overflow="ellipsis"),
+        Text(shorten(row.ticket_id, 8), no_wrap=True),
+        Text(shorten(row.sender, 13), no_wrap=True),
         Text(
             subject,
             no_wrap=True,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,29 +10,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static
 
+from tui.ticket_detail import TicketDetail
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
-
-
-@dataclass(frozen=True)
-class ThreadLine:
-    key: str  # path of the ticket to open, or "" when it cannot be opened
-    relation: str  # "answers", "answered by", "this ticket"
-    ticket_id: str
-    status: str
-    where: str
-    subject: str
-
-
-@dataclass(frozen=True)
-class TicketDetail:
-    path: str
-    title: str
-    fields: tuple[tuple[str, str], ...]
-    warnings: tuple[str, ...]
-    stale: bool
-    thread: tuple[ThreadLine, ...]
-    body: str
 
 
 class ThreadTable(KeyedTable):
