@@ -69,7 +69,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
                 ("STALE", "needs_clarification, waiting longer than stale_after"),
                 ("STALE ✓", "stale, acknowledged by a person"),
                 ("↩", "a response (answers another ticket)"),
-                ("⏰", "created in the future: clock skew"),
+                ("future", "in the age column: created in the future (clock skew)"),
                 ("⚠", "the ticket has warnings (open it to read them)"),
                 ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
             ],

@@ -97,8 +97,6 @@ def ticket_cells(row: TicketRow, palette: Palette) -> tuple[Text, ...]:
     status = row.status
     if row.mark == "acked":
         status = "STALE ✓"
-    elif row.mark == "skew":
-        status = status + " ⏰"
     priority_style = (
         palette.error
         if row.priority in ("P0", "!!")

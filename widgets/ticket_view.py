@@ -53,7 +53,7 @@ class TicketScreen(Screen[None]):
         yield meta
         if self.detail.thread:
             thread = ThreadTable(id="ticket-thread")
-            thread.styles.height = min(len(self.detail.thread) + 3, 8)
+            thread.styles.height = min(len(self.detail.thread) + 1, 6)
             thread.border_title = "thread"
             yield thread
         with VerticalScroll(id="ticket-body") as body:

@@ -1,0 +1,78 @@
+"""Run a program in a real pseudo-terminal and read its screen (pyte emulates the terminal)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import termios
+import time
+from collections.abc import Callable
+
+import pyte
+
+
+class Terminal:
+    def __init__(self, argv: list[str], cols: int = 120, rows: int = 40, env: dict[str, str] | None = None) -> None:
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes_read = 0
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: become the program
+            os.environ.update(env or {})
+            os.environ["TERM"] = "xterm-256color"
+            os.execvp(argv[0], argv)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def pump(self, timeout: float = 0.05) -> int:
+        """Read what the program wrote within `timeout`; return how many bytes."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return 0
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            return 0
+        self.bytes_read += len(data)
+        self.stream.feed(data)
+        # Answer the terminal queries Textual sends, as a real terminal would (cursor position).
+        if b"\x1b[6n" in data:
+            os.write(self.fd, b"\x1b[1;1R")
+        return len(data)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, condition: Callable[[str], bool], seconds: float = 20.0) -> float:
+        """Pump until the screen satisfies `condition`; return when it did (monotonic time)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.pump()
+            if condition(self.text()):
+                return time.monotonic()
+        raise AssertionError(f"the screen never showed it; it shows:\n{self.text()}")
+
+    def send(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def wait_exit(self, seconds: float = 10.0) -> int:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.pump(0.05)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+        self.kill()
+        raise AssertionError("the program did not exit")
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(self.fd)

@@ -1,0 +1,275 @@
+"""The room driven as a person drives it (Pilot), with an injected clock: no sleeps on time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tui.app import RoomApp, make_app
+from tui.clock import ManualClock
+from tui.config import load_config
+from tui.tickets import Ticket
+from widgets.inbox import RolesTable, TicketsTable
+from widgets.status_bar import StatusBar
+from widgets.ticket_view import TicketScreen
+
+
+def table_text(table: TicketsTable | RolesTable) -> list[str]:
+    rows = []
+    for row_index in range(table.row_count):
+        rows.append(" | ".join(cell.plain for cell in table.get_row_at(row_index)))
+    return rows
+
+
+def notifications(app: RoomApp) -> list[str]:
+    return [note.message for note in app._notifications]
+
+
+async def settle(pilot: object, app: RoomApp, until: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait (bounded) for a condition the room reaches through its own workers."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not until():
+        if loop.time() > deadline:
+            raise AssertionError("the room did not get there in time")
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def state(root: Path) -> Path:
+    write_ticket(root, "operator", "T-1", id="T-1", sender="architect", priority="P1", subject="Open work",
+                 deliverable="d", created=stamp(30))
+    write_ticket(root, "operator", "T-2", id="T-2", sender="architect", priority="P0", subject="Which registrar?",
+                 deliverable="d", created=stamp(61), status="needs_clarification", body="# Question\n\nGandi or not?\n")
+    write_ticket(root, "architect", "R-2", id="R-2", sender="operator", subject="Answer to T-2", deliverable="d",
+                 created=stamp(10), status="done", in_reply_to="T-2")
+    write_raw(root, "architect", "broken.md", "no header\n")
+    (root / "sisyphus.toml").write_text('[room]\nroles = ["architect", "operator", "pm-empty"]\n')
+    return root
+
+
+def room(root: Path, clock: ManualClock, **kwargs: object) -> RoomApp:
+    return make_app(root, load_config(root), clock=clock, watch=kwargs.pop("watch", False), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_inboxes_and_tickets_are_shown(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        roles = table_text(app.query_one(RolesTable))
+        assert roles[0].split(" | ")[:4] == [" all inboxes", "3", "1", "1"]
+        assert any(row.startswith(" pm-empty | 0") for row in roles)
+        tickets = table_text(app.query_one(TicketsTable))
+        assert "STALE" in tickets[0] and "T-2" in tickets[0]  # P0 first
+        assert any("BROKEN" in row and "no front matter" in row for row in tickets)
+        header = app.query_one(StatusBar).visual
+        assert "1 stale" in str(header) and "1 malformed" in str(header)
+
+
+async def test_keys_move_select_and_open_a_ticket(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        await pilot.press("j", "j")  # roles: architect
+        await pilot.pause()
+        assert app.selected_role == "operator" or app.selected_role == "architect"
+        await pilot.press("k", "k")
+        assert app.selected_role == "*"
+        await pilot.press("2", "g")
+        assert app.focused is app.query_one(TicketsTable)
+        await pilot.press("enter")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        assert screen.detail.title == "T-2 · Which registrar?"
+        assert ("from → to", "architect → operator") in screen.detail.fields
+        assert [line.ticket_id for line in screen.detail.thread] == ["R-2"]
+        assert "Gandi or not?" in screen.detail.body
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TicketScreen)
+
+
+async def test_filter_by_text_status_and_priority(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        await pilot.press("slash", *"registrar")
+        await pilot.pause()
+        assert [r.split(" | ")[2] for r in table_text(app.query_one(TicketsTable))] == ["T-2"]
+        await pilot.press("escape")
+        await pilot.press("slash", *"priority:p1,p0 status:open")
+        await pilot.pause()
+        assert [r.split(" | ")[2] for r in table_text(app.query_one(TicketsTable))] == ["T-1"]
+        await pilot.press("escape")
+        assert len(table_text(app.query_one(TicketsTable))) == 4
+        await pilot.press("s")
+        await pilot.pause()
+        assert [r.split(" | ")[2] for r in table_text(app.query_one(TicketsTable))] == ["T-2"]
+
+
+async def test_stale_ladder_then_acknowledgement_survives_restart(root: Path) -> None:
+    write_ticket(root, "operator", "Q-1", id="Q-1", sender="architect", subject="A question", deliverable="d",
+                 created=stamp(50), status="needs_clarification")
+    clock = ManualClock(NOW)
+    app = room(root, clock)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        assert not [n for n in notifications(app) if "Q-1" in n]
+        clock.advance(timedelta(minutes=10, seconds=1))  # turns stale: announced once
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n]) == 1
+        clock.advance(timedelta(minutes=2))
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n]) == 1
+        clock.advance(timedelta(minutes=3))  # 5 minutes after turning stale
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n]) == 2
+        clock.advance(timedelta(minutes=15))
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n]) == 3
+        clock.advance(timedelta(minutes=14))
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n]) == 3
+        await pilot.press("2", "a")
+        assert "Q-1" in app.acks.ids()
+        clock.advance(timedelta(hours=2))
+        app.tick()
+        await pilot.pause()
+        assert len([n for n in notifications(app) if "Q-1" in n and "waited" in n]) == 3
+        assert "STALE ✓" in table_text(app.query_one(TicketsTable))[0]
+    acks = json.loads((root / ".room" / "acks.json").read_text())
+    assert [doc["ticket"] for doc in acks["_default"].values()] == ["Q-1"]
+    again = room(root, clock)
+    async with again.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, again, lambda: again.bus is not None)
+        assert not [n for n in notifications(again) if "Q-1" in n and "waited" in n]
+
+
+async def test_read_only_keeps_acknowledgements_in_memory(state: Path) -> None:
+    app = room(state, ManualClock(NOW), read_only=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        assert "read-only" in str(app.query_one(StatusBar).visual)
+        await pilot.press("2", "a")
+        assert "T-2" in app.acks.ids()
+    assert not (state / ".room" / "acks.json").exists()
+
+
+async def test_second_room_reads_when_the_first_holds_the_lock(state: Path) -> None:
+    first = room(state, ManualClock(NOW))
+    async with first.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, first, lambda: first.bus is not None)
+        second = room(state, ManualClock(NOW))
+        assert second.read_only_reason == "another room holds .room/lock"
+        second.lock.release()
+
+
+async def test_hostile_ticket_is_inert_everywhere(root: Path) -> None:
+    write_raw(root, "operator", "evil.md", (
+        '---\nid: "E\\e]0;pwned\\a"\nfrom: "a\\e]52;c;Y2xpcA==\\a"\n'
+        'subject: "[@click=app.quit]x[/] disk [/var] full \\u202e [$text @click=app.quit]y"\n'
+        f"status: needs_clarification\ncreated: {stamp(200)}\ndeliverable: d\n---\n"
+        "Body [@click=app.quit]quit[/] \x1b[31mred\n"
+    ))
+    write_ticket(root, "operator", "long", sender="a", subject="s" * 5000, deliverable="d", created=stamp(1))
+    app = room(root, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        note = next(n for n in notifications(app) if "disk [/var] full" in n)
+        assert "\x1b" not in note and "\u202e" not in note and "[@click=app.quit]" in note
+        for row in table_text(app.query_one(TicketsTable)):
+            assert "\x1b" not in row and "\x07" not in row
+        await pilot.press("2", "enter")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        await pilot.click("#ticket-body")
+        await pilot.pause()
+        assert app.is_running  # no click on the hostile text quit the app
+        assert "[@click=app.quit]quit[/]" in app.screen.detail.body  # type: ignore[attr-defined]
+        assert app.check_action("screenshot", ()) is False
+        assert app.check_action("quit", ()) is True
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert not any("screenshot" in title.lower() for title in titles)
+
+
+async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> None:
+    app = room(state, ManualClock(NOW), watch=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        await pilot.pause(0.3)  # let the watcher start
+        path = write_ticket(state, "operator", "NEW-1", id="NEW-1", sender="architect", subject="Fresh",
+                            deliverable="d", created=stamp(1))
+        await settle(pilot, app, lambda: any(t.id == "NEW-1" for t in app.bus.tickets))  # type: ignore[union-attr]
+        assert any("NEW-1" in row for row in table_text(app.query_one(TicketsTable)))
+        archived_before = app.bus.archived  # type: ignore[union-attr]
+        path.rename(state / "tickets" / "archive" / "NEW-1.md")
+        await settle(pilot, app, lambda: app.bus.archived == archived_before + 1)  # type: ignore[union-attr]
+        assert not any(t.id == "NEW-1" for t in app.bus.tickets)  # type: ignore[union-attr]
+        (state / "tickets" / "to_operator" / "T-1.md").unlink()
+        await settle(pilot, app, lambda: not any(t.id == "T-1" for t in app.bus.tickets))  # type: ignore[union-attr]
+
+
+async def test_tickets_folder_deleted_and_recreated(state: Path) -> None:
+    app = room(state, ManualClock(NOW), watch=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        await pilot.pause(0.3)
+        backup = state.parent / "saved-tickets"
+        shutil.move(state / "tickets", backup)
+        await settle(pilot, app, lambda: "the tickets/ folder is missing" in app.bus.problems)  # type: ignore[union-attr]
+        assert "missing" in str(app.query_one(StatusBar).visual)
+        shutil.move(backup, state / "tickets")
+        await settle(pilot, app, lambda: not app.bus.problems and len(app.bus.tickets) == 3, seconds=30)  # type: ignore[union-attr]
+
+
+async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.bus is not None)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"inbox: operator")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected_role == "operator"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_help_lists_every_binding(state: Path) -> None:
+    from widgets.help import help_sections
+
+    keys = " ".join(k for _, rows in help_sections() for k, _ in rows)
+    app = room(state, ManualClock(NOW))
+    for binding in app.BINDINGS:
+        key = binding.key if hasattr(binding, "key") else binding[0]  # type: ignore[index]
+        shown = {"question_mark": "?", "slash": "/"}.get(key, key)
+        assert shown in keys or shown in "12345", f"{key} is not in the help"
+
+
+def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> None:
+    from tui.bus import Scanner
+    from tui.ticket_detail import build_detail
+
+    archive = root / "tickets" / "archive" / "2026-11"
+    archive.mkdir(parents=True)
+    (archive / "T-9.md").write_text("---\nid: T-9\nfrom: operator\nsubject: The original\ndeliverable: d\n---\n")
+    write_ticket(root, "operator", "R-9", id="R-9", sender="architect", subject="Re", deliverable="d",
+                 created=stamp(5), status="done", in_reply_to="T-9")
+    bus = Scanner(root).scan()
+    detail = build_detail(root, "tickets/to_operator/R-9.md", bus, NOW, timedelta(hours=1), set())
+    assert [(line.relation, line.ticket_id, line.where) for line in detail.thread] == [("answers", "T-9", "archive")]
+    assert isinstance(bus.tickets[0], Ticket)

@@ -1,0 +1,58 @@
+"""The installed command in a real pseudo-terminal, as a person starts it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import stamp, write_ticket
+from tests.terminal import Terminal
+
+COMMAND = shutil.which("sisyphus-room", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_demo_in_a_terminal(size: tuple[int, int]) -> None:
+    assert COMMAND, "the sisyphus-room command is not installed next to this Python"
+    term = Terminal([COMMAND, "--demo"], cols=size[0], rows=size[1])
+    try:
+        screen = term.wait_for(lambda s: "Inboxes" in s and "STALE" in s and "architect" in s)
+        term.send("?")
+        term.wait_for(lambda s: "first / last row" in s)
+        term.send("\x1b")
+        term.wait_for(lambda s: "first / last row" not in s)
+        term.send("q")
+        assert term.wait_exit() == 0
+        assert screen
+    finally:
+        term.kill()
+
+
+def test_a_ticket_written_appears_on_screen(root: Path) -> None:
+    assert COMMAND
+    write_ticket(root, "operator", "T-1", id="T-1", sender="architect", subject="First", deliverable="d",
+                 created=stamp(5))
+    term = Terminal([COMMAND, "--state", str(root)], cols=120, rows=30)
+    try:
+        term.wait_for(lambda s: "T-1" in s)
+        write_ticket(root, "operator", "T-77", id="T-77", sender="architect", subject="Arrives live",
+                     deliverable="d", created=stamp(1))
+        term.wait_for(lambda s: "Arrives live" in s)
+        term.send("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.kill()
+
+
+def test_bad_state_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    assert COMMAND
+    term = Terminal([COMMAND, "--state", str(tmp_path)], cols=100, rows=10)
+    try:
+        code = term.wait_exit()
+        assert code == 2
+        assert "no tickets/ folder" in term.text() and "Traceback" not in term.text()
+    finally:
+        term.kill()

@@ -1,0 +1,55 @@
+"""SVG snapshots of the screens people see, at 80×24 and 160×48 (plain `def` tests, as the plugin needs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.app import RoomApp, make_app
+from tui.clock import ManualClock
+from tui.config import load_config
+from tui.demo import SAMPLE_NOW, prepare_demo
+from widgets.ticket_view import TicketScreen
+
+SIZES = [(80, 24), (160, 48)]
+
+
+def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
+    demo = prepare_demo(now=SAMPLE_NOW, target=tmp_path / "state")
+    return make_app(demo.root, load_config(demo.root), demo=demo, clock=ManualClock(SAMPLE_NOW),
+                    watch=False, crew=False, theme=theme)
+
+
+async def wait_for_bus(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(200):
+        if app.bus is not None:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=wait_for_bus)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_ticket_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def open_stale_ticket(pilot: Any) -> None:
+        await wait_for_bus(pilot)
+        pilot.app.clear_notifications()  # the stale toasts are in the main-screen snapshots
+        await pilot.press("2", "g", "enter")
+        for _ in range(200):
+            if isinstance(pilot.app.screen, TicketScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_stale_ticket)
+
+
+def test_ansi_theme_main_screen(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(sample_room(tmp_path, theme="room-ansi"), terminal_size=(80, 24), run_before=wait_for_bus)
