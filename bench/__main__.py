@@ -39,7 +39,13 @@ def bench_status() -> None:
     print(f"  (interpreter + imports alone: median {seconds:.2f} s, peak RSS {mb:.0f} MB)")
 
 
-BENCHES = {"status": bench_status}
+def bench_room_all() -> None:
+    from bench.room import bench_room
+
+    bench_room()
+
+
+BENCHES = {"status": bench_status, "room": bench_room_all}
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ def notifications(app: RoomApp) -> list[str]:
     return [note.message for note in app._notifications]
 
 
-async def settle(pilot: object, app: RoomApp, until: Callable[[], bool], seconds: float = 10.0) -> None:
+async def settle(
+    pilot: object, app: RoomApp, until: Callable[[], bool], seconds: float = 10.0
+) -> None:
     """Wait (bounded) for a condition the room reaches through its own workers."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
@@ -44,19 +46,51 @@ async def settle(pilot: object, app: RoomApp, until: Callable[[], bool], seconds
 
 @pytest.fixture
 def state(root: Path) -> Path:
-    write_ticket(root, "operator", "T-1", id="T-1", sender="architect", priority="P1", subject="Open work",
-                 deliverable="d", created=stamp(30))
-    write_ticket(root, "operator", "T-2", id="T-2", sender="architect", priority="P0", subject="Which registrar?",
-                 deliverable="d", created=stamp(61), status="needs_clarification", body="# Question\n\nGandi or not?\n")
-    write_ticket(root, "architect", "R-2", id="R-2", sender="operator", subject="Answer to T-2", deliverable="d",
-                 created=stamp(10), status="done", in_reply_to="T-2")
+    write_ticket(
+        root,
+        "operator",
+        "T-1",
+        id="T-1",
+        sender="architect",
+        priority="P1",
+        subject="Open work",
+        deliverable="d",
+        created=stamp(30),
+    )
+    write_ticket(
+        root,
+        "operator",
+        "T-2",
+        id="T-2",
+        sender="architect",
+        priority="P0",
+        subject="Which registrar?",
+        deliverable="d",
+        created=stamp(61),
+        status="needs_clarification",
+        body="# Question\n\nGandi or not?\n",
+    )
+    write_ticket(
+        root,
+        "architect",
+        "R-2",
+        id="R-2",
+        sender="operator",
+        subject="Answer to T-2",
+        deliverable="d",
+        created=stamp(10),
+        status="done",
+        in_reply_to="T-2",
+    )
     write_raw(root, "architect", "broken.md", "no header\n")
     (root / "sisyphus.toml").write_text('[room]\nroles = ["architect", "operator", "pm-empty"]\n')
     return root
 
 
 def room(root: Path, clock: ManualClock, **kwargs: object) -> RoomApp:
-    return make_app(root, load_config(root), clock=clock, watch=kwargs.pop("watch", False), **kwargs)  # type: ignore[arg-type]
+    return make_app(
+        root, load_config(root), clock=clock, watch=kwargs.pop("watch", False), **kwargs
+    )  # type: ignore[arg-type]
 
 
 async def test_inboxes_and_tickets_are_shown(state: Path) -> None:
@@ -115,8 +149,17 @@ async def test_filter_by_text_status_and_priority(state: Path) -> None:
 
 
 async def test_stale_ladder_then_acknowledgement_survives_restart(root: Path) -> None:
-    write_ticket(root, "operator", "Q-1", id="Q-1", sender="architect", subject="A question", deliverable="d",
-                 created=stamp(50), status="needs_clarification")
+    write_ticket(
+        root,
+        "operator",
+        "Q-1",
+        id="Q-1",
+        sender="architect",
+        subject="A question",
+        deliverable="d",
+        created=stamp(50),
+        status="needs_clarification",
+    )
     clock = ManualClock(NOW)
     app = room(root, clock)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -177,13 +220,20 @@ async def test_second_room_reads_when_the_first_holds_the_lock(state: Path) -> N
 
 
 async def test_hostile_ticket_is_inert_everywhere(root: Path) -> None:
-    write_raw(root, "operator", "evil.md", (
-        '---\nid: "E\\e]0;pwned\\a"\nfrom: "a\\e]52;c;Y2xpcA==\\a"\n'
-        'subject: "[@click=app.quit]x[/] disk [/var] full \\u202e [$text @click=app.quit]y"\n'
-        f"status: needs_clarification\ncreated: {stamp(200)}\ndeliverable: d\n---\n"
-        "Body [@click=app.quit]quit[/] \x1b[31mred\n"
-    ))
-    write_ticket(root, "operator", "long", sender="a", subject="s" * 5000, deliverable="d", created=stamp(1))
+    write_raw(
+        root,
+        "operator",
+        "evil.md",
+        (
+            '---\nid: "E\\e]0;pwned\\a"\nfrom: "a\\e]52;c;Y2xpcA==\\a"\n'
+            'subject: "[@click=app.quit]x[/] disk [/var] full \\u202e [$text @click=app.quit]y"\n'
+            f"status: needs_clarification\ncreated: {stamp(200)}\ndeliverable: d\n---\n"
+            "Body [@click=app.quit]quit[/] \x1b[31mred\n"
+        ),
+    )
+    write_ticket(
+        root, "operator", "long", sender="a", subject="s" * 5000, deliverable="d", created=stamp(1)
+    )
     app = room(root, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, app, lambda: app.bus is not None)
@@ -208,8 +258,16 @@ async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> 
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, app, lambda: app.bus is not None)
         await pilot.pause(0.3)  # let the watcher start
-        path = write_ticket(state, "operator", "NEW-1", id="NEW-1", sender="architect", subject="Fresh",
-                            deliverable="d", created=stamp(1))
+        path = write_ticket(
+            state,
+            "operator",
+            "NEW-1",
+            id="NEW-1",
+            sender="architect",
+            subject="Fresh",
+            deliverable="d",
+            created=stamp(1),
+        )
         await settle(pilot, app, lambda: any(t.id == "NEW-1" for t in app.bus.tickets))  # type: ignore[union-attr]
         assert any("NEW-1" in row for row in table_text(app.query_one(TicketsTable)))
         archived_before = app.bus.archived  # type: ignore[union-attr]
@@ -230,7 +288,9 @@ async def test_tickets_folder_deleted_and_recreated(state: Path) -> None:
         await settle(pilot, app, lambda: "the tickets/ folder is missing" in app.bus.problems)  # type: ignore[union-attr]
         assert "missing" in str(app.query_one(StatusBar).visual)
         shutil.move(backup, state / "tickets")
-        await settle(pilot, app, lambda: not app.bus.problems and len(app.bus.tickets) == 3, seconds=30)  # type: ignore[union-attr]
+        await settle(
+            pilot, app, lambda: not app.bus.problems and len(app.bus.tickets) == 3, seconds=30
+        )  # type: ignore[union-attr]
 
 
 async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
@@ -266,10 +326,24 @@ def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> 
 
     archive = root / "tickets" / "archive" / "2026-11"
     archive.mkdir(parents=True)
-    (archive / "T-9.md").write_text("---\nid: T-9\nfrom: operator\nsubject: The original\ndeliverable: d\n---\n")
-    write_ticket(root, "operator", "R-9", id="R-9", sender="architect", subject="Re", deliverable="d",
-                 created=stamp(5), status="done", in_reply_to="T-9")
+    (archive / "T-9.md").write_text(
+        "---\nid: T-9\nfrom: operator\nsubject: The original\ndeliverable: d\n---\n"
+    )
+    write_ticket(
+        root,
+        "operator",
+        "R-9",
+        id="R-9",
+        sender="architect",
+        subject="Re",
+        deliverable="d",
+        created=stamp(5),
+        status="done",
+        in_reply_to="T-9",
+    )
     bus = Scanner(root).scan()
     detail = build_detail(root, "tickets/to_operator/R-9.md", bus, NOW, timedelta(hours=1), set())
-    assert [(line.relation, line.ticket_id, line.where) for line in detail.thread] == [("answers", "T-9", "archive")]
+    assert [(line.relation, line.ticket_id, line.where) for line in detail.thread] == [
+        ("answers", "T-9", "archive")
+    ]
     assert isinstance(bus.tickets[0], Ticket)

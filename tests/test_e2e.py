@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.terminal import Terminal
 from tests.helpers import stamp, write_ticket
-from tests.terminal import Terminal
 
 COMMAND = shutil.which("sisyphus-room", path=str(Path(sys.executable).parent))
 
@@ -33,13 +33,29 @@ def test_demo_in_a_terminal(size: tuple[int, int]) -> None:
 
 def test_a_ticket_written_appears_on_screen(root: Path) -> None:
     assert COMMAND
-    write_ticket(root, "operator", "T-1", id="T-1", sender="architect", subject="First", deliverable="d",
-                 created=stamp(5))
+    write_ticket(
+        root,
+        "operator",
+        "T-1",
+        id="T-1",
+        sender="architect",
+        subject="First",
+        deliverable="d",
+        created=stamp(5),
+    )
     term = Terminal([COMMAND, "--state", str(root)], cols=120, rows=30)
     try:
         term.wait_for(lambda s: "T-1" in s)
-        write_ticket(root, "operator", "T-77", id="T-77", sender="architect", subject="Arrives live",
-                     deliverable="d", created=stamp(1))
+        write_ticket(
+            root,
+            "operator",
+            "T-77",
+            id="T-77",
+            sender="architect",
+            subject="Arrives live",
+            deliverable="d",
+            created=stamp(1),
+        )
         term.wait_for(lambda s: "Arrives live" in s)
         term.send("q")
         assert term.wait_exit() == 0

@@ -18,8 +18,15 @@ SIZES = [(80, 24), (160, 48)]
 
 def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
     demo = prepare_demo(now=SAMPLE_NOW, target=tmp_path / "state")
-    return make_app(demo.root, load_config(demo.root), demo=demo, clock=ManualClock(SAMPLE_NOW),
-                    watch=False, crew=False, theme=theme)
+    return make_app(
+        demo.root,
+        load_config(demo.root),
+        demo=demo,
+        clock=ManualClock(SAMPLE_NOW),
+        watch=False,
+        crew=False,
+        theme=theme,
+    )
 
 
 async def wait_for_bus(pilot: Any) -> None:
@@ -52,4 +59,6 @@ def test_ticket_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -
 
 
 def test_ansi_theme_main_screen(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(sample_room(tmp_path, theme="room-ansi"), terminal_size=(80, 24), run_before=wait_for_bus)
+    assert snap_compare(
+        sample_room(tmp_path, theme="room-ansi"), terminal_size=(80, 24), run_before=wait_for_bus
+    )

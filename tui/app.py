@@ -7,6 +7,7 @@ plain view data down to the widgets. Only handlers change state.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import getpass
 import tomllib
@@ -46,10 +47,10 @@ from tui.ticket_detail import TicketDetail, build_detail
 from tui.tickets import Ticket
 from widgets.help import HelpScreen, help_sections
 from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
+from widgets.messages import OpenTicket
 from widgets.panes import InfoPane
 from widgets.status_bar import HeaderView, StatusBar
 from widgets.styles import Palette
-from widgets.ticket_view import TicketScreen
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
@@ -236,6 +237,10 @@ class RoomApp(App[None]):
             self.register_theme(custom)
         self._requested_theme = theme
         self.palette_styles = Palette.from_theme(self.get_theme("room") or self.current_theme)
+        # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
+        self._first_scan = concurrent.futures.ThreadPoolExecutor(1, "first-scan").submit(
+            self._scan_now, True
+        )
 
     # ----------------------------------------------------------------- setup
 
@@ -266,7 +271,14 @@ class RoomApp(App[None]):
             self.notify(note, severity="warning", markup=False, timeout=15)
         self.query_one(RolesTable).focus()
         self.render_panes_placeholder()
-        self.request_scan(archive=True)
+        self._scan_running = True
+        self.run_worker(
+            self._await_first_scan,
+            thread=True,
+            group="scan",
+            exit_on_error=False,
+            name="first-scan",
+        )
         self.set_interval(TICK, self.tick, name="tick")
         self.set_interval(RESCAN, self._periodic_rescan, name="rescan")
         if self.watch_files:
@@ -341,18 +353,18 @@ class RoomApp(App[None]):
             name="scan",
         )
 
-    def _scan(self, archive: bool) -> None:
+    def _scan_now(self, archive: bool) -> BusState:
         try:
-            state = self.scanner.scan(count_archive_too=archive)
+            return self.scanner.scan(count_archive_too=archive)
         except Exception as exc:  # a scan never ends the room: say it, keep the last state
-            self.call_from_thread(
-                self.notify,
-                f"Reading the tickets failed: {clean(str(exc))}",
-                severity="error",
-                markup=False,
-            )
-            state = self.bus or BusState(self.root, (), (), (), 0, ("reading the tickets failed",))
-        self.post_message(TicketsChanged(state))
+            problem = clean(f"reading the tickets failed: {exc}")
+            return self.bus or BusState(self.root, (), (), (), 0, (problem,))
+
+    def _scan(self, archive: bool) -> None:
+        self.post_message(TicketsChanged(self._scan_now(archive)))
+
+    def _await_first_scan(self) -> None:
+        self.post_message(TicketsChanged(self._first_scan.result()))
 
     @on(TicketsChanged)
     def _tickets_changed(self, message: TicketsChanged) -> None:
@@ -470,9 +482,13 @@ class RoomApp(App[None]):
             tickets.render_rows(rows, self.palette_styles)
             pane = screen.query_one("#tickets-pane")
             where = "every inbox" if role is None else f"to_{role}"
-            pane.border_title = f"Tickets · {where} · {len(rows)}" + (
+            title = f"Tickets · {where} · {len(rows)}" + (
                 f" of {matched}" if matched > len(rows) else ""
             )
+            if (
+                pane.border_title != title
+            ):  # setting a border title repaints the pane, even unchanged
+                pane.border_title = title
             self._show_filter_status(screen, len(rows), matched)
 
     def _show_filter_status(self, screen: Screen[Any], shown: int, matched: int) -> None:
@@ -485,8 +501,12 @@ class RoomApp(App[None]):
             text.append(f" (first {shown} of {matched}; narrow the filter)")
         for problem in self.filter.problems:
             text.append(f" · {problem}", style=self.palette_styles.warning)
-        status.update(text, layout=False)
+        if text != self._filter_status_text:
+            self._filter_status_text = text
+            status.update(text, layout=False)
         status.set_class(True, "-shown")
+
+    _filter_status_text: Text | None = None
 
     filter_text = ""
 
@@ -544,8 +564,8 @@ class RoomApp(App[None]):
         if event.row_key.value:
             self.open_ticket(event.row_key.value)
 
-    @on(TicketScreen.OpenTicket)
-    def _open_from_thread(self, message: TicketScreen.OpenTicket) -> None:
+    @on(OpenTicket)
+    def _open_from_thread(self, message: OpenTicket) -> None:
         self.pop_screen()
         self.open_ticket(message.path)
 
@@ -561,6 +581,8 @@ class RoomApp(App[None]):
 
     @on(DetailReady)
     def _detail_ready(self, message: DetailReady) -> None:
+        from widgets.ticket_view import TicketScreen  # Markdown is heavy: loaded on first use
+
         self._detail_path = message.detail.path
         self.push_screen(
             TicketScreen(message.detail, self.palette_styles), lambda _: self._closed_detail()

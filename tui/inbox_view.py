@@ -17,7 +17,7 @@ STATUS_LABELS = {
     "needs_clarification": "clarify?",
     "blocked": "blocked",
 }
-MAX_ROWS = 2000
+MAX_ROWS = 1000
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ async def ticket_hints(
                 debounce=100,
                 step=20,
                 stop_event=stop,
-                rust_timeout=500,
+                rust_timeout=2000,
                 force_polling=force_polling,
             ):
                 yield {path for _, path in changes}

@@ -26,7 +26,7 @@ class RolesTable(KeyedTable):
 
     def render_rows(self, rows: list[RoleRow], palette: Palette) -> None:
         total = RoleRow(
-            "(every inbox)",
+            "all inboxes",
             sum(r.tickets for r in rows),
             sum(r.responses for r in rows),
             sum(r.stale for r in rows),

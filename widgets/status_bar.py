@@ -26,6 +26,8 @@ class HeaderView:
 class StatusBar(Static):
     """Updated without relayout: a one-line change writes a few bytes over SSH."""
 
+    _last: Text | None = None
+
     def show(self, view: HeaderView, palette: Palette) -> None:
         text = Text()
         text.append("Sisyphus room", style="bold")
@@ -54,4 +56,6 @@ class StatusBar(Static):
             text.append(" · ")
             text.append(f"read-only ({view.read_only})", style=palette.warning)
         self.set_class(bool(view.stale - view.acked) or bool(view.problems), "-alarm")
-        self.update(text, layout=False)
+        if text != self._last:  # an unchanged header writes nothing to the terminal
+            self._last = text
+            self.update(text, layout=False)

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static
 
 from tui.ticket_detail import TicketDetail
+from widgets.messages import OpenTicket
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
 
@@ -35,11 +35,6 @@ class TicketScreen(Screen[None]):
         Binding("a", "app.ack", "Acknowledge", id="ticket.ack"),
         Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
     ]
-
-    class OpenTicket(Message):
-        def __init__(self, path: str) -> None:
-            super().__init__()
-            self.path = path
 
     def __init__(self, detail: TicketDetail, palette: Palette) -> None:
         super().__init__()
@@ -101,7 +96,7 @@ class TicketScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         if key and not key.startswith("-"):
-            self.post_message(self.OpenTicket(key))
+            self.post_message(OpenTicket(key))
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()

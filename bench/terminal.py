@@ -16,7 +16,9 @@ import pyte
 
 
 class Terminal:
-    def __init__(self, argv: list[str], cols: int = 120, rows: int = 40, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], cols: int = 120, rows: int = 40, env: dict[str, str] | None = None
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0

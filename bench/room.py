@@ -1,0 +1,134 @@
+"""The room in a real pseudo-terminal: first paint, file-to-screen latency, idle cost."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.terminal import Terminal
+
+BIN = Path(sys.executable).parent
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    import os
+
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def first_paint(
+    argv: list[str], ready: str, runs: int = 5, cols: int = 160, rows: int = 48
+) -> tuple[float, float]:
+    """Median seconds from start until `ready` is on screen, and the peak RSS in MB."""
+    times, peak = [], 0.0
+    for _ in range(runs):
+        start = time.monotonic()
+        term = Terminal(argv, cols=cols, rows=rows)
+        try:
+            shown = term.wait_for(lambda s: ready in s, seconds=60)
+            times.append(shown - start)
+            peak = max(peak, _peak_mb(term.pid))
+        finally:
+            term.kill()
+    return statistics.median(times), peak
+
+
+def write_ticket(root: Path, name: str) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path = root / "tickets" / "to_operator" / f"{name}.md"
+    temp = path.with_name(f".{name}.tmp")
+    temp.write_text(
+        f"---\nid: {name}\nfrom: architect\npriority: P0\nsubject: bench {name}\ndeliverable: d\ncreated: {now}\n---\n"
+    )
+    temp.rename(path)
+
+
+def latency(root: Path, samples: int = 20) -> list[float]:
+    """Seconds from a ticket file renamed into place until its id is on screen."""
+    term = Terminal(
+        [str(BIN / "sisyphus-room"), "--state", str(root), "--read-only"], cols=160, rows=48
+    )
+    results = []
+    try:
+        term.wait_for(lambda s: "Inboxes" in s and "operator" in s)
+        time.sleep(1.0)
+        for n in range(samples):
+            name = f"LAT-{n:03d}"
+            start = time.monotonic()
+            write_ticket(root, name)
+            shown = term.wait_for(lambda s, name=name: name in s, seconds=10)
+            results.append(shown - start)
+            time.sleep(0.3)
+    finally:
+        term.kill()
+    return results
+
+
+def idle(root: Path, seconds: float = 30.0) -> tuple[float, float]:
+    """Share of one core and bytes/s written to the terminal while nothing changes."""
+    term = Terminal(
+        [str(BIN / "sisyphus-room"), "--state", str(root), "--read-only"], cols=160, rows=48
+    )
+    try:
+        term.wait_for(lambda s: "Inboxes" in s and "operator" in s)
+        end = time.monotonic() + 25
+        while time.monotonic() < end:  # let the first scan settle and the first toasts expire
+            term.pump(0.1)
+        cpu0, bytes0, t0 = _cpu_seconds(term.pid), term.bytes_read, time.monotonic()
+        end = t0 + seconds
+        while time.monotonic() < end:
+            term.pump(0.2)
+        elapsed = time.monotonic() - t0
+        return (_cpu_seconds(term.pid) - cpu0) / elapsed, (term.bytes_read - bytes0) / elapsed
+    finally:
+        term.kill()
+
+
+def bench_room() -> None:
+    from bench.large_state import generate
+    from tui.resources import data_path
+
+    bare, bare_mb = first_paint([sys.executable, "-m", "bench.bare_app"], "bare app ready")
+    print(f"first paint, bare Textual app: median {bare * 1000:.0f} ms, peak RSS {bare_mb:.0f} MB")
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = Path(tmp) / "sample"
+        shutil.copytree(data_path("sample_state"), sample)
+        room, room_mb = first_paint(
+            [str(BIN / "sisyphus-room"), "--state", str(sample), "--read-only"], "T-0101"
+        )
+        print(
+            f"first paint, room on sample_state: median {room * 1000:.0f} ms ({room / bare:.1f}× the bare app; "
+            f"target within 2×), peak RSS {room_mb:.0f} MB"
+        )
+        large = generate(Path(__file__).resolve().parent / "out" / "large")
+        big, big_mb = first_paint(
+            [str(BIN / "sisyphus-room"), "--state", str(large), "--read-only"], "T-0", runs=3
+        )
+        print(
+            f"first paint, room on the large state (10k inbox, 100k archive): median {big:.2f} s, "
+            f"peak RSS {big_mb:.0f} MB (target < 1.5 s, < 200 MB)"
+        )
+        if "--skip-latency" not in sys.argv:
+            lat = latency(sample)
+        print(
+            f"file renamed into an inbox → on screen: median {statistics.median(lat) * 1000:.0f} ms, "
+            f"max {max(lat) * 1000:.0f} ms over {len(lat)} files (target median < 250 ms)"
+        )
+        cpu, rate = idle(sample)
+        print(
+            f"idle on sample_state for 30 s: {cpu * 100:.2f} % of a core, {rate:.0f} bytes/s to the terminal "
+            f"(target < 0.5 %, < 150 B/s)"
+        )
