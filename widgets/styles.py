@@ -20,6 +20,8 @@ class Palette:
     @classmethod
     def from_theme(cls, theme: Theme) -> Palette:
         def color(value: str | None, bold: bool = False) -> Style:
+            if value and value.startswith("ansi_"):
+                value = value[5:]  # Textual's "ansi_red" is Rich's "red"
             try:
                 return Style(color=value, bold=bold) if value else Style(bold=bold)
             except Exception:  # an odd colour name in a user theme: fall back to no colour
