@@ -1,0 +1,73 @@
+"""The last probe results and a short history per check, in `.room/probes.json`.
+
+Bounded: the latest result and the last HISTORY results of each (site, check). One writer (the
+room holding `.room/lock`, or `status --probe` when no room does); everyone else reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tui.clock import parse_iso
+from tui.probes import ProbeResult
+from tui.store import open_db
+
+HISTORY = 60
+
+
+def _key(site: str | None, check: str) -> str:
+    return f"{site or '*'}/{check}"
+
+
+class ProbeStore:
+    def __init__(self, folder: Path, *, read_only: bool) -> None:
+        self.notes: list[str] = []
+        self.db = open_db(folder / "probes.json", read_only=read_only, notes=self.notes)
+        self._docs: dict[str, dict[str, Any]] = {
+            doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc
+        }
+
+    def reload(self) -> None:
+        self.db.storage.reload()  # type: ignore[attr-defined]
+        self.db.clear_cache()
+        self._docs = {doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc}
+
+    def record(self, results: list[ProbeResult]) -> None:
+        """Add one round: a single whole-file write."""
+        for result in results:
+            key = _key(result.site, result.check)
+            doc = self._docs.setdefault(key, {"key": key, "history": []})
+            doc["latest"] = result.to_json()
+            history = doc["history"]
+            history.append([result.to_json()["at"], result.ok, result.to_json()["latency_ms"]])
+            del history[:-HISTORY]
+        table = {str(index + 1): doc for index, doc in enumerate(self._docs.values())}
+        self.db.storage.write({"_default": table})
+        self.db.clear_cache()
+
+    def latest(self) -> list[ProbeResult]:
+        found = []
+        for doc in self._docs.values():
+            data = doc.get("latest")
+            if not isinstance(data, dict):
+                continue
+            try:
+                found.append(
+                    ProbeResult(
+                        data["site"],
+                        data["check"],
+                        bool(data["ok"]),
+                        data.get("latency_ms"),
+                        str(data["detail"]),
+                        parse_iso(data["at"]),
+                        data.get("extra") or {},
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+        return found
+
+    def history(self, site: str | None, check: str) -> list[tuple[str, bool, float | None]]:
+        doc = self._docs.get(_key(site, check))
+        return [tuple(item) for item in doc["history"]] if doc else []  # type: ignore[misc]
