@@ -70,4 +70,4 @@ class ProbeStore:
 
     def history(self, site: str | None, check: str) -> list[tuple[str, bool, float | None]]:
         doc = self._docs.get(_key(site, check))
-        return [tuple(item) for item in doc["history"]] if doc else []  # type: ignore[misc]
+        return [(str(a), bool(b), c) for a, b, c in doc["history"]] if doc else []

@@ -1,0 +1,155 @@
+"""Real servers on 127.0.0.1 for the probe tests and benchmarks: HTTP, HTTPS with a test CA, DNS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import dns.message
+import dns.rcode
+import dns.rrset
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Paths choose the behaviour: /ok, /fail (503), /slow (sleeps), /close (drops), /redirect."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/slow"):
+            time.sleep(float(self.path.rsplit("/", 1)[-1]) if self.path.count("/") > 1 else 2.0)
+        if self.path.startswith("/close"):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "/ok")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = 503 if self.path.startswith("/fail") else 200
+        body = b"ok\n" if status == 200 else b"unavailable\n"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that hang up (timeouts) are part of the tests
+
+
+@contextmanager
+def http_server(context: ssl.SSLContext | None = None) -> Iterator[int]:
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def tls_servers(tmp: Path) -> Iterator[dict[str, int]]:
+    """HTTPS servers signed by a test CA: valid, ending in 3 days, for another host, expired.
+
+    The CA is written to tmp/ca.pem for `ca_file`.
+    """
+    import trustme
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
+    now = dt.datetime.now(dt.UTC)
+    certs = {
+        "valid": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=90)),
+        "soon": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=3, hours=1)),
+        "wronghost": ca.issue_cert("other.example", not_after=now + dt.timedelta(days=90)),
+        "expired": ca.issue_cert(
+            "localhost", "127.0.0.1", not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=2)
+        ),
+    }
+    ports: dict[str, int] = {}
+    with _stack() as stack:
+        for name, cert in certs.items():
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            cert.configure_cert(context)
+            ports[name] = stack.enter_context(http_server(context))
+        yield ports
+
+
+@contextmanager
+def _stack() -> Iterator[object]:
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        yield stack
+
+
+class DnsResponder:
+    """A small authoritative DNS server on UDP 127.0.0.1: NS and A from a table, NXDOMAIN
+    for unknown names, and silence for names listed in `silent` (for timeouts)."""
+
+    def __init__(self, records: dict[tuple[str, str], list[str]], silent: set[str] | None = None) -> None:
+        self.records = {(name.lower().rstrip("."), kind): values for (name, kind), values in records.items()}
+        self.silent = {name.lower().rstrip(".") for name in silent or set()}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._running = True
+
+    def __enter__(self) -> DnsResponder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self._running = False
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while self._running:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            try:
+                query = dns.message.from_wire(data)
+            except Exception:
+                continue
+            question = query.question[0]
+            name = question.name.to_text().lower().rstrip(".")
+            kind = dns.rdatatype.to_text(question.rdtype)
+            if name in self.silent:
+                continue
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.AA
+            known = {n for n, _ in self.records}
+            if name not in known:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            else:
+                values = self.records.get((name, kind), [])
+                if values:
+                    response.answer.append(dns.rrset.from_text_list(question.name, 300, "IN", kind, values))
+            try:
+                self.sock.sendto(response.to_wire(), peer)
+            except OSError:
+                return
