@@ -22,7 +22,7 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/slow"):
             time.sleep(float(self.path.rsplit("/", 1)[-1]) if self.path.count("/") > 1 else 2.0)
         if self.path.startswith("/close"):
@@ -81,10 +81,15 @@ def tls_servers(tmp: Path) -> Iterator[dict[str, int]]:
     now = dt.datetime.now(dt.UTC)
     certs = {
         "valid": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=90)),
-        "soon": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=3, hours=1)),
+        "soon": ca.issue_cert(
+            "localhost", "127.0.0.1", not_after=now + dt.timedelta(days=3, hours=1)
+        ),
         "wronghost": ca.issue_cert("other.example", not_after=now + dt.timedelta(days=90)),
         "expired": ca.issue_cert(
-            "localhost", "127.0.0.1", not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=2)
+            "localhost",
+            "127.0.0.1",
+            not_before=now - dt.timedelta(days=30),
+            not_after=now - dt.timedelta(days=2),
         ),
     }
     ports: dict[str, int] = {}
@@ -108,8 +113,12 @@ class DnsResponder:
     """A small authoritative DNS server on UDP 127.0.0.1: NS and A from a table, NXDOMAIN
     for unknown names, and silence for names listed in `silent` (for timeouts)."""
 
-    def __init__(self, records: dict[tuple[str, str], list[str]], silent: set[str] | None = None) -> None:
-        self.records = {(name.lower().rstrip("."), kind): values for (name, kind), values in records.items()}
+    def __init__(
+        self, records: dict[tuple[str, str], list[str]], silent: set[str] | None = None
+    ) -> None:
+        self.records = {
+            (name.lower().rstrip("."), kind): values for (name, kind), values in records.items()
+        }
         self.silent = {name.lower().rstrip(".") for name in silent or set()}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
@@ -148,7 +157,9 @@ class DnsResponder:
             else:
                 values = self.records.get((name, kind), [])
                 if values:
-                    response.answer.append(dns.rrset.from_text_list(question.name, 300, "IN", kind, values))
+                    response.answer.append(
+                        dns.rrset.from_text_list(question.name, 300, "IN", kind, values)
+                    )
             try:
                 self.sock.sendto(response.to_wire(), peer)
             except OSError:

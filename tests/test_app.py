@@ -89,7 +89,12 @@ def state(root: Path) -> Path:
 
 def room(root: Path, clock: ManualClock, **kwargs: object) -> RoomApp:
     return make_app(
-        root, load_config(root), clock=clock, watch=kwargs.pop("watch", False), **kwargs
+        root,
+        load_config(root),
+        clock=clock,
+        watch=kwargs.pop("watch", False),
+        probe=False,
+        **kwargs,
     )  # type: ignore[arg-type]
 
 

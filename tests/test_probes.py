@@ -28,15 +28,17 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
     with http_server() as port:
         base = f"http://127.0.0.1:{port}"
         refused = socket_port_refused()
-        config = Config(sites=(
-            site("ok", f"{base}/ok"),
-            site("down", f"{base}/fail"),
-            site("moved", f"{base}/redirect"),
-            site("slow", f"{base}/slow/3", timeout=timedelta(seconds=1)),
-            site("closed", f"{base}/close"),
-            site("refused", f"http://127.0.0.1:{refused}/"),
-            site("want503", f"{base}/fail", expect_status=503),
-        ))
+        config = Config(
+            sites=(
+                site("ok", f"{base}/ok"),
+                site("down", f"{base}/fail"),
+                site("moved", f"{base}/redirect"),
+                site("slow", f"{base}/slow/3", timeout=timedelta(seconds=1)),
+                site("closed", f"{base}/close"),
+                site("refused", f"http://127.0.0.1:{refused}/"),
+                site("want503", f"{base}/fail", expect_status=503),
+            )
+        )
         results = by_key(run_round(root, config, system_clock))
     assert results[("ok", "http")].ok and results[("ok", "http")].detail == "200 OK"
     assert results[("ok", "http")].latency_ms is not None and results[("ok", "http")].latency_ms > 0
@@ -61,17 +63,27 @@ def socket_port_refused() -> int:
 def test_tls_chain_days_host_and_expiry(tmp_path: Path) -> None:
     root = tmp_path
     with tls_servers(tmp_path) as ports:
-        config = Config(tls_min_days=7, sites=tuple(
-            site(name, f"https://localhost:{port}/ok", ca_file="ca.pem") for name, port in ports.items()
-        ) + (site("system-store", f"https://localhost:{ports['valid']}/ok"),
-             site("unverified", f"https://localhost:{ports['expired']}/ok", verify_tls=False)))
+        config = Config(
+            tls_min_days=7,
+            sites=(
+                *tuple(
+                    site(name, f"https://localhost:{port}/ok", ca_file="ca.pem")
+                    for name, port in ports.items()
+                ),
+                site("system-store", f"https://localhost:{ports['valid']}/ok"),
+                site("unverified", f"https://localhost:{ports['expired']}/ok", verify_tls=False),
+            ),
+        )
         results = by_key(run_round(root, config, system_clock))
     valid = results[("valid", "tls")]
     assert valid.ok and valid.detail == "certificate expires in 89 days"
     soon = results[("soon", "tls")]
     assert not soon.ok and soon.detail == "certificate expires in 3 days"
     assert results[("soon", "http")].ok  # the site answers; its certificate is the problem
-    assert not results[("wronghost", "tls")].ok and "hostname" in results[("wronghost", "tls")].detail.lower()
+    assert (
+        not results[("wronghost", "tls")].ok
+        and "hostname" in results[("wronghost", "tls")].detail.lower()
+    )
     assert not results[("expired", "tls")].ok and "expired" in results[("expired", "tls")].detail
     assert not results[("system-store", "tls")].ok  # the test CA is not in the system store
     assert "certificate verify failed" in results[("system-store", "tls")].detail
@@ -89,14 +101,36 @@ def test_dns_sets_nxdomain_timeout(tmp_path: Path) -> None:
     with DnsResponder(records, silent={"silent.test"}) as dns_server, http_server() as port:
         ns = f"127.0.0.1:{dns_server.port}"
         url = f"http://127.0.0.1:{port}/ok"
-        config = Config(sites=(
-            site("good", url, dns_name="good.test", expect_ns=("NS2.gandi.net", "ns1.gandi.net"),
-                 expect_a=("203.0.113.7",), nameserver=ns),
-            site("moved", url, dns_name="moved.test", expect_ns=("ns1.gandi.net",), nameserver=ns),
-            site("missing", url, dns_name="missing.test", expect_a=("203.0.113.7",), nameserver=ns),
-            site("silent", url, dns_name="silent.test", expect_a=("203.0.113.7",), nameserver=ns,
-                 timeout=timedelta(seconds=1)),
-        ))
+        config = Config(
+            sites=(
+                site(
+                    "good",
+                    url,
+                    dns_name="good.test",
+                    expect_ns=("NS2.gandi.net", "ns1.gandi.net"),
+                    expect_a=("203.0.113.7",),
+                    nameserver=ns,
+                ),
+                site(
+                    "moved", url, dns_name="moved.test", expect_ns=("ns1.gandi.net",), nameserver=ns
+                ),
+                site(
+                    "missing",
+                    url,
+                    dns_name="missing.test",
+                    expect_a=("203.0.113.7",),
+                    nameserver=ns,
+                ),
+                site(
+                    "silent",
+                    url,
+                    dns_name="silent.test",
+                    expect_a=("203.0.113.7",),
+                    nameserver=ns,
+                    timeout=timedelta(seconds=1),
+                ),
+            )
+        )
         results = by_key(run_round(tmp_path, config, system_clock))
     assert results[("good", "dns")].ok, results[("good", "dns")].detail
     assert results[("moved", "dns")].detail == "NS {ns1.cloudflare.com} ≠ expected {ns1.gandi.net}"
@@ -125,7 +159,11 @@ def test_backup_age(tmp_path: Path) -> None:
     ("command", "ok", "detail"),
     [
         ("printf 'web\\tUp 3 hours (healthy)\\ndb\\tUp 2 hours\\n'", True, "2 running"),
-        ("printf 'web\\tUp 3 hours (unhealthy)\\ndb\\tExited (1) 1 minute ago\\n'", False, "0 running, 2 not"),
+        (
+            "printf 'web\\tUp 3 hours (unhealthy)\\ndb\\tExited (1) 1 minute ago\\n'",
+            False,
+            "0 running, 2 not",
+        ),
         ("sleep 30", False, "command timed out after 1 s"),
         ("echo '\x1b]0;garbage'", False, "unreadable output: ␛]0;garbage"),
         ("exit 3", False, "command exited 3"),
@@ -153,14 +191,18 @@ name = "broken"
 url = "http://127.0.0.1:{port}/fail"
 [[sites]]
 name = "cert-soon"
-url = "https://localhost:{tls['soon']}/ok"
+url = "https://localhost:{tls["soon"]}/ok"
 ca_file = "ca.pem"
 [[sites]]
 name = "refused"
 url = "http://127.0.0.1:{socket_port_refused()}/"
 """)
-        run = subprocess.run([sys.executable, "-m", "tui", "status", "--json", "--probe", "--state", str(root)],
-                             capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            [sys.executable, "-m", "tui", "status", "--json", "--probe", "--state", str(root)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert run.returncode == 0, run.stderr
     probes = {(p["site"], p["check"]): p for p in json.loads(run.stdout)["probes"]}
     assert probes[("healthy", "http")]["ok"] and probes[("healthy", "http")]["latency_ms"] > 0
@@ -168,8 +210,12 @@ url = "http://127.0.0.1:{socket_port_refused()}/"
     assert probes[("cert-soon", "tls")]["detail"] == "certificate expires in 3 days"
     assert probes[("refused", "http")]["detail"] == "connection refused"
     # Recorded: plain status shows the last results with their age.
-    again = subprocess.run([sys.executable, "-m", "tui", "status", "--json", "--state", str(root)],
-                           capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "tui", "status", "--json", "--state", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     stored = {(p["site"], p["check"]): p for p in json.loads(again.stdout)["probes"]}
     assert stored.keys() == probes.keys() and stored[("broken", "http")]["age_s"] >= 0
 
@@ -178,5 +224,5 @@ def test_a_url_that_is_not_a_url_is_a_config_error(root: Path) -> None:
     from tui.config import ConfigError
 
     (root / "sisyphus.toml").write_text('[[sites]]\nname = "x"\nurl = "memorial-a.example.org"\n')
-    with pytest.raises(ConfigError, match="sites\\[0\\].url"):
+    with pytest.raises(ConfigError, match=r"sites\[0\]\.url"):
         load_config(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ SIZES = [(80, 24), (160, 48)]
 
 def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
     demo = prepare_demo(now=SAMPLE_NOW, target=tmp_path / "state")
+    record_fixed_probes(demo.root)
     return make_app(
         demo.root,
         load_config(demo.root),
@@ -26,7 +28,44 @@ def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
         watch=False,
         crew=False,
         theme=theme,
+        probe=False,
     )
+
+
+def record_fixed_probes(root: Path) -> None:
+    """A few rounds of known results, so the probes pane is the same in every run."""
+    from tui.probe_store import ProbeStore
+    from tui.probes import ProbeResult
+
+    store = ProbeStore(root / ".room", read_only=False)
+    for minute in range(6):
+        at = SAMPLE_NOW - timedelta(minutes=5 - minute)
+        store.record(
+            [
+                ProbeResult(
+                    "memorial-a", "http", True, 80.0 + minute * 7, "200 OK", at, {"status": 200}
+                ),
+                ProbeResult(
+                    "memorial-b",
+                    "http",
+                    False,
+                    21.0,
+                    "503 Service Unavailable (expected 200)",
+                    at,
+                    {"status": 503},
+                ),
+                ProbeResult(
+                    "bakery", "http", minute != 2, 40.0 + minute, "200 OK", at, {"status": 200}
+                ),
+                ProbeResult("library", "http", True, 35.0, "200 OK", at, {"status": 200}),
+                ProbeResult(
+                    "gallery", "http", True, 650.0 + minute * 20, "200 OK", at, {"status": 200}
+                ),
+                ProbeResult(
+                    None, "backup", True, None, "newest backup is 5h00m old", at, {"age_s": 18000}
+                ),
+            ]
+        )
 
 
 async def wait_for_bus(pilot: Any) -> None:

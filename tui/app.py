@@ -39,6 +39,9 @@ from tui.durations import format_duration
 from tui.filtering import Filter, parse_filter
 from tui.inbox_view import role_rows, ticket_rows
 from tui.ladder import STALE_LADDER, Announcer
+from tui.probe_store import ProbeStore
+from tui.probe_view import platform_cells, site_rows
+from tui.probes import ProbeResult, probe_round
 from tui.resources import data_path
 from tui.sanitize import clean, shorten
 from tui.state import can_write, room_dir
@@ -49,6 +52,7 @@ from widgets.help import HelpScreen, help_sections
 from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
 from widgets.messages import OpenTicket
 from widgets.panes import InfoPane
+from widgets.probes import ProbesPane, SitesTable
 from widgets.status_bar import HeaderView, StatusBar
 from widgets.styles import Palette
 
@@ -63,6 +67,13 @@ class TicketsChanged(Message):
     """A scan finished: the bus as it is now."""
 
     state: BusState
+
+
+@dataclass
+class ProbesCompleted(Message):
+    """A probe round ended (or, in a reading room, the writer's results were reloaded)."""
+
+    results: list[ProbeResult]
 
 
 @dataclass
@@ -126,11 +137,10 @@ class MainScreen(Screen[None]):
                     placeholder="filter: words, role:x status:stale priority:P0 from:x", id="filter"
                 )
         with Horizontal(id="bottom"):
-            for pane_id, title in (
-                ("probes", "Probes"),
-                ("budgets", "Error budgets"),
-                ("incidents", "Incidents"),
-            ):
+            probes = ProbesPane(id="probes", classes="pane")
+            probes.border_title = "Probes"
+            yield probes
+            for pane_id, title in (("budgets", "Error budgets"), ("incidents", "Incidents")):
                 pane = InfoPane(id=pane_id, classes="pane")
                 pane.border_title = title
                 yield pane
@@ -203,6 +213,7 @@ class RoomApp(App[None]):
         clock: Clock = system_clock,
         watch: bool = True,
         crew: bool = True,
+        probe: bool = True,
     ) -> None:
         super().__init__()
         self.root = root
@@ -221,6 +232,12 @@ class RoomApp(App[None]):
         elif not self.lock.acquire():
             self.read_only_reason = "another room holds .room/lock"
         self.acks = Acks(room_dir(root), read_only=self.read_only_reason is not None)
+        self.writer = self.read_only_reason is None  # holds the lock: probes and records
+        self.probe_store = ProbeStore(room_dir(root), read_only=not self.writer)
+        self.latest_probes: list[ProbeResult] = self.probe_store.latest()
+        self.probing = probe and bool(
+            config.sites or config.backups_path or config.containers_command
+        )
         self.scanner = Scanner(root, config.roles)
         self.bus: BusState | None = None
         self.selected_role = ALL_ROLES
@@ -285,6 +302,10 @@ class RoomApp(App[None]):
             self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
         if self.demo_agent is not None:
             self.set_interval(DEMO_STEP, self._demo_step, name="demo")
+        for note in self.probe_store.notes:
+            self.notify(note, severity="warning", markup=False, timeout=15)
+        if self.probing:
+            self.start_probe_round()
         if self.read_only_reason:
             self.notify(
                 f"Read-only: {self.read_only_reason}. Acknowledgements are kept in memory only.",
@@ -382,6 +403,91 @@ class RoomApp(App[None]):
         with contextlib.suppress(OSError):  # the demo crew tries again in a few seconds
             self.demo_agent.step(self.clock())
 
+    def start_probe_round(self) -> None:
+        """One round in flight; the next is armed when it ends (`probe_interval` later)."""
+        self.run_worker(
+            self._probe_round, thread=True, group="probes", exit_on_error=False, name="probes"
+        )
+
+    def _probe_round(self) -> None:
+        if self.writer:
+            # Its own event loop in this thread: a 500-site round never competes with key presses
+            # on the screen's loop (only for the GIL).
+            results = asyncio.run(probe_round(self.root, self.config, self.clock))
+            try:
+                self.probe_store.record(results)
+            except OSError as exc:
+                self.call_from_thread(
+                    self.notify,
+                    clean(f"Probe results not saved: {exc}"),
+                    severity="warning",
+                    markup=False,
+                )
+        else:
+            self.probe_store.reload()  # another room probes: show what it recorded
+            results = self.probe_store.latest()
+        self.post_message(ProbesCompleted(results))
+
+    @on(ProbesCompleted)
+    def _probes_completed(self, message: ProbesCompleted) -> None:
+        self.latest_probes = message.results
+        self.refresh_probes()
+        self.set_timer(
+            self.config.probe_interval.total_seconds(), self.start_probe_round, name="next-probes"
+        )
+
+    def refresh_probes(self) -> None:
+        pane = self.main_screen.query_one(ProbesPane)
+        now = self.clock()
+        note = Text()
+        if not self.probing:
+            note.append(
+                "No sites configured: add [[sites]] to sisyphus.toml to probe them.",
+                style=self.palette_styles.muted,
+            )
+        elif not self.latest_probes and self.probing:
+            note.append(
+                "First round of probes under way…"
+                if self.writer
+                else "Waiting for the room that probes to record a round.",
+                style=self.palette_styles.muted,
+            )
+        elif not self.writer:
+            note.append(
+                f"read from .room/ ({self.read_only_reason})", style=self.palette_styles.muted
+            )
+        pane.show_note(note)
+        history = {
+            site.name: [
+                latency if ok else None
+                for _, ok, latency in self.probe_store.history(site.name, "http")
+            ]
+            for site in self.config.sites
+        }
+        rows = site_rows(
+            self.latest_probes, history, [site.name for site in self.config.sites], now
+        )
+        pane.query_one(SitesTable).render_rows(rows, self.palette_styles)
+        pane.show_platform(platform_cells(self.latest_probes), self.palette_styles)
+        failing = sum(1 for row in rows if row.failing)
+        title = f"Probes · {len(rows)} sites" + (f" · {failing} failing" if failing else "")
+        if pane.border_title != title:
+            pane.border_title = title
+
+    @on(DataTable.RowSelected, "#sites")
+    def _site_selected(self, event: DataTable.RowSelected) -> None:
+        from widgets.site_view import SiteScreen
+
+        name = event.row_key.value or ""
+        latest = [(r.check, r.ok, r.detail) for r in self.latest_probes if r.site == name]
+        history = [
+            (check, at, ok, latency)
+            for check in ("http", "tls", "dns")
+            for at, ok, latency in self.probe_store.history(name, check)
+        ]
+        history.sort(key=lambda item: item[1])
+        self.push_screen(SiteScreen(name, latest, history[-200:], self.palette_styles))
+
     # ---------------------------------------------------------------- time
 
     def tick(self) -> None:
@@ -391,6 +497,7 @@ class RoomApp(App[None]):
         now = self.clock()
         self._announce_stale(now)
         self.refresh_view(now)
+        self.refresh_probes()
         self._arm_stale_timer(now)
 
     def _stale_starts(self, now: datetime) -> dict[str, tuple[datetime, Ticket]]:
@@ -512,21 +619,7 @@ class RoomApp(App[None]):
 
     def render_panes_placeholder(self) -> None:
         screen = self.main_screen
-        sites = len(self.config.sites)
-        probes = Text()
-        if sites:
-            probes.append(
-                f"{sites} sites configured; probing is not part of this build yet.\n",
-                style=self.palette_styles.muted,
-            )
-            for site in self.config.sites:
-                probes.append(f"  {site.name}  {site.url}\n")
-        else:
-            probes.append(
-                "No sites configured: add [[sites]] to sisyphus.toml to probe them.",
-                style=self.palette_styles.muted,
-            )
-        screen.query_one("#probes", InfoPane).show(probes)
+        self.refresh_probes()
         screen.query_one("#budgets", InfoPane).show(
             Text(
                 "No error budgets yet: they are computed from the room's own probe history, "
@@ -592,7 +685,10 @@ class RoomApp(App[None]):
         self._detail_path = None
 
     def action_focus_pane(self, pane: str) -> None:
-        self.screen.query_one(f"#{pane}").focus()
+        target = self.screen.query_one(f"#{pane}")
+        if isinstance(target, ProbesPane):
+            target = target.query_one(SitesTable)
+        target.focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_sections()))
@@ -671,6 +767,7 @@ def make_app(
     clock: Clock = system_clock,
     watch: bool = True,
     crew: bool = True,
+    probe: bool = True,
 ) -> RoomApp:
     """The one factory shared by the command line and the tests."""
     return RoomApp(
@@ -682,4 +779,5 @@ def make_app(
         clock=clock,
         watch=watch,
         crew=crew,
+        probe=probe,
     )

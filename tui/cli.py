@@ -151,7 +151,7 @@ def _room(args: argparse.Namespace) -> int:
     if args.demo:
         from tui.demo import prepare_demo
 
-        demo = prepare_demo()
+        demo = prepare_demo(fleet=True)
         root = demo.root
     else:
         try:

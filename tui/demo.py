@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tui.clock import iso, parse_iso
 from tui.resources import data_path
@@ -24,6 +26,7 @@ class Demo:
     root: Path
     shift: timedelta
     cleanup: tempfile.TemporaryDirectory[str] | None = None
+    fleet: Any = None
 
 
 def shift_times(root: Path, shift: timedelta) -> None:
@@ -40,8 +43,13 @@ def shift_times(root: Path, shift: timedelta) -> None:
         path.write_text(_CREATED.sub(moved, text), encoding="utf-8", errors="surrogateescape")
 
 
-def prepare_demo(now: datetime | None = None, target: Path | None = None) -> Demo:
-    """Copy sample_state/ to a temp folder (or `target`) and bring its times to `now`."""
+def prepare_demo(
+    now: datetime | None = None, target: Path | None = None, *, fleet: bool = False
+) -> Demo:
+    """Copy sample_state/ to a temp folder (or `target`) and bring its times to `now`.
+
+    With `fleet`, start the demo's sites on 127.0.0.1 and point the copy's config at them.
+    """
     now = now or datetime.now(UTC)
     cleanup = None
     if target is None:
@@ -50,7 +58,15 @@ def prepare_demo(now: datetime | None = None, target: Path | None = None) -> Dem
     shutil.copytree(data_path("sample_state"), target)
     shift = now - SAMPLE_NOW
     shift_times(target, shift)
-    return Demo(root=target, shift=shift, cleanup=cleanup)
+    for artifact in (target / "backups").rglob("*"):
+        os.utime(artifact, (now.timestamp() - 5 * 3600, now.timestamp() - 5 * 3600))  # last night's
+    demo = Demo(root=target, shift=shift, cleanup=cleanup)
+    if fleet:
+        from tui.demo_fleet import Fleet, point_config_at
+
+        demo.fleet = Fleet()
+        point_config_at(target, demo.fleet.start())
+    return demo
 
 
 SUBJECTS = [
