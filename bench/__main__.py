@@ -45,7 +45,13 @@ def bench_room_all() -> None:
     bench_room()
 
 
-BENCHES = {"status": bench_status, "room": bench_room_all}
+def bench_probes_all() -> None:
+    from bench.probes import bench_probes
+
+    bench_probes()
+
+
+BENCHES = {"status": bench_status, "room": bench_room_all, "probes": bench_probes_all}
 
 
 def main() -> None:

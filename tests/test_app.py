@@ -352,3 +352,33 @@ def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> 
         ("answers", "T-9", "archive")
     ]
     assert isinstance(bus.tickets[0], Ticket)
+
+
+async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root: Path) -> None:
+    from tests.servers import http_server
+    from widgets.probes import SitesTable
+
+    with http_server() as port:
+        (root / "sisyphus.toml").write_text(
+            f'[room]\nprobe_interval = "1s"\n'
+            f'[[sites]]\nname = "up"\nurl = "http://127.0.0.1:{port}/ok"\n'
+            f'[[sites]]\nname = "down"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        )
+        config = load_config(root)
+        app = make_app(root, config, watch=False)
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+            await settle(pilot, app, lambda: len(app.latest_probes) == 2)
+            await pilot.pause()
+            rows = table_text(app.query_one(SitesTable))
+            assert rows[0].startswith(" down | ✗ 503")  # failing first
+            assert rows[1].startswith(" up | ✓ 200")
+            assert "1 failing" in str(app.query_one("#probes").border_title)
+            reader = make_app(root, config, watch=False)
+            assert not reader.writer  # the first room holds the lock: this one reads
+            async with reader.run_test(size=(160, 48)) as reader_pilot:
+                await settle(reader_pilot, reader, lambda: len(reader.latest_probes) == 2)
+                await reader_pilot.pause()
+                assert table_text(reader.query_one(SitesTable))[0].startswith(" down | ✗ 503")
+            reader.lock.release()
+            await pilot.press("3", "enter")
+            await settle(pilot, app, lambda: type(app.screen).__name__ == "SiteScreen")

@@ -440,7 +440,7 @@ class RoomApp(App[None]):
         pane = self.main_screen.query_one(ProbesPane)
         now = self.clock()
         note = Text()
-        if not self.probing:
+        if not self.config.sites:
             note.append(
                 "No sites configured: add [[sites]] to sisyphus.toml to probe them.",
                 style=self.palette_styles.muted,

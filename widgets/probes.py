@@ -16,12 +16,12 @@ class SitesTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         columns = [
             Col(" site", "site", None),
-            Col("http ", "http", 8),
-            Col("tls  ", "tls", 7, hide_below=34),
-            Col("dns", "dns", 4, hide_below=40),
-            Col(" latency", "latency", 9, hide_below=48),
-            Col(" trend", "trend", 11, hide_below=60),
-            Col("  age", "age", 6, hide_below=28),
+            Col("http", "http", 7),
+            Col("tls", "tls", 6, hide_below=32),
+            Col("dns", "dns", 4, hide_below=38),
+            Col(" latency", "latency", 8, hide_below=46),
+            Col(" trend", "trend", 11, hide_below=56),
+            Col("  age", "age", 5, hide_below=26),
         ]
         super().__init__(columns, **kwargs)
 
