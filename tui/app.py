@@ -30,13 +30,15 @@ from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.acks import Acks
+from tui.budgets import BudgetReport, report, write_freeze
 from tui.bus import BusState, Scanner, is_stale, stale_tickets
-from tui.clock import Clock, system_clock
+from tui.clock import Clock, iso, system_clock
 from tui.config import Config
 from tui.crash import one_line
 from tui.demo import Demo, DemoAgent
 from tui.durations import format_duration
 from tui.filtering import Filter, parse_filter
+from tui.history import History, key_of
 from tui.inbox_view import role_rows, ticket_rows
 from tui.ladder import STALE_LADDER, Announcer
 from tui.probe_store import ProbeStore
@@ -44,10 +46,13 @@ from tui.probe_view import platform_cells, site_rows
 from tui.probes import ProbeResult, probe_round
 from tui.resources import data_path
 from tui.sanitize import clean, shorten
+from tui.slo import budget_trend
+from tui.snapshot import budget_words
 from tui.state import can_write, room_dir
 from tui.store import WriterLock
 from tui.ticket_detail import TicketDetail, build_detail
 from tui.tickets import Ticket
+from widgets.budgets import BudgetsPane, BudgetsTable
 from widgets.help import HelpScreen, help_sections
 from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
 from widgets.messages import OpenTicket
@@ -74,6 +79,7 @@ class ProbesCompleted(Message):
     """A probe round ended (or, in a reading room, the writer's results were reloaded)."""
 
     results: list[ProbeResult]
+    budget: BudgetReport
 
 
 @dataclass
@@ -125,6 +131,7 @@ class RoomCommands(Provider):
 class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
+        yield Static(id="freeze-banner")
         with Horizontal(id="top"):
             with Vertical(id="roles-pane", classes="pane") as roles:
                 roles.border_title = "Inboxes"
@@ -140,10 +147,12 @@ class MainScreen(Screen[None]):
             probes = ProbesPane(id="probes", classes="pane")
             probes.border_title = "Probes"
             yield probes
-            for pane_id, title in (("budgets", "Error budgets"), ("incidents", "Incidents")):
-                pane = InfoPane(id=pane_id, classes="pane")
-                pane.border_title = title
-                yield pane
+            budgets = BudgetsPane(id="budgets", classes="pane")
+            budgets.border_title = "Error budgets"
+            yield budgets
+            incidents = InfoPane(id="incidents", classes="pane")
+            incidents.border_title = "Incidents"
+            yield incidents
         yield Footer()
 
     def on_mount(self) -> None:
@@ -235,6 +244,8 @@ class RoomApp(App[None]):
         self.writer = self.read_only_reason is None  # holds the lock: probes and records
         self.probe_store = ProbeStore(room_dir(root), read_only=not self.writer)
         self.latest_probes: list[ProbeResult] = self.probe_store.latest()
+        self.history = History(room_dir(root), read_only=not self.writer, window=config.slo_window)
+        self.budget = report(self.history, config, clock(), room_dir(root))
         self.probing = probe and bool(
             config.sites or config.backups_path or config.containers_command
         )
@@ -302,7 +313,7 @@ class RoomApp(App[None]):
             self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
         if self.demo_agent is not None:
             self.set_interval(DEMO_STEP, self._demo_step, name="demo")
-        for note in self.probe_store.notes:
+        for note in self.probe_store.notes + self.history.notes:
             self.notify(note, severity="warning", markup=False, timeout=15)
         if self.probing:
             self.start_probe_round()
@@ -414,9 +425,15 @@ class RoomApp(App[None]):
             # Its own event loop in this thread: a 500-site round never competes with key presses
             # on the screen's loop (only for the GIL).
             results = asyncio.run(probe_round(self.root, self.config, self.clock))
+            now = self.clock()
             try:
                 self.probe_store.record(results)
+                self.history.add(results, self.config)
+                self.history.save(now)
+                budget = report(self.history, self.config, now, room_dir(self.root))
+                write_freeze(room_dir(self.root), budget, now)
             except OSError as exc:
+                budget = report(self.history, self.config, now)
                 self.call_from_thread(
                     self.notify,
                     clean(f"Probe results not saved: {exc}"),
@@ -425,16 +442,64 @@ class RoomApp(App[None]):
                 )
         else:
             self.probe_store.reload()  # another room probes: show what it recorded
+            self.history.load()
             results = self.probe_store.latest()
-        self.post_message(ProbesCompleted(results))
+            budget = report(self.history, self.config, self.clock(), room_dir(self.root))
+        self.post_message(ProbesCompleted(results, budget))
 
     @on(ProbesCompleted)
     def _probes_completed(self, message: ProbesCompleted) -> None:
         self.latest_probes = message.results
+        self.budget = message.budget
         self.refresh_probes()
+        self.refresh_budgets()
         self.set_timer(
             self.config.probe_interval.total_seconds(), self.start_probe_round, name="next-probes"
         )
+
+    def refresh_budgets(self) -> None:
+        screen = self.main_screen
+        budget = self.budget
+        screen.query_one(BudgetsPane).render_report(
+            budget.statuses, [site.name for site in self.config.sites], self.palette_styles
+        )
+        banner = screen.query_one("#freeze-banner", Static)
+        banner.set_class(budget.freeze, "-shown")
+        if budget.freeze:
+            text = Text("DEPLOY FREEZE", style="bold")
+            if budget.since:
+                text.append(f" since {iso(budget.since)}")
+            text.append(": ")
+            text.append(
+                ", ".join(
+                    f"{s.site or 'platform'}/{s.name} {budget_words(s.budget_remaining)}"
+                    for s in budget.frozen_by
+                )
+            )
+            text.append(f" (freeze below {self.config.freeze_below:.0%}).")
+            if budget.lifts_at:
+                text.append(
+                    f" Lifts around {iso(budget.lifts_at)} if every probe from now on is good."
+                )
+            else:
+                text.append(" No lift in sight within the window at the current rate.")
+            text.append(" Deploy scripts read .room/freeze.json.", style=self.palette_styles.muted)
+            if text != getattr(banner, "_last", None):
+                banner._last = text  # type: ignore[attr-defined]
+                banner.update(text)
+
+    @on(DataTable.RowSelected, "#budget-grid")
+    def _budget_selected(self, event: DataTable.RowSelected) -> None:
+        from widgets.budget_detail import BudgetScreen
+
+        site = event.row_key.value or ""
+        now = self.clock()
+        statuses = [s for s in self.budget.statuses if s.site == site]
+        trends = {
+            s.name: budget_trend(self.history.hourly(key_of(s.site, s.name), now), s.target)
+            for s in statuses
+        }
+        self.push_screen(BudgetScreen(site, statuses, trends, self.palette_styles))
 
     def refresh_probes(self) -> None:
         pane = self.main_screen.query_one(ProbesPane)
@@ -579,6 +644,8 @@ class RoomApp(App[None]):
                 read_only=self.read_only_reason,
                 demo=self.demo is not None,
                 problems=bus.problems,
+                freeze=", ".join(f"{s.site or 'platform'}/{s.name}" for s in self.budget.frozen_by)
+                or None,
             )
             screen.query_one(StatusBar).show(header, self.palette_styles)
             roles = screen.query_one(RolesTable)
@@ -620,13 +687,7 @@ class RoomApp(App[None]):
     def render_panes_placeholder(self) -> None:
         screen = self.main_screen
         self.refresh_probes()
-        screen.query_one("#budgets", InfoPane).show(
-            Text(
-                "No error budgets yet: they are computed from the room's own probe history, "
-                "and nothing has been measured.",
-                style=self.palette_styles.muted,
-            )
-        )
+        self.refresh_budgets()
         screen.query_one("#incidents", InfoPane).show(
             Text(
                 "No incidents: none are tracked until probes run.", style=self.palette_styles.muted
@@ -688,6 +749,8 @@ class RoomApp(App[None]):
         target = self.screen.query_one(f"#{pane}")
         if isinstance(target, ProbesPane):
             target = target.query_one(SitesTable)
+        elif isinstance(target, BudgetsPane):
+            target = target.query_one(BudgetsTable)
         target.focus()
 
     def action_help(self) -> None:

@@ -16,39 +16,58 @@ from tui.store import WriterLock
 
 
 def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -> dict[str, Any]:
-    """Read the bus and the last probe results (after one round with `probe`) into the snapshot."""
+    """Read the bus, the last probe results (after one round with `probe`) and the budgets."""
     writable = can_write(root)
     folder = room_dir(root)
     bus = Scanner(root, config.roles).scan()
     acks = Acks(folder, read_only=True).ids() if (folder / "acks.json").exists() else set()
     probes: list[dict[str, Any]] = []
+    slos: list[dict[str, Any]] = []
+    freeze = False
     notes: list[str] = []
     if probe or (folder / "probes.json").exists():
+        from tui.budgets import report, write_freeze
+        from tui.history import History
         from tui.probe_store import ProbeStore
         from tui.probes import run_round
 
         lock = WriterLock(folder)
         writer = writable and lock.acquire()
-        store = ProbeStore(folder, read_only=not writer)
         try:
+            store = ProbeStore(folder, read_only=not writer)
+            history = History(folder, read_only=not writer, window=config.slo_window)
             if probe:
                 results = run_round(root, config, system_clock)
                 if writer:
                     store.record(results)
+                    history.add(results, config)
+                    history.save(now)
                 else:
                     notes.append("another room holds .room/lock: this round was not recorded")
                 latest = results
             else:
                 latest = store.latest()
+            budget = report(history, config, now, folder)
+            if writer:
+                write_freeze(folder, budget, now)
         finally:
             lock.release()
-        notes.extend(store.notes)
+        notes.extend(store.notes + history.notes)
         probes = [
             result.to_json() | {"age_s": int((now - result.at).total_seconds())}
             for result in latest
         ]
+        slos = [status.to_json() for status in budget.statuses]
+        freeze = budget.freeze
     snapshot = build_snapshot(
-        bus, config, now, read_only=not writable, acknowledged=acks, probes=probes
+        bus,
+        config,
+        now,
+        read_only=not writable,
+        acknowledged=acks,
+        probes=probes,
+        slos=slos,
+        freeze=freeze,
     )
     snapshot["problems"].extend(notes)
     return snapshot

@@ -127,8 +127,19 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
             lines.append(
                 f"  FAIL {probe['site'] or 'platform'} {probe['check']}: {probe['detail']}"
             )
+    if snapshot["slos"]:
+        measured = [s for s in snapshot["slos"] if s["budget_remaining"] is not None]
+        lines.append(f"error budgets: {len(snapshot['slos'])} SLOs, {len(measured)} measured")
+        for slo in sorted(measured, key=lambda s: s["budget_remaining"])[:5]:
+            lines.append(
+                f"  {slo['site'] or 'platform'}/{slo['name']}: {budget_words(slo['budget_remaining'])}"
+                f" (SLI {slo['sli'] * 100:.2f}% over {slo['events']} probes, target {slo['target'] * 100:g}%)"
+            )
     if snapshot["freeze"]:
-        lines.append("DEPLOY FREEZE: an error budget is below the freeze line")
+        names = ", ".join(
+            f"{s['site'] or 'platform'}/{s['name']}" for s in snapshot["slos"] if s.get("frozen")
+        )
+        lines.append(f"DEPLOY FREEZE: {names} below the freeze line")
     open_incidents = [i for i in snapshot["incidents"] if i["state"] != "resolved"]
     lines.append(f"open incidents: {len(open_incidents)}")
     return lines
@@ -162,3 +173,12 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
     return reasons
+
+
+def budget_words(left: float | None) -> str:
+    """'62% of the budget left', 'budget spent', or 'unknown (nothing measured)'."""
+    if left is None:
+        return "unknown (nothing measured)"
+    if left <= 0:
+        return "budget spent" + (f" ({1 - left:.1f}× the budget burned)" if left < 0 else "")
+    return f"{left * 100:.0f}% of the budget left"
