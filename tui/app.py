@@ -47,7 +47,6 @@ from tui.probes import ProbeResult, probe_round
 from tui.resources import data_path
 from tui.sanitize import clean, shorten
 from tui.slo import budget_trend
-from tui.snapshot import budget_words
 from tui.state import can_write, room_dir
 from tui.store import WriterLock
 from tui.ticket_detail import TicketDetail, build_detail
@@ -469,20 +468,15 @@ class RoomApp(App[None]):
             text = Text("DEPLOY FREEZE", style="bold")
             if budget.since:
                 text.append(f" since {iso(budget.since)}")
-            text.append(": ")
-            text.append(
-                ", ".join(
-                    f"{s.site or 'platform'}/{s.name} {budget_words(s.budget_remaining)}"
-                    for s in budget.frozen_by
-                )
-            )
-            text.append(f" (freeze below {self.config.freeze_below:.0%}).")
+            names = [f"{s.site or 'platform'}/{s.name}" for s in budget.frozen_by]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            text.append(f": {shown} under {self.config.freeze_below:.0%} of the error budget.")
             if budget.lifts_at:
                 text.append(
-                    f" Lifts around {iso(budget.lifts_at)} if every probe from now on is good."
+                    f" Lifts around {iso(budget.lifts_at)} if every probe from now on passes."
                 )
             else:
-                text.append(" No lift in sight within the window at the current rate.")
+                text.append(" No lift in sight within the window.")
             text.append(" Deploy scripts read .room/freeze.json.", style=self.palette_styles.muted)
             if text != getattr(banner, "_last", None):
                 banner._last = text  # type: ignore[attr-defined]
