@@ -51,7 +51,18 @@ def bench_probes_all() -> None:
     bench_probes()
 
 
-BENCHES = {"status": bench_status, "room": bench_room_all, "probes": bench_probes_all}
+def bench_store_all() -> None:
+    from bench.store import bench_store
+
+    bench_store()
+
+
+BENCHES = {
+    "status": bench_status,
+    "room": bench_room_all,
+    "probes": bench_probes_all,
+    "store": bench_store_all,
+}
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from tests.helpers import NOW, stamp, write_raw, write_ticket
 from tui.app import RoomApp, make_app
@@ -382,3 +383,28 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
             reader.lock.release()
             await pilot.press("3", "enter")
             await settle(pilot, app, lambda: type(app.screen).__name__ == "SiteScreen")
+
+
+async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) -> None:
+    from tests.servers import http_server
+    from widgets.budgets import BudgetsTable
+
+    with http_server() as port:
+        (root / "sisyphus.toml").write_text(
+            f'[room]\nprobe_interval = "1s"\n'
+            f'[[sites]]\nname = "up"\nurl = "http://127.0.0.1:{port}/ok"\n'
+            f'[[sites]]\nname = "down"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        )
+        app = make_app(root, load_config(root), watch=False)
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+            await settle(pilot, app, lambda: app.budget.freeze)
+            await pilot.pause()
+            rows = table_text(app.query_one(BudgetsTable))
+            assert rows[0].startswith(" down | ✗ 0%")  # worst first
+            assert rows[1].startswith(" up | █100%")
+            banner = app.query_one("#freeze-banner", Static)
+            assert banner.has_class("-shown") and "down/availability" in str(banner.visual)
+            assert "DEPLOY FREEZE" in str(app.query_one(StatusBar).visual)
+            assert json.loads((root / ".room" / "freeze.json").read_text())["freeze"] is True
+            await pilot.press("4", "enter")
+            await settle(pilot, app, lambda: type(app.screen).__name__ == "BudgetScreen")

@@ -452,6 +452,7 @@ class RoomApp(App[None]):
         self.budget = message.budget
         self.refresh_probes()
         self.refresh_budgets()
+        self.refresh_view()  # the header names a freeze
         self.set_timer(
             self.config.probe_interval.total_seconds(), self.start_probe_round, name="next-probes"
         )

@@ -22,7 +22,7 @@ from tui.store import open_db
 MINUTE, HOUR = 60, 3600
 KEEP_MINUTES = 2 * HOUR
 
-Buckets = dict[int, list[int]]  # bucket start (unix seconds) → [good, total]
+Buckets = dict[int, tuple[int, int]]  # bucket start (unix seconds) → (good, total), oldest first
 
 
 def key_of(site: str | None, name: str) -> str:
@@ -67,27 +67,25 @@ class History:
 
     @staticmethod
     def _read(db: object) -> dict[str, Buckets]:
+        """Each key's buckets as three parallel lists (start, good, total): compact and quick."""
+        raw = db.storage.read() or {}  # type: ignore[attr-defined]
         found: dict[str, Buckets] = {}
-        for doc in db.all():  # type: ignore[attr-defined]
-            key, rows = doc.get("key"), doc.get("b")
-            if not isinstance(key, str) or not isinstance(rows, list):
-                continue
-            buckets: Buckets = {}
-            for row in rows:
-                if isinstance(row, list) and len(row) == 3 and all(isinstance(v, int) for v in row):
-                    buckets[row[0]] = [row[1], row[2]]
-            found[key] = buckets
+        for doc in raw.get("_default", {}).values():
+            try:
+                key, starts, goods, totals = doc["key"], doc["t"], doc["g"], doc["n"]
+                if not (isinstance(key, str) and len(starts) == len(goods) == len(totals)):
+                    continue
+                found[key] = dict(zip(starts, zip(goods, totals, strict=True), strict=True))
+            except (KeyError, TypeError, ValueError):
+                continue  # a damaged entry is skipped; the rest of the history stands
         return found
 
     @staticmethod
     def _write(db: object, data: dict[str, Buckets]) -> None:
-        table = {
-            str(index + 1): {
-                "key": key,
-                "b": [[start, *counts] for start, counts in sorted(buckets.items())],
-            }
-            for index, (key, buckets) in enumerate(sorted(data.items()))
-        }
+        table = {}
+        for index, (key, buckets) in enumerate(data.items()):
+            goods, totals = zip(*buckets.values(), strict=True) if buckets else ((), ())
+            table[str(index + 1)] = {"key": key, "t": list(buckets), "g": goods, "n": totals}
         db.storage.write({"_default": table})  # type: ignore[attr-defined]
         db.clear_cache()  # type: ignore[attr-defined]
 
@@ -98,11 +96,9 @@ class History:
         for result in results:
             minute = int(result.at.timestamp()) // MINUTE * MINUTE
             for name, good in events(result, config):
-                bucket = self.minutes.setdefault(key_of(result.site, name), {}).setdefault(
-                    minute, [0, 0]
-                )
-                bucket[0] += good
-                bucket[1] += 1
+                buckets = self.minutes.setdefault(key_of(result.site, name), {})
+                old_good, old_total = buckets.get(minute, (0, 0))
+                buckets[minute] = (old_good + good, old_total + 1)
 
     def save(self, now: datetime) -> None:
         """Fold old minutes into hours (hours file written only then), then write the minutes."""
@@ -111,11 +107,11 @@ class History:
         cutover = (int(now.timestamp()) // HOUR) * HOUR - HOUR
         folded = False
         for key, buckets in self.minutes.items():
-            for start in sorted(s for s in buckets if s < cutover):
+            for start in [s for s in buckets if s < cutover]:
                 good, total = buckets.pop(start)
-                hour = self.hours.setdefault(key, {}).setdefault(start // HOUR * HOUR, [0, 0])
-                hour[0] += good
-                hour[1] += total
+                hours = self.hours.setdefault(key, {})
+                old_good, old_total = hours.get(start // HOUR * HOUR, (0, 0))
+                hours[start // HOUR * HOUR] = (old_good + good, old_total + total)
                 folded = True
         if folded:
             oldest = int((now - self.window).timestamp()) // HOUR * HOUR - HOUR
@@ -146,13 +142,10 @@ class History:
 
     def hourly(self, key: str, now: datetime) -> list[tuple[datetime, Counts]]:
         """Counts per hour over the window (minutes folded in), oldest first."""
-        merged: dict[int, list[int]] = {
-            start: list(c) for start, c in self.hours.get(key, {}).items()
-        }
+        merged: dict[int, tuple[int, int]] = dict(self.hours.get(key, {}))
         for start, (good, total) in self.minutes.get(key, {}).items():
-            hour = merged.setdefault(start // HOUR * HOUR, [0, 0])
-            hour[0] += good
-            hour[1] += total
+            old_good, old_total = merged.get(start // HOUR * HOUR, (0, 0))
+            merged[start // HOUR * HOUR] = (old_good + good, old_total + total)
         oldest = (now - self.window).timestamp()
         return [
             (datetime.fromtimestamp(start, UTC), Counts(good, total))
