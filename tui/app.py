@@ -40,6 +40,8 @@ from tui.durations import format_duration
 from tui.filtering import Filter, parse_filter
 from tui.history import History, key_of
 from tui.inbox_view import role_rows, ticket_rows
+from tui.incidents import Incident, IncidentBook, write_postmortem
+from tui.kb import load_kb, save_entry
 from tui.ladder import STALE_LADDER, Announcer
 from tui.probe_store import ProbeStore
 from tui.probe_view import platform_cells, site_rows
@@ -54,8 +56,8 @@ from tui.tickets import Ticket
 from widgets.budgets import BudgetsPane, BudgetsTable
 from widgets.help import HelpScreen, help_sections
 from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
+from widgets.incidents import IncidentScreen, IncidentsPane, IncidentsTable, NoteScreen
 from widgets.messages import OpenTicket
-from widgets.panes import InfoPane
 from widgets.probes import ProbesPane, SitesTable
 from widgets.status_bar import HeaderView, StatusBar
 from widgets.styles import Palette
@@ -149,7 +151,7 @@ class MainScreen(Screen[None]):
             budgets = BudgetsPane(id="budgets", classes="pane")
             budgets.border_title = "Error budgets"
             yield budgets
-            incidents = InfoPane(id="incidents", classes="pane")
+            incidents = IncidentsPane(id="incidents", classes="pane")
             incidents.border_title = "Incidents"
             yield incidents
         yield Footer()
@@ -245,6 +247,9 @@ class RoomApp(App[None]):
         self.latest_probes: list[ProbeResult] = self.probe_store.latest()
         self.history = History(room_dir(root), read_only=not self.writer, window=config.slo_window)
         self.budget = report(self.history, config, clock(), room_dir(root))
+        self.book = IncidentBook(room_dir(root), read_only=not self.writer)
+        self.kb, self.kb_broken = load_kb(root)
+        self._escalation_timer: Any = None
         self.probing = probe and bool(
             config.sites or config.backups_path or config.containers_command
         )
@@ -297,7 +302,7 @@ class RoomApp(App[None]):
         for note in self.acks.notes:
             self.notify(note, severity="warning", markup=False, timeout=15)
         self.query_one(RolesTable).focus()
-        self.render_panes_placeholder()
+        self.render_panes()
         self._scan_running = True
         self.run_worker(
             self._await_first_scan,
@@ -450,12 +455,130 @@ class RoomApp(App[None]):
     def _probes_completed(self, message: ProbesCompleted) -> None:
         self.latest_probes = message.results
         self.budget = message.budget
+        now = self.clock()
+        if self.writer:
+            changed = self.book.observe(message.results, message.budget, self.config, now, self.kb)
+            for incident in changed:
+                if incident.open:
+                    self.notify(
+                        f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}",
+                        title=f"Incident opened: {incident.id}",
+                        severity="error",
+                        markup=False,
+                    )
+                else:
+                    self._incident_closed(incident, now)
+            self._save_book()
+        else:
+            self.book.load()
         self.refresh_probes()
         self.refresh_budgets()
-        self.refresh_view()  # the header names a freeze
+        self.escalate(now)
+        self.refresh_view()  # the header names a freeze and the open incidents
         self.set_timer(
             self.config.probe_interval.total_seconds(), self.start_probe_round, name="next-probes"
         )
+
+    def _save_book(self) -> None:
+        try:
+            self.book.save()
+        except OSError as exc:
+            self.notify(clean(f"Incidents not saved: {exc}"), severity="warning", markup=False)
+
+    def _incident_closed(self, incident: Incident, now: datetime) -> None:
+        """A resolved incident: post-mortem to the architect, and the KB learns."""
+        problem = write_postmortem(self.root, incident, now)
+        if problem:
+            self.notify(f"{incident.id}: {problem}", severity="warning", markup=False)
+        with contextlib.suppress(OSError):
+            self.book.learn(incident, self.kb)
+            self.kb, self.kb_broken = load_kb(self.root)
+        self.notify(
+            f"{incident.id} closed: {incident.resolution}.", title="Incident resolved", markup=False
+        )
+
+    def escalate(self, now: datetime) -> None:
+        """Announce firing incidents on the ladder (60 s, 5 min, then every 15 min)."""
+        due = self.book.escalations(now)
+        for incident in due:
+            self.notify(
+                f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}. Open the incident "
+                f"(5, enter) and press a to acknowledge.",
+                title=f"Incident firing: {incident.id} (tier {incident.tier})",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+        if due:
+            self.bell()
+            if self.writer:
+                self._save_book()
+        self.main_screen.query_one(IncidentsPane).render_book(
+            self.book.incidents,
+            [f"{b.path}: {b.reason}" for b in self.kb_broken],
+            now,
+            self.palette_styles,
+        )
+        if self._escalation_timer is not None:
+            self._escalation_timer.stop()
+            self._escalation_timer = None
+        delay = self.book.next_escalation(now)
+        if delay is not None and delay < TICK:
+            self._escalation_timer = self.set_timer(
+                delay + 0.2, lambda: self.escalate(self.clock())
+            )
+
+    @on(DataTable.RowSelected, "#incidents-table")
+    def _incident_selected(self, event: DataTable.RowSelected) -> None:
+        incident = self.book.get(event.row_key.value or "")
+        if incident is not None:
+            self.push_screen(
+                IncidentScreen(
+                    incident, self.kb, self.palette_styles, self.incident_action, self.clock()
+                )
+            )
+
+    def incident_action(self, action: str, incident: Incident, note: str) -> None:
+        """What a person did in an incident's record: acknowledge, resolve, save to the KB."""
+        now = self.clock()
+        if not self.writer:
+            self.notify(
+                f"Read-only ({self.read_only_reason}): the incident is changed in memory only.",
+                severity="warning",
+                markup=False,
+            )
+        if action == "ack":
+            self.book.acknowledge(incident, getpass.getuser(), clean(note), now)
+        elif action == "resolve":
+            self.book.resolve(
+                incident, now, f"resolved by hand: {clean(note) or 'no note'}", self.budget
+            )
+            if self.writer:
+                self._incident_closed(incident, now)
+        elif action == "kb":
+            check = (
+                incident.cause.split(":")[-1] if not incident.cause.startswith("burn:") else "http"
+            )
+            try:
+                path = save_entry(
+                    self.root,
+                    f"KB-{incident.site or 'platform'}-{check}-{now:%Y%m%d%H%M}",
+                    check,
+                    " ".join(incident.detail.split()[:3]),
+                    incident.site,
+                    incident.detail,
+                    clean(note),
+                )
+            except OSError as exc:
+                self.notify(clean(f"KB entry not saved: {exc}"), severity="warning", markup=False)
+            else:
+                self.kb, self.kb_broken = load_kb(self.root)
+                incident.note(now, f"saved to the knowledge base as {path.name}")
+                self.notify(f"Saved {path.name} in kb/.", markup=False)
+        if self.writer:
+            self._save_book()
+        self.escalate(now)
+        self.refresh_view(now)
 
     def refresh_budgets(self) -> None:
         screen = self.main_screen
@@ -558,6 +681,7 @@ class RoomApp(App[None]):
         self._announce_stale(now)
         self.refresh_view(now)
         self.refresh_probes()
+        self.escalate(now)
         self._arm_stale_timer(now)
 
     def _stale_starts(self, now: datetime) -> dict[str, tuple[datetime, Ticket]]:
@@ -639,6 +763,7 @@ class RoomApp(App[None]):
                 read_only=self.read_only_reason,
                 demo=self.demo is not None,
                 problems=bus.problems,
+                incidents=len(self.book.open_incidents()),
                 freeze=", ".join(f"{s.site or 'platform'}/{s.name}" for s in self.budget.frozen_by)
                 or None,
             )
@@ -679,15 +804,11 @@ class RoomApp(App[None]):
 
     filter_text = ""
 
-    def render_panes_placeholder(self) -> None:
-        screen = self.main_screen
+    def render_panes(self) -> None:
+        """The probes, budgets and incidents panes from what the room has stored."""
+        self.escalate(self.clock())
         self.refresh_probes()
         self.refresh_budgets()
-        screen.query_one("#incidents", InfoPane).show(
-            Text(
-                "No incidents: none are tracked until probes run.", style=self.palette_styles.muted
-            )
-        )
 
     # ------------------------------------------------------------- actions
 
@@ -746,6 +867,8 @@ class RoomApp(App[None]):
             target = target.query_one(SitesTable)
         elif isinstance(target, BudgetsPane):
             target = target.query_one(BudgetsTable)
+        elif isinstance(target, IncidentsPane):
+            target = target.query_one(IncidentsTable)
         target.focus()
 
     def action_help(self) -> None:
@@ -788,6 +911,20 @@ class RoomApp(App[None]):
         self.notify("Reading every inbox again.", timeout=2)
 
     def action_ack(self) -> None:
+        focused = self.focused
+        if isinstance(focused, IncidentsTable) and focused.selected_key:
+            incident = self.book.get(focused.selected_key)
+            if incident is not None and incident.state == "triggered":
+
+                def answered(note: str | None) -> None:
+                    if note is not None:
+                        self.incident_action("ack", incident, note)
+
+                self.push_screen(
+                    NoteScreen("Acknowledge: a note (e.g. “applied KB entry <id>”), or empty"),
+                    answered,
+                )
+                return
         if self.bus is None:
             return
         path = self._detail_path or self.main_screen.query_one(TicketsTable).selected_key
