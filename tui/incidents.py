@@ -26,6 +26,7 @@ from tui.state import write_atomic
 from tui.store import open_db
 
 RETAIN = 200
+MIN_EVENTS_FOR_BURN = 10
 SLO_OF_CAUSE = {
     "http": "availability",
     "tls": "tls_expiry",
@@ -220,7 +221,8 @@ class IncidentBook:
         statuses = {(s.site, s.name): s for s in budget.statuses}
         for (site, check), result in causes(results).items():
             bad, _, since = self.streaks[f"{site or '*'}/{check}"]
-            if bad >= config.open_after and self._open_for(site, check) is None:
+            covered = self._open_for(site, f"burn:{SLO_OF_CAUSE.get(check)}") is not None
+            if bad >= config.open_after and self._open_for(site, check) is None and not covered:
                 first_bad = datetime.fromtimestamp(since, UTC) if since else now
                 changed.append(
                     self._open(
@@ -236,9 +238,11 @@ class IncidentBook:
                     )
                 )
         for status in budget.statuses:
-            if "page" in status.alerts and not any(
-                i.open and i.site == status.site for i in self.incidents
-            ):
+            enough = (
+                status.window.total >= MIN_EVENTS_FOR_BURN
+            )  # a burn on a handful of probes is noise
+            already = any(i.open and i.site == status.site for i in self.incidents)
+            if enough and "page" in status.alerts and not already:
                 detail = f"{status.name} burning at {status.burn.get('1h') or 0:.1f}× over 1 h"
                 changed.append(
                     self._open(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tui.acks import Acks
 from tui.bus import Scanner
-from tui.clock import system_clock
+from tui.clock import parse_iso, system_clock
 from tui.config import Config
 from tui.snapshot import build_snapshot
 from tui.state import can_write, room_dir
@@ -23,11 +23,14 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     acks = Acks(folder, read_only=True).ids() if (folder / "acks.json").exists() else set()
     probes: list[dict[str, Any]] = []
     slos: list[dict[str, Any]] = []
+    incidents: list[dict[str, Any]] = []
     freeze = False
     notes: list[str] = []
-    if probe or (folder / "probes.json").exists():
+    if probe or (folder / "probes.json").exists() or (folder / "incidents.json").exists():
         from tui.budgets import report, write_freeze
         from tui.history import History
+        from tui.incidents import IncidentBook, write_postmortem
+        from tui.kb import load_kb
         from tui.probe_store import ProbeStore
         from tui.probes import run_round
 
@@ -48,8 +51,20 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
             else:
                 latest = store.latest()
             budget = report(history, config, now, folder)
+            book = IncidentBook(folder, read_only=not writer)
+            kb, kb_broken = load_kb(root)
             if writer:
                 write_freeze(folder, budget, now)
+                if probe:
+                    # One engine wherever probes run: open, escalate and close as the room does.
+                    for incident in book.observe(results, budget, config, now, kb):
+                        if not incident.open:
+                            problem = write_postmortem(root, incident, now)
+                            if problem:
+                                notes.append(f"{incident.id}: {problem}")
+                            book.learn(incident, kb)
+                    book.escalations(now)
+                book.save()
         finally:
             lock.release()
         notes.extend(store.notes + history.notes)
@@ -59,6 +74,14 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         ]
         slos = [status.to_json() for status in budget.statuses]
         freeze = budget.freeze
+        incidents = [
+            incident.to_json()
+            for incident in sorted(book.incidents, key=lambda i: (not i.open, i.opened_at))
+            if incident.open
+            or (incident.resolved_at and now - parse_iso(incident.resolved_at) < timedelta(days=7))
+        ]
+        notes.extend(f"{bad.path}: {bad.reason}" for bad in kb_broken)
+        notes.extend(book.notes)
     snapshot = build_snapshot(
         bus,
         config,
@@ -68,6 +91,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         probes=probes,
         slos=slos,
         freeze=freeze,
+        incidents=incidents,
     )
     snapshot["problems"].extend(notes)
     return snapshot

@@ -1,0 +1,219 @@
+"""Incidents against a loopback site that goes down and comes back, with an injected clock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from tests.helpers import NOW
+from tests.servers import QuietServer
+from tui.budgets import report
+from tui.bus import Scanner
+from tui.clock import ManualClock
+from tui.config import Config, Site, load_config
+from tui.history import History
+from tui.incidents import IncidentBook, causes, write_postmortem
+from tui.kb import load_kb
+from tui.probes import ProbeResult, run_round
+from tui.tickets import Ticket
+
+
+@contextmanager
+def switchable_site() -> Iterator[tuple[int, dict[str, bool]]]:
+    state = {"down": False}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            status = 503 if state["down"] else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_down_escalate_acknowledge_recover_postmortem_and_learn(root: Path) -> None:
+    (root / "kb").mkdir()
+    (root / "kb" / "proxy.md").write_text(
+        "---\nid: KB-proxy\ncheck: http\nmatch: 503\ncause: reverse proxy lost the upstream\n"
+        "fix: restart the proxy, curl the site from outside\nconfidence: 0.5\n---\n"
+    )
+    folder = root / ".room"
+    clock = ManualClock(NOW)
+    with switchable_site() as (port, site):
+        config = Config(
+            sites=(Site("bakery", f"http://127.0.0.1:{port}/", timeout=timedelta(seconds=3)),),
+            probe_interval=timedelta(seconds=30),
+            open_after=3,
+            recover_after=2,
+        )
+        history = History(folder, read_only=False)
+        book = IncidentBook(folder, read_only=False)
+        kb, broken = load_kb(root)
+        assert broken == []
+
+        def round_() -> list:
+            results = run_round(root, config, clock)
+            history.add(results, config)
+            history.save(clock())
+            changed = book.observe(results, report(history, config, clock()), config, clock(), kb)
+            book.save()
+            return changed
+
+        round_()
+        site["down"] = True
+        first_bad = clock.now + timedelta(seconds=30)
+        for _ in range(2):
+            clock.advance(timedelta(seconds=30))
+            assert round_() == []
+        clock.advance(timedelta(seconds=30))
+        [incident] = round_()
+        assert (incident.state, incident.site, incident.cause, incident.slo) == (
+            "triggered",
+            "bakery",
+            "http",
+            "availability",
+        )
+        assert incident.first_bad_at == first_bad.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert incident.kb_matches == ["KB-proxy"]
+        opened = clock.now
+        # The ladder: 60 s, 5 min, then every 15 min, without cap.
+        tiers = []
+        for seconds in (59, 60, 299, 300, 1199, 1200, 2100, 3000):
+            clock.now = opened + timedelta(seconds=seconds)
+            tiers.append([i.tier for i in book.escalations(clock.now)])
+        assert tiers == [[], [1], [], [2], [], [3], [4], [5]]
+        acknowledged_at = opened + timedelta(minutes=51)
+        clock.now = acknowledged_at
+        book.acknowledge(incident, "andrea", "applied KB entry KB-proxy", clock.now)
+        assert incident.state == "acknowledged" and incident.kb_applied == "KB-proxy"
+        assert (
+            book.escalations(clock.now + timedelta(hours=1)) == []
+        )  # acknowledged: the ladder stops
+        site["down"] = False
+        clock.advance(timedelta(minutes=5))
+        assert round_() == []  # one good round is not a recovery yet
+        clock.advance(timedelta(seconds=30))
+        [closed] = round_()
+    assert closed is incident and incident.state == "resolved"
+    assert incident.resolution == "recovered on its own"
+    assert incident.mtti() == acknowledged_at - first_bad
+    assert incident.mttr() == clock.now - first_bad
+    assert write_postmortem(root, incident, clock.now) is None
+    ticket_path = root / incident.postmortem  # type: ignore[operator]
+    text = ticket_path.read_text()
+    assert (
+        "MTTI (first bad probe → acknowledged): 52m00s" in text
+        and "KB entry used: KB-proxy" in text
+    )
+    bus = Scanner(root).scan()
+    [ticket] = [t for t in bus.tickets if t.path == incident.postmortem]
+    assert (
+        isinstance(ticket, Ticket)
+        and ticket.role == "architect"
+        and ticket.subject.startswith("Post-mortem:")
+    )
+    book.learn(incident, kb)
+    assert "confidence: 0.6" in (root / "kb" / "proxy.md").read_text()
+    # A second post-mortem for the same incident never overwrites the first.
+    write_postmortem(root, incident, clock.now)
+    assert len(list((root / "tickets" / "to_architect").glob("PM-*.md"))) == 2
+    again = IncidentBook(folder, read_only=True)
+    assert [i.state for i in again.incidents] == ["resolved"]
+
+
+def test_one_incident_per_site_and_cause() -> None:
+    results = [
+        ProbeResult("a", "dns", False, None, "NXDOMAIN: a.test does not exist", NOW),
+        ProbeResult("a", "http", False, None, "host name does not resolve", NOW),
+        ProbeResult("a", "tls", False, None, "no TLS session: host name does not resolve", NOW),
+        ProbeResult("b", "http", False, None, "connection refused", NOW),
+        ProbeResult("b", "tls", False, None, "no TLS session: connection refused", NOW),
+        ProbeResult("c", "http", True, 10.0, "200 OK", NOW),
+        ProbeResult(
+            "c", "tls", False, None, "certificate expires in 3 days", NOW, {"days_left": 3.0}
+        ),
+        ProbeResult(None, "backup", False, None, "newest backup is 2d00h old", NOW),
+    ]
+    assert sorted(causes(results), key=str) == sorted(
+        [("a", "dns"), ("b", "http"), ("c", "tls"), (None, "backup")], key=str
+    )
+
+
+def test_postmortem_kept_when_the_inbox_cannot_be_written(root: Path) -> None:
+    (root / "tickets" / "to_architect").write_text("a file where the inbox should be")
+    book = IncidentBook(root / ".room", read_only=False)
+    config = Config(sites=(Site("x", "http://x.test/"),), open_after=1, recover_after=1)
+    result = ProbeResult("x", "http", False, None, "connection refused", NOW)
+    empty = report(History(root / ".room", read_only=False), config, NOW)
+    [incident] = book.observe([result], empty, config, NOW)
+    book.resolve(incident, NOW + timedelta(minutes=3), "resolved by hand: restarted")
+    problem = write_postmortem(root, incident, NOW + timedelta(minutes=3))
+    assert problem is not None and "keeps it" in problem
+    assert incident.postmortem_pending and "Post-mortem" in incident.postmortem_pending
+    book.save()
+    kept = IncidentBook(root / ".room", read_only=True).incidents[0]
+    assert kept.postmortem_pending == incident.postmortem_pending  # nothing is lost
+
+
+def test_broken_kb_entries_are_listed_with_a_reason(root: Path) -> None:
+    (root / "kb").mkdir()
+    (root / "kb" / "no-header.md").write_text("just notes\n")
+    (root / "kb" / "bad-check.md").write_text("---\ncheck: ping\nfix: x\n---\n")
+    (root / "kb" / "good.md").write_text(
+        "---\ncheck: dns\nmatch: NXDOMAIN\nfix: fix the zone\n---\n"
+    )
+    entries, broken = load_kb(root)
+    assert [e.id for e in entries] == ["good"]
+    reasons = {b.path: b.reason for b in broken}
+    assert reasons["kb/no-header.md"].startswith("no front matter")
+    assert "'check' must be one of" in reasons["kb/bad-check.md"]
+
+
+def test_status_probe_opens_incidents_and_check_names_them(root: Path) -> None:
+    with switchable_site() as (port, site):
+        site["down"] = True
+        (root / "sisyphus.toml").write_text(
+            f'[incidents]\nopen_after = 2\n[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{port}/"\n'
+        )
+        assert load_config(root).open_after == 2
+        for _ in range(2):
+            run = subprocess.run(
+                [sys.executable, "-m", "tui", "status", "--json", "--probe", "--state", str(root)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+    data = json.loads(run.stdout)
+    [incident] = data["incidents"]
+    assert (
+        incident["state"] == "triggered"
+        and incident["site"] == "shop"
+        and incident["slo"] == "availability"
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "tui", "check", "--state", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 1
+    assert f"open incident: {incident['id']} (triggered) shop availability" in check.stdout
