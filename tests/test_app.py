@@ -408,3 +408,45 @@ async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) ->
             assert json.loads((root / ".room" / "freeze.json").read_text())["freeze"] is True
             await pilot.press("4", "enter")
             await settle(pilot, app, lambda: type(app.screen).__name__ == "BudgetScreen")
+
+
+async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_arrives(
+    root: Path,
+) -> None:
+    from tests.servers import http_server
+    from widgets.incidents import IncidentsTable
+
+    with http_server() as port:
+        (root / "sisyphus.toml").write_text(
+            '[room]\nprobe_interval = "1s"\n[incidents]\nopen_after = 2\nrecover_after = 1\n'
+            f'[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        )
+        app = make_app(root, load_config(root), watch=True)
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+            await settle(pilot, app, lambda: bool(app.book.open_incidents()), seconds=20)
+            await pilot.pause()
+            assert table_text(app.query_one(IncidentsTable))[0].startswith(" FIRING | shop | http")
+            assert any("Incident opened" in (n.title or "") for n in app._notifications)
+            await pilot.press("5", "enter")
+            await settle(pilot, app, lambda: type(app.screen).__name__ == "IncidentScreen")
+            await pilot.press("a")
+            await settle(pilot, app, lambda: type(app.screen).__name__ == "NoteScreen")
+            await pilot.press(*"restarting the proxy", "enter")
+            await pilot.pause()
+            [incident] = app.book.open_incidents()
+            assert incident.state == "acknowledged" and incident.acknowledged_at is not None
+            await pilot.press("r")
+            await settle(pilot, app, lambda: type(app.screen).__name__ == "NoteScreen")
+            await pilot.press(*"proxy restarted", "enter")
+            await pilot.pause()
+            assert (
+                incident.state == "resolved"
+                and incident.resolution == "resolved by hand: proxy restarted"
+            )
+            assert incident.postmortem is not None
+            # The post-mortem reaches the architect's inbox through the watcher, like any ticket.
+            await settle(
+                pilot, app, lambda: any(t.path == incident.postmortem for t in app.bus.tickets)
+            )  # type: ignore[union-attr]
+        stored = json.loads((root / ".room" / "incidents.json").read_text())
+        assert any(doc.get("state") == "resolved" for doc in stored["_default"].values())
