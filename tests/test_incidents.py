@@ -217,3 +217,14 @@ def test_status_probe_opens_incidents_and_check_names_them(root: Path) -> None:
     )
     assert check.returncode == 1
     assert f"open incident: {incident['id']} (triggered) shop availability" in check.stdout
+
+
+def test_an_incident_that_reopens_within_the_minute_gets_its_own_id(root: Path) -> None:
+    book = IncidentBook(root / ".room", read_only=False)
+    config = Config(sites=(Site("x", "http://x.test/"),), open_after=1, recover_after=1)
+    bad = ProbeResult("x", "http", False, None, "connection refused", NOW)
+    empty = report(History(root / ".room", read_only=False), config, NOW)
+    [first] = book.observe([bad], empty, config, NOW)
+    book.resolve(first, NOW, "resolved by hand: tried")
+    [second] = book.observe([bad], empty, config, NOW + timedelta(seconds=20))
+    assert second.id != first.id and second.id.startswith(first.id)

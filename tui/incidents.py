@@ -275,7 +275,15 @@ class IncidentBook:
         statuses: dict[tuple[str | None, str], Any],
         kb: list[Entry],
     ) -> Incident:
-        incident_id = f"INC-{now:%Y%m%d-%H%M}-{site or 'platform'}-{cause.replace(':', '-')}"
+        base = f"INC-{now:%Y%m%d-%H%M}-{site or 'platform'}-{cause.replace(':', '-')}"
+        taken = {i.id for i in self.incidents}
+        incident_id = base
+        for number in range(
+            2, 1000
+        ):  # one id per incident, even when one reopens within the minute
+            if incident_id not in taken:
+                break
+            incident_id = f"{base}-{number}"
         status = statuses.get((site, slo)) if slo else None
         check = cause.split(":")[-1] if not cause.startswith("burn:") else "http"
         incident = Incident(

@@ -82,6 +82,11 @@ class KeyedTable(DataTable[Text]):
         return self._order[self.cursor_row]
 
     def show(self, rows: Sequence[tuple[str, Cells]]) -> None:
+        if len({key for key, _ in rows}) != len(
+            rows
+        ):  # a repeated key would end the app: keep the first
+            seen: set[str] = set()
+            rows = [row for row in rows if not (row[0] in seen or seen.add(row[0]))]  # type: ignore[func-returns-value]
         order = [key for key, _ in rows]
         if not self._visible:
             self._shown, self._order = dict(rows), []
