@@ -621,7 +621,6 @@ class RoomApp(App[None]):
 
     def refresh_probes(self) -> None:
         pane = self.main_screen.query_one(ProbesPane)
-        now = self.clock()
         note = Text()
         if not self.config.sites:
             note.append(
@@ -647,13 +646,14 @@ class RoomApp(App[None]):
             ]
             for site in self.config.sites
         }
-        rows = site_rows(
-            self.latest_probes, history, [site.name for site in self.config.sites], now
-        )
+        rows = site_rows(self.latest_probes, history, [site.name for site in self.config.sites])
         pane.query_one(SitesTable).render_rows(rows, self.palette_styles)
         pane.show_platform(platform_cells(self.latest_probes), self.palette_styles)
         failing = sum(1 for row in rows if row.failing)
+        newest = max((r.at for r in self.latest_probes), default=None)
         title = f"Probes · {len(rows)} sites" + (f" · {failing} failing" if failing else "")
+        if newest is not None:  # one age for the round, not one per row: an idle room writes less
+            title += f" · round at {newest:%H:%M:%S}Z"
         if pane.border_title != title:
             pane.border_title = title
 
@@ -952,27 +952,6 @@ def DemoAgent_for(demo: Demo) -> DemoAgent:
     return _AGENTS.setdefault(id(demo), DemoAgent(demo.root))
 
 
-def make_app(
-    root: Path,
-    config: Config,
-    *,
-    read_only: bool = False,
-    theme: str | None = None,
-    demo: Demo | None = None,
-    clock: Clock = system_clock,
-    watch: bool = True,
-    crew: bool = True,
-    probe: bool = True,
-) -> RoomApp:
-    """The one factory shared by the command line and the tests."""
-    return RoomApp(
-        root,
-        config,
-        read_only=read_only,
-        theme=theme,
-        demo=demo,
-        clock=clock,
-        watch=watch,
-        crew=crew,
-        probe=probe,
-    )
+def make_app(root: Path, config: Config, **options: Any) -> RoomApp:
+    """The one factory shared by the command line and the tests (options as RoomApp takes them)."""
+    return RoomApp(root, config, **options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from tui.clock import age_short
 from tui.probes import ProbeResult
@@ -39,7 +38,6 @@ class SiteRow:
     dns: Cell
     latency: str
     trend: str
-    age: str
     failing: bool
 
 
@@ -85,14 +83,12 @@ def site_rows(
     latest: list[ProbeResult],
     history: dict[str, list[float | None]],
     sites: list[str],
-    now: datetime,
 ) -> list[SiteRow]:
     by_key = {(r.site, r.check): r for r in latest}
     rows = []
     for name in sites:
         http = by_key.get((name, "http"))
         results = [r for (site, _), r in by_key.items() if site == name]
-        newest = max((r.at for r in results), default=None)
         rows.append(
             SiteRow(
                 key=name,
@@ -104,7 +100,6 @@ def site_rows(
                 if http and http.latency_ms is not None
                 else "—",
                 trend=sparkline(history.get(name, [])),
-                age=age_short(now - newest) if newest else "—",
                 failing=any(not r.ok for r in results),
             )
         )

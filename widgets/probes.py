@@ -21,7 +21,6 @@ class SitesTable(KeyedTable):
             Col("dns", "dns", 4, hide_below=38),
             Col(" latency", "latency", 8, hide_below=46),
             Col(" trend", "trend", 11, hide_below=56),
-            Col("  age", "age", 5, hide_below=26),
         ]
         super().__init__(columns, **kwargs)
 
@@ -47,7 +46,6 @@ def site_cells(row: SiteRow, palette: Palette) -> tuple[Text, ...]:
         _mark(row.dns, palette),
         Text(row.latency, justify="right", style=palette.muted),
         Text(" " + row.trend, style=palette.accent),
-        Text(row.age, justify="right", style=palette.muted),
     )
 
 
