@@ -77,13 +77,11 @@ def latency(root: Path, samples: int = 20) -> list[float]:
     return results
 
 
-def idle(root: Path, seconds: float = 30.0) -> tuple[float, float]:
+def idle(argv: list[str], ready: str, seconds: float = 30.0) -> tuple[float, float]:
     """Share of one core and bytes/s written to the terminal while nothing changes."""
-    term = Terminal(
-        [str(BIN / "sisyphus-room"), "--state", str(root), "--read-only"], cols=160, rows=48
-    )
+    term = Terminal(argv, cols=160, rows=48)
     try:
-        term.wait_for(lambda s: "Inboxes" in s and "operator" in s)
+        term.wait_for(lambda s: ready in s)
         end = time.monotonic() + 25
         while time.monotonic() < end:  # let the first scan settle and the first toasts expire
             term.pump(0.1)
@@ -121,14 +119,19 @@ def bench_room() -> None:
             f"first paint, room on the large state (10k inbox, 100k archive): median {big:.2f} s, "
             f"peak RSS {big_mb:.0f} MB (target < 1.5 s, < 200 MB)"
         )
-        if "--skip-latency" not in sys.argv:
-            lat = latency(sample)
+        lat = latency(sample)
         print(
             f"file renamed into an inbox → on screen: median {statistics.median(lat) * 1000:.0f} ms, "
             f"max {max(lat) * 1000:.0f} ms over {len(lat)} files (target median < 250 ms)"
         )
-        cpu, rate = idle(sample)
+        quiet = Path(tmp) / "quiet"  # the sample's tickets and no sites: nothing changes at all
+        shutil.copytree(sample, quiet)
+        (quiet / "sisyphus.toml").write_text('[room]\nroles = ["architect", "operator"]\n')
+        cpu, rate = idle(
+            [str(BIN / "sisyphus-room"), "--state", str(quiet), "--read-only"], "T-0101"
+        )
+        bare_cpu, bare_rate = idle([sys.executable, "-m", "bench.bare_app"], "bare app ready")
         print(
-            f"idle on sample_state for 30 s: {cpu * 100:.2f} % of a core, {rate:.0f} bytes/s to the terminal "
-            f"(target < 0.5 %, < 150 B/s)"
+            f"idle for 30 s (sample tickets, no sites): {cpu * 100:.2f} % of a core, {rate:.0f} bytes/s to the "
+            f"terminal (bare app: {bare_cpu * 100:.2f} %, {bare_rate:.0f} B/s; target < 0.5 %, < 150 B/s)"
         )

@@ -60,7 +60,9 @@ class ProbesPane(Vertical):
     def show_note(self, text: Text) -> None:
         note = self.query_one("#probes-note", Static)
         note.display = bool(text.plain)
-        note.update(text)
+        if text != getattr(note, "_last", None):  # unchanged text is not re-sent to the terminal
+            note._last = text  # type: ignore[attr-defined]
+            note.update(text)
 
     def show_platform(self, cells: list[tuple[str, Cell, str]], palette: Palette) -> None:
         line = Text()
