@@ -32,7 +32,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.acks import Acks
 from tui.budgets import BudgetReport, report, write_freeze
 from tui.bus import BusState, Scanner, is_stale, stale_tickets
-from tui.clock import Clock, iso, system_clock
+from tui.clock import Clock, system_clock
 from tui.config import Config
 from tui.crash import one_line
 from tui.demo import Demo, DemoAgent
@@ -591,17 +591,15 @@ class RoomApp(App[None]):
         if budget.freeze:
             text = Text("DEPLOY FREEZE", style="bold")
             if budget.since:
-                text.append(f" since {iso(budget.since)}")
+                text.append(f" since {budget.since:%m-%d %H:%M}Z")
             names = [f"{s.site or 'platform'}/{s.name}" for s in budget.frozen_by]
-            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            text.append(f": {shown} under {self.config.freeze_below:.0%} of the error budget.")
+            shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
+            text.append(f" · {shown} under {self.config.freeze_below:.0%} of budget")
             if budget.lifts_at:
-                text.append(
-                    f" Lifts around {iso(budget.lifts_at)} if every probe from now on passes."
-                )
+                text.append(f" · lifts ~{budget.lifts_at:%m-%d %H:%M}Z if probes pass")
             else:
-                text.append(" No lift in sight within the window.")
-            text.append(" Deploy scripts read .room/freeze.json.", style=self.palette_styles.muted)
+                text.append(" · no lift in sight")
+            text.append(" · .room/freeze.json", style=self.palette_styles.muted)
             if text != getattr(banner, "_last", None):
                 banner._last = text  # type: ignore[attr-defined]
                 banner.update(text)
