@@ -73,6 +73,7 @@ class TicketsChanged(Message):
     """A scan finished: the bus as it is now."""
 
     state: BusState
+    partial: bool = False  # the first scan is still reading: more is coming
 
 
 @dataclass
@@ -270,8 +271,10 @@ class RoomApp(App[None]):
         self._requested_theme = theme
         self.palette_styles = Palette.from_theme(self.get_theme("room") or self.current_theme)
         # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
+        self._partial: BusState | None = None
+        self._reading = True
         self._first_scan = concurrent.futures.ThreadPoolExecutor(1, "first-scan").submit(
-            self._scan_now, True
+            self._scan_first
         )
 
     # ----------------------------------------------------------------- setup
@@ -399,13 +402,36 @@ class RoomApp(App[None]):
     def _scan(self, archive: bool) -> None:
         self.post_message(TicketsChanged(self._scan_now(archive)))
 
+    def _scan_first(self) -> BusState:
+        try:
+            return self.scanner.scan(count_archive_too=True, progress=self._keep_partial)
+        except Exception:
+            return self._scan_now(True)
+
+    def _keep_partial(self, state: BusState) -> None:
+        self._partial = state
+
     def _await_first_scan(self) -> None:
-        self.post_message(TicketsChanged(self._first_scan.result()))
+        """Show what the first scan has read after a moment, then the whole state."""
+        shown = False
+        while True:
+            try:
+                state = self._first_scan.result(timeout=0.1)
+                break
+            except concurrent.futures.TimeoutError:
+                if not shown and self._partial is not None:
+                    self.post_message(TicketsChanged(self._partial, partial=True))
+                    shown = True
+        self.post_message(TicketsChanged(state))
 
     @on(TicketsChanged)
     def _tickets_changed(self, message: TicketsChanged) -> None:
-        self._scan_running = False
         self.bus = message.state
+        if message.partial:
+            self.tick()
+            return
+        self._reading = False
+        self._scan_running = False
         self.tick()
         if self._scan_again:
             self._scan_again = False
@@ -777,6 +803,8 @@ class RoomApp(App[None]):
             title = f"Tickets · {where} · {len(rows)}" + (
                 f" of {matched}" if matched > len(rows) else ""
             )
+            if self._reading:
+                title += " · still reading…"
             if (
                 pane.border_title != title
             ):  # setting a border title repaints the pane, even unchanged

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -177,12 +177,19 @@ class Scanner:
         except OSError:
             self._real_root = root
 
-    def scan(self, *, count_archive_too: bool = True) -> BusState:
-        """Read every inbox (cached by file version) and, when asked, recount the archive."""
-        with _gc_paused():
-            return self._scan(count_archive_too)
+    def scan(
+        self, *, count_archive_too: bool = True, progress: Callable[[BusState], None] | None = None
+    ) -> BusState:
+        """Read every inbox (cached by file version) and, when asked, recount the archive.
 
-    def _scan(self, count_archive_too: bool) -> BusState:
+        `progress` is handed the partial state after each inbox (for a quick first paint).
+        """
+        with _gc_paused():
+            return self._scan(count_archive_too, progress)
+
+    def _scan(
+        self, count_archive_too: bool, progress: Callable[[BusState], None] | None
+    ) -> BusState:
         problems: list[str] = []
         roles: set[str] = set(self.extra_roles)
         found: set[str] = set()
@@ -210,6 +217,17 @@ class Scanner:
             roles.add(role)
             found.add(role)
             self._scan_inbox(role, Path(folder), tickets, malformed, seen_paths, problems)
+            if progress is not None:
+                progress(
+                    BusState(
+                        self.root,
+                        tuple(sorted(roles)),
+                        tuple(tickets),
+                        tuple(malformed),
+                        self._archived,
+                        tuple(problems),
+                    )
+                )
         for stale_path in set(self._cache) - seen_paths:
             del self._cache[stale_path]
         if count_archive_too or not self._archive_counted:
