@@ -102,7 +102,7 @@ def room(root: Path, clock: ManualClock, **kwargs: object) -> RoomApp:
 async def test_inboxes_and_tickets_are_shown(state: Path) -> None:
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         roles = table_text(app.query_one(RolesTable))
         assert roles[0].split(" | ")[:4] == [" all inboxes", "3", "1", "1"]
         assert any(row.startswith(" pm-empty | 0") for row in roles)
@@ -116,7 +116,7 @@ async def test_inboxes_and_tickets_are_shown(state: Path) -> None:
 async def test_keys_move_select_and_open_a_ticket(state: Path) -> None:
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         await pilot.press("j", "j")  # roles: architect
         await pilot.pause()
         assert app.selected_role == "operator" or app.selected_role == "architect"
@@ -139,7 +139,7 @@ async def test_keys_move_select_and_open_a_ticket(state: Path) -> None:
 async def test_filter_by_text_status_and_priority(state: Path) -> None:
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         await pilot.press("slash", *"registrar")
         await pilot.pause()
         assert [r.split(" | ")[2] for r in table_text(app.query_one(TicketsTable))] == ["T-2"]
@@ -169,7 +169,7 @@ async def test_stale_ladder_then_acknowledgement_survives_restart(root: Path) ->
     clock = ManualClock(NOW)
     app = room(root, clock)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         assert not [n for n in notifications(app) if "Q-1" in n]
         clock.advance(timedelta(minutes=10, seconds=1))  # turns stale: announced once
         app.tick()
@@ -202,14 +202,14 @@ async def test_stale_ladder_then_acknowledgement_survives_restart(root: Path) ->
     assert [doc["ticket"] for doc in acks["_default"].values()] == ["Q-1"]
     again = room(root, clock)
     async with again.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, again, lambda: again.bus is not None)
+        await settle(pilot, again, lambda: again.ready)
         assert not [n for n in notifications(again) if "Q-1" in n and "waited" in n]
 
 
 async def test_read_only_keeps_acknowledgements_in_memory(state: Path) -> None:
     app = room(state, ManualClock(NOW), read_only=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         assert "read-only" in str(app.query_one(StatusBar).visual)
         await pilot.press("2", "a")
         assert "T-2" in app.acks.ids()
@@ -219,7 +219,7 @@ async def test_read_only_keeps_acknowledgements_in_memory(state: Path) -> None:
 async def test_second_room_reads_when_the_first_holds_the_lock(state: Path) -> None:
     first = room(state, ManualClock(NOW))
     async with first.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, first, lambda: first.bus is not None)
+        await settle(pilot, first, lambda: first.ready)
         second = room(state, ManualClock(NOW))
         assert second.read_only_reason == "another room holds .room/lock"
         second.lock.release()
@@ -242,7 +242,7 @@ async def test_hostile_ticket_is_inert_everywhere(root: Path) -> None:
     )
     app = room(root, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         note = next(n for n in notifications(app) if "disk [/var] full" in n)
         assert "\x1b" not in note and "\u202e" not in note and "[@click=app.quit]" in note
         for row in table_text(app.query_one(TicketsTable)):
@@ -262,7 +262,7 @@ async def test_hostile_ticket_is_inert_everywhere(root: Path) -> None:
 async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> None:
     app = room(state, ManualClock(NOW), watch=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         await pilot.pause(0.3)  # let the watcher start
         path = write_ticket(
             state,
@@ -287,7 +287,7 @@ async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> 
 async def test_tickets_folder_deleted_and_recreated(state: Path) -> None:
     app = room(state, ManualClock(NOW), watch=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         await pilot.pause(0.3)
         backup = state.parent / "saved-tickets"
         shutil.move(state / "tickets", backup)
@@ -302,7 +302,7 @@ async def test_tickets_folder_deleted_and_recreated(state: Path) -> None:
 async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.bus is not None)
+        await settle(pilot, app, lambda: app.ready)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"inbox: operator")

@@ -71,7 +71,7 @@ def record_fixed_probes(root: Path) -> None:
 async def wait_for_bus(pilot: Any) -> None:
     app = pilot.app
     for _ in range(200):
-        if app.bus is not None:
+        if app.ready:
             break
         await pilot.pause(0.02)
     await pilot.pause()

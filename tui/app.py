@@ -283,6 +283,11 @@ class RoomApp(App[None]):
         return MainScreen()
 
     @property
+    def ready(self) -> bool:
+        """The first scan has read every inbox."""
+        return self.bus is not None and not self._reading
+
+    @property
     def main_screen(self) -> Screen[Any]:
         return self.screen_stack[0]
 
@@ -414,11 +419,13 @@ class RoomApp(App[None]):
     def _await_first_scan(self) -> None:
         """Show what the first scan has read after a moment, then the whole state."""
         shown = False
+        wait = 0.4  # a small state is read by then: no partial view, one steady first paint
         while True:
             try:
-                state = self._first_scan.result(timeout=0.1)
+                state = self._first_scan.result(timeout=wait)
                 break
             except concurrent.futures.TimeoutError:
+                wait = 0.1
                 if not shown and self._partial is not None:
                     self.post_message(TicketsChanged(self._partial, partial=True))
                     shown = True
