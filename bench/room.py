@@ -125,7 +125,7 @@ def bench_room() -> None:
             f"max {max(lat) * 1000:.0f} ms over {len(lat)} files (target median < 250 ms)"
         )
         quiet = Path(tmp) / "quiet"  # the sample's tickets and no sites: nothing changes at all
-        shutil.copytree(sample, quiet)
+        shutil.copytree(data_path("sample_state"), quiet)
         (quiet / "sisyphus.toml").write_text('[room]\nroles = ["architect", "operator"]\n')
         cpu, rate = idle(
             [str(BIN / "sisyphus-room"), "--state", str(quiet), "--read-only"], "T-0101"
