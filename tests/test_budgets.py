@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.helpers import NOW
 from tests.servers import http_server, tls_servers
@@ -241,3 +243,19 @@ ca_file = "ca.pem"
     finally:
         lock.release()
     assert load_config(root).freeze_below == 0.2
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 10_000).map(lambda n: n * 60),
+        st.tuples(st.integers(0, 5), st.integers(0, 5)).map(lambda gt: (min(gt), max(gt))),
+        max_size=40,
+    )
+)
+def test_history_files_round_trip(buckets: dict[int, tuple[int, int]]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        history = History(Path(tmp), read_only=False)
+        history._write(history.minutes_db, {"a/availability": buckets})
+        assert History(Path(tmp), read_only=True).minutes.get("a/availability", {}) == buckets
