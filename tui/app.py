@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input
 
 from tui.acks import Acks
 from tui.budgets import BudgetReport, report, write_freeze
@@ -59,6 +59,7 @@ from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
 from widgets.incidents import IncidentScreen, IncidentsPane, IncidentsTable, NoteScreen
 from widgets.messages import OpenTicket
 from widgets.probes import ProbesPane, SitesTable
+from widgets.quiet import QuietText, set_title
 from widgets.status_bar import HeaderView, StatusBar
 from widgets.styles import Palette
 
@@ -133,7 +134,7 @@ class RoomCommands(Provider):
 class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield Static(id="freeze-banner")
+        yield QuietText(id="freeze-banner")
         with Horizontal(id="top"):
             with Vertical(id="roles-pane", classes="pane") as roles:
                 roles.border_title = "Inboxes"
@@ -141,7 +142,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="tickets-pane", classes="pane") as tickets:
                 tickets.border_title = "Tickets"
                 yield TicketsTable(id="tickets")
-                yield Static(id="filter-status")
+                yield QuietText(id="filter-status")
                 yield Input(
                     placeholder="filter: words, role:x status:stale priority:P0 from:x", id="filter"
                 )
@@ -619,7 +620,7 @@ class RoomApp(App[None]):
         screen.query_one(BudgetsPane).render_report(
             budget.statuses, [site.name for site in self.config.sites], self.palette_styles
         )
-        banner = screen.query_one("#freeze-banner", Static)
+        banner = screen.query_one("#freeze-banner", QuietText)
         banner.set_class(budget.freeze, "-shown")
         if budget.freeze:
             text = Text("DEPLOY FREEZE", style="bold")
@@ -633,9 +634,7 @@ class RoomApp(App[None]):
             else:
                 text.append(" · no lift in sight")
             text.append(" · .room/freeze.json", style=self.palette_styles.muted)
-            if text != getattr(banner, "_last", None):
-                banner._last = text  # type: ignore[attr-defined]
-                banner.update(text)
+            banner.show(text)
 
     @on(DataTable.RowSelected, "#budget-grid")
     def _budget_selected(self, event: DataTable.RowSelected) -> None:
@@ -685,8 +684,7 @@ class RoomApp(App[None]):
         title = f"Probes · {len(rows)} sites" + (f" · {failing} failing" if failing else "")
         if newest is not None:  # one age for the round, not one per row: an idle room writes less
             title += f" · round at {newest:%H:%M:%S}Z"
-        if pane.border_title != title:
-            pane.border_title = title
+        set_title(pane, title)
 
     @on(DataTable.RowSelected, "#sites")
     def _site_selected(self, event: DataTable.RowSelected) -> None:
@@ -798,7 +796,7 @@ class RoomApp(App[None]):
                 freeze=", ".join(f"{s.site or 'platform'}/{s.name}" for s in self.budget.frozen_by)
                 or None,
             )
-            screen.query_one(StatusBar).show(header, self.palette_styles)
+            screen.query_one(StatusBar).render_header(header, self.palette_styles)
             roles = screen.query_one(RolesTable)
             roles.render_rows(role_rows(bus, now, self.config.stale_after), self.palette_styles)
             role = None if self.selected_role == ALL_ROLES else self.selected_role
@@ -812,14 +810,11 @@ class RoomApp(App[None]):
             )
             if self._reading:
                 title += " · still reading…"
-            if (
-                pane.border_title != title
-            ):  # setting a border title repaints the pane, even unchanged
-                pane.border_title = title
+            set_title(pane, title)
             self._show_filter_status(screen, len(rows), matched)
 
     def _show_filter_status(self, screen: Screen[Any], shown: int, matched: int) -> None:
-        status = screen.query_one("#filter-status", Static)
+        status = screen.query_one("#filter-status", QuietText)
         if self.filter.empty and not self.filter.problems:
             status.set_class(False, "-shown")
             return
@@ -828,12 +823,8 @@ class RoomApp(App[None]):
             text.append(f" (first {shown} of {matched}; narrow the filter)")
         for problem in self.filter.problems:
             text.append(f" · {problem}", style=self.palette_styles.warning)
-        if text != self._filter_status_text:
-            self._filter_status_text = text
-            status.update(text, layout=False)
+        status.show(text, layout=False)  # one fixed line
         status.set_class(True, "-shown")
-
-    _filter_status_text: Text | None = None
 
     filter_text = ""
 

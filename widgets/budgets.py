@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from tui.budget_view import SHORT, SITE_SLOS, BudgetRow, Gauge, budget_rows, platform_gauges
 from tui.slo import SloStatus
+from widgets.quiet import QuietText, set_title
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
 
@@ -66,20 +66,17 @@ class BudgetsPane(Vertical):
         title = f"Error budgets · {len(statuses)} SLOs" + (
             f" · {frozen} under the freeze line" if frozen else ""
         )
-        if self.border_title != title:
-            self.border_title = title
+        set_title(self, title)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="budgets-note")
+        yield QuietText(id="budgets-note")
         yield BudgetsTable(id="budget-grid")
-        yield Static(id="platform-budgets")
+        yield QuietText(id="platform-budgets")
 
     def show_note(self, text: Text) -> None:
-        note = self.query_one("#budgets-note", Static)
+        note = self.query_one("#budgets-note", QuietText)
         note.display = bool(text.plain)
-        if text != getattr(note, "_last", None):
-            note._last = text  # type: ignore[attr-defined]
-            note.update(text)
+        note.show(text)
 
     def show_platform(self, gauges: list[tuple[str, Gauge]], palette: Palette) -> None:
         line = Text()
@@ -88,8 +85,6 @@ class BudgetsPane(Vertical):
                 line.append(" · ")
             line.append(f"{label} ")
             line.append_text(gauge_text(cell, palette))
-        widget = self.query_one("#platform-budgets", Static)
+        widget = self.query_one("#platform-budgets", QuietText)
         widget.display = bool(gauges)
-        if line != getattr(widget, "_last", None):
-            widget._last = line  # type: ignore[attr-defined]
-            widget.update(line, layout=False)
+        widget.show(line)

@@ -16,6 +16,7 @@ from tui.clock import age_short, parse_iso
 from tui.durations import format_duration
 from tui.incidents import Incident
 from tui.kb import Entry
+from widgets.quiet import QuietText, set_title
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
 
@@ -70,7 +71,7 @@ class IncidentsTable(KeyedTable):
 
 class IncidentsPane(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static(id="incidents-note")
+        yield QuietText(id="incidents-note")
         yield IncidentsTable(id="incidents-table")
 
     def render_book(
@@ -85,11 +86,9 @@ class IncidentsPane(Vertical):
             )
         for line in broken_kb:
             note.append(("\n" if note else "") + f"⚠ {line}", style=palette.warning)
-        widget = self.query_one("#incidents-note", Static)
+        widget = self.query_one("#incidents-note", QuietText)
         widget.display = bool(note.plain)
-        if note != getattr(widget, "_last", None):
-            widget._last = note  # type: ignore[attr-defined]
-            widget.update(note)
+        widget.show(note)
         self.query_one(IncidentsTable).render_incidents(incidents, now, palette)
         firing = sum(1 for i in incidents if i.state == "triggered")
         opened = sum(1 for i in incidents if i.open)
@@ -98,8 +97,7 @@ class IncidentsPane(Vertical):
             + (f" · {opened} open" if opened else "")
             + (f" · {firing} firing" if firing else "")
         )
-        if self.border_title != title:
-            self.border_title = title
+        set_title(self, title)
 
 
 class IncidentScreen(ModalScreen[None]):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from tui.probe_view import Cell, SiteRow
+from widgets.quiet import QuietText
 from widgets.styles import Palette
 from widgets.tables import Col, KeyedTable
 
@@ -53,16 +53,14 @@ class ProbesPane(Vertical):
     """The table of sites and, under it, the platform-wide checks (backups, containers)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="probes-note")
+        yield QuietText(id="probes-note")
         yield SitesTable(id="sites")
-        yield Static(id="platform-checks")
+        yield QuietText(id="platform-checks")
 
     def show_note(self, text: Text) -> None:
-        note = self.query_one("#probes-note", Static)
+        note = self.query_one("#probes-note", QuietText)
         note.display = bool(text.plain)
-        if text != getattr(note, "_last", None):  # unchanged text is not re-sent to the terminal
-            note._last = text  # type: ignore[attr-defined]
-            note.update(text)
+        note.show(text)
 
     def show_platform(self, cells: list[tuple[str, Cell, str]], palette: Palette) -> None:
         line = Text()
@@ -74,8 +72,6 @@ class ProbesPane(Vertical):
                 style={"ok": palette.success, "fail": palette.error}.get(cell.state),
             )
             line.append(f"{label}: {detail}")
-        widget = self.query_one("#platform-checks", Static)
+        widget = self.query_one("#platform-checks", QuietText)
         widget.display = bool(cells)
-        if line != getattr(widget, "_last_line", None):
-            widget._last_line = line  # type: ignore[attr-defined]
-            widget.update(line, layout=False)
+        widget.show(line)

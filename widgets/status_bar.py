@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import Static
 
+from widgets.quiet import QuietText
 from widgets.styles import Palette
 
 
@@ -23,12 +23,10 @@ class HeaderView:
     problems: tuple[str, ...] = ()
 
 
-class StatusBar(Static):
-    """Updated without relayout: a one-line change writes a few bytes over SSH."""
+class StatusBar(QuietText):
+    """One fixed line, updated without relayout: a change writes a few bytes over SSH."""
 
-    _last: Text | None = None
-
-    def show(self, view: HeaderView, palette: Palette) -> None:
+    def render_header(self, view: HeaderView, palette: Palette) -> None:
         text = Text()
         text.append("Sisyphus room", style="bold")
         text.append(" · demo" if view.demo else "", style=palette.accent)
@@ -56,6 +54,4 @@ class StatusBar(Static):
             text.append(" · ")
             text.append(f"read-only ({view.read_only})", style=palette.warning)
         self.set_class(bool(view.stale - view.acked) or bool(view.problems), "-alarm")
-        if text != self._last:  # an unchanged header writes nothing to the terminal
-            self._last = text
-            self.update(text, layout=False)
+        self.show(text, layout=False)
