@@ -11,7 +11,7 @@ import concurrent.futures
 import contextlib
 import getpass
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -275,7 +275,7 @@ class RoomApp(App[None]):
         self._partial: BusState | None = None
         self._reading = True
         self._first_scan = concurrent.futures.ThreadPoolExecutor(1, "first-scan").submit(
-            self._scan_first
+            self._scan_now, True, self._keep_partial
         )
 
     # ----------------------------------------------------------------- setup
@@ -398,21 +398,17 @@ class RoomApp(App[None]):
             name="scan",
         )
 
-    def _scan_now(self, archive: bool) -> BusState:
+    def _scan_now(
+        self, archive: bool, progress: Callable[[BusState], None] | None = None
+    ) -> BusState:
         try:
-            return self.scanner.scan(count_archive_too=archive)
+            return self.scanner.scan(count_archive_too=archive, progress=progress)
         except Exception as exc:  # a scan never ends the room: say it, keep the last state
             problem = clean(f"reading the tickets failed: {exc}")
             return self.bus or BusState(self.root, (), (), (), 0, (problem,))
 
     def _scan(self, archive: bool) -> None:
         self.post_message(TicketsChanged(self._scan_now(archive)))
-
-    def _scan_first(self) -> BusState:
-        try:
-            return self.scanner.scan(count_archive_too=True, progress=self._keep_partial)
-        except Exception:
-            return self._scan_now(True)
 
     def _keep_partial(self, state: BusState) -> None:
         self._partial = state
@@ -435,13 +431,11 @@ class RoomApp(App[None]):
     @on(TicketsChanged)
     def _tickets_changed(self, message: TicketsChanged) -> None:
         self.bus = message.state
-        if message.partial:
-            self.tick()
-            return
-        self._reading = False
-        self._scan_running = False
+        if not message.partial:
+            self._reading = False
+            self._scan_running = False
         self.tick()
-        if self._scan_again:
+        if not message.partial and self._scan_again:
             self._scan_again = False
             self.request_scan()
 
@@ -590,9 +584,7 @@ class RoomApp(App[None]):
             if self.writer:
                 self._incident_closed(incident, now)
         elif action == "kb":
-            check = (
-                incident.cause.split(":")[-1] if not incident.cause.startswith("burn:") else "http"
-            )
+            check = incident.check
             try:
                 path = save_entry(
                     self.root,
@@ -707,11 +699,12 @@ class RoomApp(App[None]):
         if self.bus is None:
             return
         now = self.clock()
-        self._announce_stale(now)
+        starts = self._stale_starts(now)
+        self._announce_stale(now, starts)
         self.refresh_view(now)
         self.refresh_probes()
         self.escalate(now)
-        self._arm_stale_timer(now)
+        self._arm_stale_timer(now, starts)
 
     def _stale_starts(self, now: datetime) -> dict[str, tuple[datetime, Ticket]]:
         assert self.bus is not None
@@ -722,8 +715,7 @@ class RoomApp(App[None]):
             if ticket.id not in acked
         }
 
-    def _announce_stale(self, now: datetime) -> None:
-        starts = self._stale_starts(now)
+    def _announce_stale(self, now: datetime, starts: dict[str, tuple[datetime, Ticket]]) -> None:
         due = self.announcer.due({key: start for key, (start, _) in starts.items()}, now)
         if not due:
             return
@@ -752,7 +744,7 @@ class RoomApp(App[None]):
             )
         self.bell()
 
-    def _arm_stale_timer(self, now: datetime) -> None:
+    def _arm_stale_timer(self, now: datetime, starts: dict[str, tuple[datetime, Ticket]]) -> None:
         """Wake exactly when the next ticket turns stale or the next announcement is due."""
         assert self.bus is not None
         moments = [
@@ -761,7 +753,6 @@ class RoomApp(App[None]):
             if ticket.status == "needs_clarification"
             and ticket.created + self.config.stale_after > now
         ]
-        starts = self._stale_starts(now)
         upcoming = self.announcer.next_due({key: start for key, (start, _) in starts.items()})
         if upcoming is not None:
             moments.append(upcoming)

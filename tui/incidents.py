@@ -63,6 +63,11 @@ class Incident:
     def open(self) -> bool:
         return self.state != "resolved"
 
+    @property
+    def check(self) -> str:
+        """The probe check the knowledge base files it under (a burn incident: http)."""
+        return "http" if self.cause.startswith("burn:") else self.cause
+
     def note(self, at: datetime, text: str) -> None:
         self.timeline.append([iso(at) or "", text])
 
@@ -278,14 +283,12 @@ class IncidentBook:
         base = f"INC-{now:%Y%m%d-%H%M}-{site or 'platform'}-{cause.replace(':', '-')}"
         taken = {i.id for i in self.incidents}
         incident_id = base
-        for number in range(
-            2, 1000
-        ):  # one id per incident, even when one reopens within the minute
+        # One id per incident, even when one reopens within the minute.
+        for number in range(2, 1000):
             if incident_id not in taken:
                 break
             incident_id = f"{base}-{number}"
         status = statuses.get((site, slo)) if slo else None
-        check = cause.split(":")[-1] if not cause.startswith("burn:") else "http"
         incident = Incident(
             id=incident_id,
             site=site,
@@ -296,8 +299,8 @@ class IncidentBook:
             first_bad_at=iso(first_bad) or "",
             detail=detail,
             budget_at_open=None if status is None else status.budget_remaining,
-            kb_matches=[entry.id for entry in matches(kb, check, detail, site)],
         )
+        incident.kb_matches = [entry.id for entry in matches(kb, incident.check, detail, site)]
         incident.note(first_bad, f"first bad probe: {detail}")
         incident.note(
             now, f"opened after {bad_rounds} failing rounds" if bad_rounds else f"opened: {detail}"
