@@ -19,6 +19,7 @@ from tui.budgets import BudgetReport
 from tui.clock import iso, parse_iso
 from tui.config import Config
 from tui.durations import format_duration
+from tui.history import key_of
 from tui.kb import Entry, adjust_confidence, matches
 from tui.ladder import INCIDENT_LADDER
 from tui.probes import ProbeResult
@@ -209,7 +210,7 @@ class IncidentBook:
         """Feed one round; return the incidents that opened or resolved in it."""
         changed: list[Incident] = []
         for result in results:
-            key = f"{result.site or '*'}/{result.check}"
+            key = key_of(result.site, result.check)
             bad, good, since = (self.streaks.get(key) or [0, 0, 0])[:3]
             if result.ok:
                 bad, good = 0, good + 1
@@ -225,7 +226,7 @@ class IncidentBook:
                 )
         statuses = {(s.site, s.name): s for s in budget.statuses}
         for (site, check), result in causes(results).items():
-            bad, _, since = self.streaks[f"{site or '*'}/{check}"]
+            bad, _, since = self.streaks[key_of(site, check)]
             covered = self._open_for(site, f"burn:{SLO_OF_CAUSE.get(check)}") is not None
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
                 first_bad = datetime.fromtimestamp(since, UTC) if since else now
@@ -313,10 +314,10 @@ class IncidentBook:
     ) -> bool:
         if incident.cause.startswith("burn:"):
             status = statuses.get((incident.site, incident.slo or ""))
-            good = self.streaks.get(f"{incident.site or '*'}/http", [0, 0])[1]
+            good = self.streaks.get(key_of(incident.site, "http"), [0, 0])[1]
             return (status is None or "page" not in status.alerts) and good >= config.recover_after
         return (
-            self.streaks.get(f"{incident.site or '*'}/{incident.cause}", [0, 0])[1]
+            self.streaks.get(key_of(incident.site, incident.cause), [0, 0])[1]
             >= config.recover_after
         )
 

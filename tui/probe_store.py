@@ -10,25 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from tui.clock import parse_iso
+from tui.history import key_of
 from tui.probes import ProbeResult
 from tui.store import open_db
 
 HISTORY = 60
 
 
-def _key(site: str | None, check: str) -> str:
-    return f"{site or '*'}/{check}"
-
-
 class ProbeStore:
     def __init__(self, folder: Path, *, read_only: bool) -> None:
         self.notes: list[str] = []
         self.db = open_db(folder / "probes.json", read_only=read_only, notes=self.notes)
-        self._docs: dict[str, dict[str, Any]] = {
-            doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc
-        }
+        self._docs: dict[str, dict[str, Any]] = {}
+        self.reload()
 
     def reload(self) -> None:
+        """Read the file again (a reading room follows the writer this way)."""
         self.db.storage.reload()  # type: ignore[attr-defined]
         self.db.clear_cache()
         self._docs = {doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc}
@@ -36,11 +33,11 @@ class ProbeStore:
     def record(self, results: list[ProbeResult]) -> None:
         """Add one round: a single whole-file write."""
         for result in results:
-            key = _key(result.site, result.check)
+            key = key_of(result.site, result.check)
             doc = self._docs.setdefault(key, {"key": key, "history": []})
-            doc["latest"] = result.to_json()
+            data = doc["latest"] = result.to_json()
             history = doc["history"]
-            history.append([result.to_json()["at"], result.ok, result.to_json()["latency_ms"]])
+            history.append([data["at"], result.ok, data["latency_ms"]])
             del history[:-HISTORY]
         table = {str(index + 1): doc for index, doc in enumerate(self._docs.values())}
         self.db.storage.write({"_default": table})
@@ -69,5 +66,5 @@ class ProbeStore:
         return found
 
     def history(self, site: str | None, check: str) -> list[tuple[str, bool, float | None]]:
-        doc = self._docs.get(_key(site, check))
+        doc = self._docs.get(key_of(site, check))
         return [(str(a), bool(b), c) for a, b, c in doc["history"]] if doc else []

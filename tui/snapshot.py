@@ -136,13 +136,15 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
                 f" (SLI {slo['sli'] * 100:.2f}% over {slo['events']} probes, target {slo['target'] * 100:g}%)"
             )
     if snapshot["freeze"]:
-        names = ", ".join(
-            f"{s['site'] or 'platform'}/{s['name']}" for s in snapshot["slos"] if s.get("frozen")
-        )
-        lines.append(f"DEPLOY FREEZE: {names} below the freeze line")
+        lines.append(f"DEPLOY FREEZE: {_frozen_names(snapshot)} below the freeze line")
     open_incidents = [i for i in snapshot["incidents"] if i["state"] != "resolved"]
     lines.append(f"open incidents: {len(open_incidents)}")
     return lines
+
+
+def _frozen_names(snapshot: dict[str, Any]) -> str:
+    names = [f"{s['site'] or 'platform'}/{s['name']}" for s in snapshot["slos"] if s.get("frozen")]
+    return ", ".join(names) or "an error budget"
 
 
 def _created(ticket: dict[str, Any]) -> datetime:
@@ -165,11 +167,7 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
                 f"{incident.get('site') or 'platform'} {incident.get('slo') or ''}".rstrip()
             )
     if snapshot["freeze"]:
-        low = [s for s in snapshot["slos"] if s.get("frozen")]
-        names = (
-            ", ".join(f"{s['site'] or 'platform'}/{s['name']}" for s in low) or "an error budget"
-        )
-        reasons.append(f"deploy freeze: {names} below the freeze line")
+        reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
     return reasons
