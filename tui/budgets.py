@@ -99,8 +99,3 @@ def write_freeze(folder: Path, budget: BudgetReport, now: datetime) -> None:
             return
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / FREEZE_FILE, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
-
-
-def worst_first(statuses: list[SloStatus] | tuple[SloStatus, ...]) -> list[SloStatus]:
-    """Lowest remaining budget first; unknown after every measured one."""
-    return sorted(statuses, key=lambda s: (s.budget_remaining is None, s.budget_remaining or 0.0))

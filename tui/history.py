@@ -29,10 +29,6 @@ def key_of(site: str | None, name: str) -> str:
     return f"{site or '*'}/{name}"
 
 
-def split_key(key: str) -> tuple[str | None, str]:
-    site, _, name = key.rpartition("/")
-    return (None if site == "*" else site), name
-
 
 class History:
     def __init__(
