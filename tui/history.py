@@ -29,7 +29,6 @@ def key_of(site: str | None, name: str) -> str:
     return f"{site or '*'}/{name}"
 
 
-
 class History:
     def __init__(
         self, folder: Path, *, read_only: bool, window: timedelta = timedelta(days=30)
