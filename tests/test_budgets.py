@@ -115,10 +115,11 @@ def month_of_minutes(folder: Path, config: Config, fail_from: timedelta | None =
 def test_a_month_of_history_is_bounded_and_right(tmp_path: Path) -> None:
     config = Config(slo_window=timedelta(days=30), availability=0.995, sites=TWO_SITES)
     history = month_of_minutes(tmp_path, config, fail_from=timedelta(hours=2))
-    minutes = json.loads((tmp_path / "history-minutes.json").read_text())
-    assert all(
-        len(doc["t"]) <= 121 for doc in minutes["_default"].values()
-    )  # about two hours of minutes
+    folder = tmp_path / "history"
+    journals = sorted(path.name for path in folder.glob("minutes-*.jsonl"))
+    assert journals == ["minutes-2026-11-24T09.jsonl"]  # at 10:00 the hour before is kept
+    assert len(list(folder.glob("hours-*.json"))) == 31  # a day file for each day of the window
+    assert all(len(buckets) <= 120 for buckets in history.minutes.values())
     budget = report(history, config, NOW)
     by = {(s.site, s.name): s for s in budget.statuses}
     good, bad = by[("good", "availability")], by[("bad", "availability")]
@@ -133,18 +134,62 @@ def test_a_month_of_history_is_bounded_and_right(tmp_path: Path) -> None:
     )
 
 
-def test_truncated_store_is_set_aside_and_the_room_starts(tmp_path: Path) -> None:
+def test_a_journal_cut_mid_write_is_set_aside_and_its_good_lines_kept(tmp_path: Path) -> None:
     config = Config(slo_window=timedelta(days=30))
     history = History(tmp_path, read_only=False)
     history.add([ProbeResult("a", "http", True, 10.0, "200 OK", NOW)], config)
     history.save(NOW)
-    data = (tmp_path / "history-minutes.json").read_bytes()
-    (tmp_path / "history-minutes.json").write_bytes(data[: len(data) // 2])
+    history.add([ProbeResult("a", "http", False, 10.0, "503", NOW + timedelta(minutes=1))], config)
+    history.save(NOW + timedelta(minutes=1))
+    journal = history.journal_path(int(NOW.timestamp()))
+    data = journal.read_bytes()
+    torn = data[: len(data) - 5]  # the second round's line cut short
+    journal.write_bytes(torn)
+    reader = History(tmp_path, read_only=True)
+    assert journal.read_bytes() == torn and any("left in place" in n for n in reader.notes)
     again = History(tmp_path, read_only=False)
-    assert again.minutes == {}
+    assert again.counts("a/availability", NOW - timedelta(hours=1)) == Counts(1, 1)  # the good line
     assert any("moved aside" in note for note in again.notes)
-    aside = list(tmp_path.glob("history-minutes.json.corrupt-*"))
-    assert len(aside) == 1 and aside[0].read_bytes() == data[: len(data) // 2]  # nothing lost
+    aside = list(journal.parent.glob(f"{journal.name}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == torn  # nothing lost
+    again.add([ProbeResult("a", "http", True, 10.0, "200 OK", NOW + timedelta(minutes=2))], config)
+    again.save(NOW + timedelta(minutes=2))  # appends after a clean last line
+    assert History(tmp_path, read_only=True).counts(
+        "a/availability", NOW - timedelta(hours=1)
+    ) == Counts(2, 2)
+
+
+def test_a_truncated_day_file_is_set_aside_and_the_room_starts(tmp_path: Path) -> None:
+    config = Config(slo_window=timedelta(days=30), availability=0.995, sites=TWO_SITES)
+    month_of_minutes(tmp_path, config)
+    day = sorted((tmp_path / "history").glob("hours-*.json"))[-2]
+    data = day.read_bytes()
+    day.write_bytes(data[: len(data) // 2])
+    again = History(tmp_path, read_only=False, window=config.slo_window)
+    assert any("moved aside" in note for note in again.notes)
+    aside = list(day.parent.glob(f"{day.name}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == data[: len(data) // 2]
+    window = again.counts("good/availability", NOW - timedelta(days=30))
+    assert 0 < window.total < 30 * 24 * 60  # that day's hours are missing, the rest stands
+
+
+def test_writes_stay_small_whatever_the_history(tmp_path: Path) -> None:
+    """A round appends a line; a fold rewrites one day file: neither grows with the window."""
+    config = Config(slo_window=timedelta(days=30), availability=0.995, sites=TWO_SITES)
+    history = month_of_minutes(tmp_path, config)
+    folder = tmp_path / "history"
+    before = {path: path.stat().st_mtime_ns for path in folder.glob("hours-*.json")}
+    journal = history.journal_path(int(NOW.timestamp()))
+    size = journal.stat().st_size if journal.exists() else 0
+    history.add([ProbeResult("good", "http", True, 100.0, "200 OK", NOW)], config)
+    history.save(NOW)
+    assert journal.stat().st_size > size  # appended to
+    assert {path: path.stat().st_mtime_ns for path in folder.glob("hours-*.json")} == before
+    later = NOW + timedelta(hours=1)
+    history.add([ProbeResult("good", "http", True, 100.0, "200 OK", later)], config)
+    history.save(later)  # folds 08:00 into today's day file only
+    changed = [p.name for p in folder.glob("hours-*.json") if p.stat().st_mtime_ns != before.get(p)]
+    assert changed == ["hours-2026-11-24.json"]
 
 
 def test_freeze_file_keeps_since_and_lifts(tmp_path: Path) -> None:
@@ -234,28 +279,60 @@ ca_file = "ca.pem"
     lock = WriterLock(root / ".room")
     assert lock.acquire()
     try:
-        before = (root / ".room" / "history-minutes.json").read_bytes()
+        history = root / ".room" / "history"
+        before = {p.name: p.read_bytes() for p in history.iterdir()}
         reader = run_status(root)
         assert {(s["site"], s["name"]): s["budget_remaining"] for s in reader["slos"]} == {  # type: ignore[union-attr]
             key: value["budget_remaining"] for key, value in slos.items()
         }
-        assert (root / ".room" / "history-minutes.json").read_bytes() == before
+        assert {p.name: p.read_bytes() for p in history.iterdir()} == before
     finally:
         lock.release()
     assert load_config(root).freeze_below == 0.2
 
 
-@given(
-    st.dictionaries(
-        st.integers(0, 10_000).map(lambda n: n * 60),
-        st.tuples(st.integers(0, 5), st.integers(0, 5)).map(lambda gt: (min(gt), max(gt))),
-        max_size=40,
-    )
-)
-def test_history_files_round_trip(buckets: dict[int, tuple[int, int]]) -> None:
+@given(st.lists(st.tuples(st.integers(0, 3 * 24 * 60), st.booleans()), max_size=60))
+def test_history_files_round_trip(probes: list[tuple[int, bool]]) -> None:
+    """Whatever rounds were saved, and folded, reading the files again gives the same counts."""
     import tempfile
 
+    config = Config(slo_window=timedelta(days=30))
+    start = NOW - timedelta(days=3)
     with tempfile.TemporaryDirectory() as tmp:
         history = History(Path(tmp), read_only=False)
-        history._write(history.minutes_db, {"a/availability": buckets})
-        assert History(Path(tmp), read_only=True).minutes.get("a/availability", {}) == buckets
+        for minute, ok in sorted(probes):
+            at = start + timedelta(minutes=minute)
+            history.add([ProbeResult("a", "http", ok, 10.0, "", at)], config)
+            history.save(at)
+        reread = History(Path(tmp), read_only=True)
+        key = key_of("a", "availability")
+        assert reread.hours.get(key, {}) == history.hours.get(key, {})
+        assert reread.minutes.get(key, {}) == history.minutes.get(key, {})
+        whole = reread.counts(key, start - timedelta(hours=1))
+        assert whole == Counts(sum(ok for _, ok in probes), len(probes))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 4 * 24 * 60), st.booleans()), max_size=80),
+    st.integers(-3 * 60, 3 * 60),
+)
+def test_periods_in_one_pass_match_counting_each_window(
+    probes: list[tuple[int, bool]], offset: int
+) -> None:
+    """`periods` walks the buckets once; it must agree with `counts` window by window."""
+    import tempfile
+
+    from tui.slo import BURN_WINDOWS
+
+    config = Config(slo_window=timedelta(days=3))
+    start = NOW - timedelta(days=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        history = History(Path(tmp), read_only=False, window=config.slo_window)
+        for minute, ok in sorted(probes):
+            at = start + timedelta(minutes=minute)
+            history.add([ProbeResult("a", "http", ok, 10.0, "", at)], config)
+            history.save(at)
+        key, now = key_of("a", "availability"), NOW + timedelta(minutes=offset)
+        expected = {label: history.counts(key, now - span) for label, span in BURN_WINDOWS.items()}
+        expected["window"] = history.counts(key, now - history.window)
+        assert history.periods(key, now) == expected

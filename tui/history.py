@@ -1,69 +1,141 @@
 """Probe history rolled up into good/total counts per SLO, bounded whatever the uptime.
 
-Two files under `.room/`, each rewritten whole and atomically:
-- `history-minutes.json`: per-minute buckets for the last two hours (written every round: small);
-- `history-hours.json`: per-hour buckets for the SLO window (written once an hour, when minutes
-  older than the previous hour are folded into it).
-Minute buckets are the truth after the cut-over hour, hour buckets before it, so nothing is counted
-twice; after a crash between the two writes, minutes already folded into an hour are dropped.
+Files under `.room/history/`:
+- `minutes-<YYYY-MM-DDTHH>.jsonl`: one journal per hour. Each probe round *appends* one line per
+  minute it touched, `{"t": minute start, "c": {"site/slo": [good, total], …}}`; two lines for the
+  same minute add up. Appending is what keeps a round's write small whatever the history's length.
+- `hours-<YYYY-MM-DD>.json`: a TinyDB file per UTC day with per-hour buckets, written whole and
+  atomically once an hour, when the journal of the hour before last is folded into it; the journal
+  is then deleted. Day files older than the SLO window are deleted.
+Minute buckets are the truth after a key's newest hour bucket, hour buckets up to it, so nothing is
+counted twice: after a crash between writing a day file and deleting the folded journal, the
+journal's minutes already folded are dropped on load. A journal line that does not parse (a crash
+mid-append) gets the journal moved aside, and the lines that do parse are written back.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tui.config import Config
 from tui.probes import ProbeResult
 from tui.slo import BURN_WINDOWS, Counts, events
+from tui.state import write_atomic
 from tui.store import open_db
 
-MINUTE, HOUR = 60, 3600
-KEEP_MINUTES = 2 * HOUR
+MINUTE, HOUR, DAY = 60, 3600, 86400
+FOLDER = "history"
 
 Buckets = dict[int, tuple[int, int]]  # bucket start (unix seconds) → (good, total), oldest first
+Signature = tuple[int, int, int]  # (inode, size, mtime in ns): a file unchanged since last read
 
 
 def key_of(site: str | None, name: str) -> str:
     return f"{site or '*'}/{name}"
 
 
+def _stamp(path: Path, prefix: str, suffix: str, pattern: str) -> int | None:
+    """The time a history file's name stands for (unix seconds), or None for a stranger."""
+    try:
+        moment = datetime.strptime(path.name[len(prefix) : -len(suffix)], pattern)
+    except ValueError:
+        return None
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _signature(path: Path) -> Signature | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _add(buckets: Buckets, start: int, good: int, total: int) -> None:
+    old_good, old_total = buckets.get(start, (0, 0))
+    buckets[start] = (old_good + good, old_total + total)
+
+
 class History:
     def __init__(
         self, folder: Path, *, read_only: bool, window: timedelta = timedelta(days=30)
     ) -> None:
+        self.folder = folder / FOLDER
         self.notes: list[str] = []
         self.window = window
         self.read_only = read_only
-        self.minutes_db = open_db(
-            folder / "history-minutes.json", read_only=read_only, notes=self.notes
-        )
-        self.hours_db = open_db(
-            folder / "history-hours.json", read_only=read_only, notes=self.notes
-        )
         self.minutes: dict[str, Buckets] = {}
         self.hours: dict[str, Buckets] = {}
+        self._pending: dict[int, dict[str, list[int]]] = {}  # minute → key → [good, total]
+        self._read_cache: dict[Path, tuple[Signature, Any]] = {}
         self.load()
 
-    # ---------------------------------------------------------------- files
+    # ---------------------------------------------------------------- file names
+
+    def journal_path(self, hour: int) -> Path:
+        return self.folder / f"minutes-{datetime.fromtimestamp(hour, UTC):%Y-%m-%dT%H}.jsonl"
+
+    def day_path(self, day: int) -> Path:
+        return self.folder / f"hours-{datetime.fromtimestamp(day, UTC):%Y-%m-%d}.json"
+
+    def journals(self) -> list[tuple[int, Path]]:
+        found = [
+            (_stamp(path, "minutes-", ".jsonl", "%Y-%m-%dT%H"), path)
+            for path in self.folder.glob("minutes-*.jsonl")
+        ]
+        return sorted((hour, path) for hour, path in found if hour is not None)
+
+    def days(self) -> list[tuple[int, Path]]:
+        found = [
+            (_stamp(path, "hours-", ".json", "%Y-%m-%d"), path)
+            for path in self.folder.glob("hours-*.json")
+        ]
+        return sorted((day, path) for day, path in found if day is not None)
+
+    # ---------------------------------------------------------------- reading files
 
     def load(self) -> None:
-        for db in (self.minutes_db, self.hours_db):
-            db.storage.reload()  # type: ignore[attr-defined]
-            db.clear_cache()
-        self.hours = self._read(self.hours_db)
-        self.minutes = self._read(self.minutes_db)
-        for key, buckets in self.minutes.items():
-            folded = max(self.hours.get(key, {}), default=None)
-            if folded is not None:
-                for start in [s for s in buckets if s < folded + HOUR]:
-                    del buckets[start]
+        """Read the files again (a reader room does this each round; unchanged files are not parsed)."""
+        hours: dict[str, Buckets] = {}
+        for _day, path in self.days():
+            for key, buckets in self._cached(path, self._read_day).items():
+                hours.setdefault(key, {}).update(buckets)
+        minutes: dict[str, Buckets] = {}
+        for _hour, path in self.journals():
+            for minute, counts in self._cached(path, self._read_journal):
+                for key, (good, total) in counts.items():
+                    _add(minutes.setdefault(key, {}), minute, good, total)
+        for key in list(hours):
+            hours[key] = dict(sorted(hours[key].items()))
+        for key, buckets in minutes.items():
+            folded = next(reversed(hours[key])) if hours.get(key) else None
+            kept = sorted(
+                (start, counts)
+                for start, counts in buckets.items()
+                if folded is None or start >= folded + HOUR
+            )
+            minutes[key] = dict(kept)
+        self.hours, self.minutes = hours, minutes
 
-    @staticmethod
-    def _read(db: object) -> dict[str, Buckets]:
-        """Each key's buckets as three parallel lists (start, good, total): compact and quick."""
-        raw = db.storage.read() or {}  # type: ignore[attr-defined]
+    def _cached(self, path: Path, read: Any) -> Any:
+        signature = _signature(path)
+        cached = self._read_cache.get(path)
+        if signature is not None and cached is not None and cached[0] == signature:
+            return cached[1]
+        data = read(path)
+        self._read_cache[path] = (_signature(path) or (0, 0, 0), data)
+        return data
+
+    def _read_day(self, path: Path) -> dict[str, Buckets]:
+        """A day file: per key three parallel lists (start, good, total), compact and quick."""
+        db = open_db(path, read_only=self.read_only, notes=self.notes)
+        raw = db.storage.read() or {}
         found: dict[str, Buckets] = {}
         for doc in raw.get("_default", {}).values():
             try:
@@ -75,46 +147,143 @@ class History:
                 continue  # a damaged entry is skipped; the rest of the history stands
         return found
 
-    @staticmethod
-    def _write(db: object, data: dict[str, Buckets]) -> None:
-        table = {}
-        for index, (key, buckets) in enumerate(data.items()):
-            goods, totals = zip(*buckets.values(), strict=True) if buckets else ((), ())
-            table[str(index + 1)] = {"key": key, "t": list(buckets), "g": goods, "n": totals}
-        db.storage.write({"_default": table})  # type: ignore[attr-defined]
-        db.clear_cache()  # type: ignore[attr-defined]
+    def _read_journal(self, path: Path) -> list[tuple[int, dict[str, tuple[int, int]]]]:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.notes.append(f"{path}: cannot be read ({exc.strerror or exc}); skipped")
+            return []
+        entries: list[tuple[int, dict[str, tuple[int, int]]]] = []
+        good_lines: list[bytes] = []
+        damaged = 0
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+                minute, counts = doc["t"], doc["c"]
+                if not isinstance(minute, int) or not isinstance(counts, dict):
+                    raise ValueError("not a journal line")
+                parsed = {}
+                for key, (good, total) in counts.items():
+                    if not (isinstance(good, int) and isinstance(total, int)):
+                        raise ValueError("counts are not whole numbers")
+                    parsed[str(key)] = (good, total)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                damaged += 1
+                continue
+            entries.append((minute, parsed))
+            good_lines.append(line)
+        if damaged or (raw and not raw.endswith(b"\n")):
+            self._set_aside(path, good_lines, damaged)
+        return entries
+
+    def _set_aside(self, path: Path, good_lines: list[bytes], damaged: int) -> None:
+        """A torn journal: keep the damaged file as it is, go on with a clean copy of its good lines."""
+        what = f"{path.name}: {damaged} damaged line(s) (a write cut short?)"
+        if self.read_only:
+            self.notes.append(f"{what}; the rest read (read-only, left in place)")
+            return
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+            write_atomic(path, b"".join(line + b"\n" for line in good_lines))
+            self.notes.append(
+                f"{what}: moved aside to {aside.name}; its {len(good_lines)} good line(s) kept"
+            )
+        except OSError as exc:
+            self.notes.append(f"{what}; cannot be set aside ({exc}); the good lines are used")
 
     # ---------------------------------------------------------------- writing
 
     def add(self, results: Iterable[ProbeResult], config: Config) -> None:
-        """Count one round (in memory); `save` writes it."""
+        """Count one round in memory; `save` appends it to the journal."""
         for result in results:
             minute = int(result.at.timestamp()) // MINUTE * MINUTE
+            pending = self._pending.setdefault(minute, {})
             for name, good in events(result, config):
-                buckets = self.minutes.setdefault(key_of(result.site, name), {})
-                old_good, old_total = buckets.get(minute, (0, 0))
-                buckets[minute] = (old_good + good, old_total + 1)
+                key = key_of(result.site, name)
+                _add(self.minutes.setdefault(key, {}), minute, int(good), 1)
+                counts = pending.setdefault(key, [0, 0])
+                counts[0] += int(good)
+                counts[1] += 1
 
     def save(self, now: datetime) -> None:
-        """Fold old minutes into hours (hours file written only then), then write the minutes."""
+        """Append the rounds added since the last save; once an hour, fold an hour into its day."""
         if self.read_only:
+            self._pending.clear()  # kept in memory only
             return
-        cutover = (int(now.timestamp()) // HOUR) * HOUR - HOUR
-        folded = False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        by_hour: dict[int, list[int]] = {}
+        for minute in sorted(self._pending):
+            by_hour.setdefault(minute // HOUR * HOUR, []).append(minute)
+        for hour, minutes in by_hour.items():
+            lines = b"".join(
+                json.dumps({"t": minute, "c": self._pending[minute]}, separators=(",", ":")).encode(
+                    "utf-8"
+                )
+                + b"\n"
+                for minute in minutes
+            )
+            _append(self.journal_path(hour), lines)
+            for minute in minutes:
+                del self._pending[minute]  # only once on disk: a failed append is tried again
+        self._fold(int(now.timestamp()) // HOUR * HOUR - HOUR)
+
+    def _fold(self, cutover: int) -> None:
+        """Minutes before `cutover` become hour buckets; only the day files they touch are written."""
+        touched: set[int] = set()
         for key, buckets in self.minutes.items():
-            for start in [s for s in buckets if s < cutover]:
+            old = [start for start in buckets if start < cutover]
+            if not old:
+                continue
+            hours = self.hours.setdefault(key, {})
+            newest = next(reversed(hours), None)
+            for start in old:
                 good, total = buckets.pop(start)
-                hours = self.hours.setdefault(key, {})
-                old_good, old_total = hours.get(start // HOUR * HOUR, (0, 0))
-                hours[start // HOUR * HOUR] = (old_good + good, old_total + total)
-                folded = True
-        if folded:
-            oldest = int((now - self.window).timestamp()) // HOUR * HOUR - HOUR
-            for buckets in self.hours.values():
-                for start in [s for s in buckets if s < oldest]:
-                    del buckets[start]
-            self._write(self.hours_db, self.hours)
-        self._write(self.minutes_db, self.minutes)
+                hour = start // HOUR * HOUR
+                _add(hours, hour, good, total)
+                touched.add(hour // DAY * DAY)
+                if newest is not None and hour < newest:
+                    self.hours[key] = hours = dict(sorted(hours.items()))  # keep oldest first
+                newest = next(reversed(hours))
+        stale_journals = [path for hour, path in self.journals() if hour < cutover]
+        if not touched and not stale_journals:
+            return
+        oldest = (cutover - int(self.window.total_seconds())) // HOUR * HOUR
+        for buckets in self.hours.values():
+            while buckets and (first := next(iter(buckets))) < oldest:
+                del buckets[first]
+        for day in sorted(touched):
+            if day + DAY > oldest:
+                self._write_day(day)
+        for day, path in self.days():
+            if day + DAY <= oldest:
+                path.unlink(missing_ok=True)
+                self._read_cache.pop(path, None)
+        for path in stale_journals:  # folded and on disk in their day files
+            path.unlink(missing_ok=True)
+            self._read_cache.pop(path, None)
+
+    def _write_day(self, day: int) -> None:
+        table: dict[str, dict[str, Any]] = {}
+        for key, buckets in self.hours.items():
+            starts = []
+            for start in reversed(buckets):  # oldest first: the day's hours are at the end
+                if start < day:
+                    break
+                if start < day + DAY:
+                    starts.append(start)
+            if starts:
+                starts.reverse()
+                table[str(len(table) + 1)] = {
+                    "key": key,
+                    "t": starts,
+                    "g": [buckets[start][0] for start in starts],
+                    "n": [buckets[start][1] for start in starts],
+                }
+        db = open_db(self.day_path(day), read_only=False, notes=self.notes)
+        db.storage.write({"_default": table})
 
     # ---------------------------------------------------------------- reading
 
@@ -131,16 +300,33 @@ class History:
         return Counts(good, total)
 
     def periods(self, key: str, now: datetime) -> dict[str, Counts]:
-        found = {label: self.counts(key, now - span) for label, span in BURN_WINDOWS.items()}
-        found["window"] = self.counts(key, now - self.window)
+        """`counts` from now back over each burn window and the SLO window, in one pass."""
+        spans = {**BURN_WINDOWS, "window": self.window}
+        begins = sorted(
+            ((int((now - span).timestamp()), label) for label, span in spans.items()), reverse=True
+        )
+        newest_first = [
+            (start, MINUTE, counts) for start, counts in sorted(self.minutes.get(key, {}).items())
+        ][::-1] + [
+            (start, HOUR, self.hours[key][start]) for start in reversed(self.hours.get(key, {}))
+        ]
+        found: dict[str, Counts] = {}
+        good = total = 0
+        for start, size, (g, t) in newest_first:
+            while begins and start + size <= begins[0][0]:
+                found[begins.pop(0)[1]] = Counts(good, total)  # older buckets are all outside
+            if not begins:
+                break
+            good += g
+            total += t
+        found.update((label, Counts(good, total)) for _, label in begins)
         return found
 
     def hourly(self, key: str, now: datetime) -> list[tuple[datetime, Counts]]:
         """Counts per hour over the window (minutes folded in), oldest first."""
         merged: dict[int, tuple[int, int]] = dict(self.hours.get(key, {}))
         for start, (good, total) in self.minutes.get(key, {}).items():
-            old_good, old_total = merged.get(start // HOUR * HOUR, (0, 0))
-            merged[start // HOUR * HOUR] = (old_good + good, old_total + total)
+            _add(merged, start // HOUR * HOUR, good, total)
         oldest = (now - self.window).timestamp()
         return [
             (datetime.fromtimestamp(start, UTC), Counts(good, total))
@@ -150,3 +336,15 @@ class History:
 
     def keys(self) -> list[str]:
         return sorted(set(self.minutes) | set(self.hours))
+
+
+def _append(path: Path, data: bytes) -> None:
+    """Append whole lines and flush them to disk (a crash leaves at most a torn last line)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -221,17 +221,21 @@ def projected_recovery(
     """
     if not hourly_bad:
         return None
-    buckets = sorted(hourly_bad)
-    total = sum((c for _, c in buckets), Counts())
-    per_hour = max(total.total / max(len(buckets), 1), 1.0)
+    buckets = sorted((int(moment.timestamp()), counts) for moment, counts in hourly_bad)
+    good = sum(c.good for _, c in buckets)
+    total = sum(c.total for _, c in buckets)
+    per_hour = max(total / len(buckets), 1.0)
+    first = 0  # buckets before this one have left the window (one pass: the start only moves on)
+    start = int((now - window).timestamp())
     for hours in range(0, int(window.total_seconds() // 3600) + 1):
-        moment = now + timedelta(hours=hours)
-        start = moment - window
-        kept = sum((c for t, c in buckets if t >= start), Counts())
-        added = Counts(int(per_hour * hours), int(per_hour * hours))
-        left = remaining(kept + added, target)
+        while first < len(buckets) and buckets[first][0] < start + hours * 3600:
+            good -= buckets[first][1].good
+            total -= buckets[first][1].total
+            first += 1
+        added = int(per_hour * hours)
+        left = remaining(Counts(good + added, total + added), target)
         if left is not None and left >= freeze_below:
-            return moment
+            return now + timedelta(hours=hours)
     return None
 
 
