@@ -269,8 +269,14 @@ class RoomApp(App[None]):
         self._detail_path: str | None = None
         for custom in load_themes():
             self.register_theme(custom)
-        self._requested_theme = theme
-        self.palette_styles = Palette.from_theme(self.get_theme("room") or self.current_theme)
+        # The theme is set before the first styling pass: set later it would style everything twice.
+        self._unknown_theme = (
+            theme if theme is not None and theme not in self.available_themes else None
+        )
+        if theme is None or self._unknown_theme:
+            theme = "room-ansi" if self.console.color_system in ("standard", "windows") else "room"
+        self.theme = theme
+        self.palette_styles = Palette.from_theme(self.current_theme)
         # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
         self._partial: BusState | None = None
         self._reading = True
@@ -293,21 +299,14 @@ class RoomApp(App[None]):
         return self.screen_stack[0]
 
     def start(self) -> None:
-        """The main screen is composed: pick the theme, start the sources."""
-        requested = self._requested_theme
-        if requested is None:
-            requested = (
-                "room-ansi" if self.console.color_system in ("standard", "windows") else "room"
-            )
-        if requested not in self.available_themes:
+        """The main screen is composed: start the sources."""
+        if self._unknown_theme is not None:
             self.notify(
-                f"No theme named {clean(requested)!r}; using room. Themes: "
+                f"No theme named {clean(self._unknown_theme)!r}; using {self.theme}. Themes: "
                 f"{', '.join(sorted(self.available_themes))}",
                 severity="warning",
                 markup=False,
             )
-            requested = "room"
-        self.theme = requested
         for note in self.acks.notes:
             self.notify(note, severity="warning", markup=False, timeout=15)
         self.query_one(RolesTable).focus()

@@ -33,6 +33,7 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 FOLDER = "history"
 
 Buckets = dict[int, tuple[int, int]]  # bucket start (unix seconds) → (good, total), oldest first
+ByHour = dict[int, Buckets]  # minute buckets grouped by their hour: folding an hour is one pop
 Signature = tuple[int, int, int]  # (inode, size, mtime in ns): a file unchanged since last read
 
 
@@ -70,10 +71,13 @@ class History:
         self.notes: list[str] = []
         self.window = window
         self.read_only = read_only
-        self.minutes: dict[str, Buckets] = {}
+        self.minutes: dict[str, ByHour] = {}
         self.hours: dict[str, Buckets] = {}
         self._pending: dict[int, dict[str, list[int]]] = {}  # minute → key → [good, total]
         self._read_cache: dict[Path, tuple[Signature, Any]] = {}
+        self._folded_to = (
+            0  # minutes before this were folded into hours (0: check at the next save)
+        )
         self.load()
 
     # ---------------------------------------------------------------- file names
@@ -106,21 +110,17 @@ class History:
         for _day, path in self.days():
             for key, buckets in self._cached(path, self._read_day).items():
                 hours.setdefault(key, {}).update(buckets)
-        minutes: dict[str, Buckets] = {}
+        for key in list(hours):
+            hours[key] = dict(sorted(hours[key].items()))
+        minutes: dict[str, ByHour] = {}
         for _hour, path in self.journals():
             for minute, counts in self._cached(path, self._read_journal):
                 for key, (good, total) in counts.items():
-                    _add(minutes.setdefault(key, {}), minute, good, total)
-        for key in list(hours):
-            hours[key] = dict(sorted(hours[key].items()))
-        for key, buckets in minutes.items():
-            folded = next(reversed(hours[key])) if hours.get(key) else None
-            kept = sorted(
-                (start, counts)
-                for start, counts in buckets.items()
-                if folded is None or start >= folded + HOUR
-            )
-            minutes[key] = dict(kept)
+                    folded = hours.get(key)
+                    if folded and minute - minute % HOUR <= next(reversed(folded)):
+                        continue  # already in an hour bucket (a crash before the journal went)
+                    by_hour = minutes.setdefault(key, {})
+                    _add(by_hour.setdefault(minute - minute % HOUR, {}), minute, good, total)
         self.hours, self.minutes = hours, minutes
 
     def _cached(self, path: Path, read: Any) -> Any:
@@ -200,10 +200,13 @@ class History:
         """Count one round in memory; `save` appends it to the journal."""
         for result in results:
             minute = int(result.at.timestamp()) // MINUTE * MINUTE
+            if minute < self._folded_to:
+                self._folded_to = 0  # a late result: fold again at the next save
             pending = self._pending.setdefault(minute, {})
             for name, good in events(result, config):
                 key = key_of(result.site, name)
-                _add(self.minutes.setdefault(key, {}), minute, int(good), 1)
+                by_hour = self.minutes.setdefault(key, {})
+                _add(by_hour.setdefault(minute - minute % HOUR, {}), minute, int(good), 1)
                 counts = pending.setdefault(key, [0, 0])
                 counts[0] += int(good)
                 counts[1] += 1
@@ -232,21 +235,24 @@ class History:
 
     def _fold(self, cutover: int) -> None:
         """Minutes before `cutover` become hour buckets; only the day files they touch are written."""
+        if cutover <= self._folded_to:
+            return  # folded this hour already (a result that came late re-arms it, see `add`)
+        self._folded_to = cutover
         touched: set[int] = set()
-        for key, buckets in self.minutes.items():
-            old = [start for start in buckets if start < cutover]
+        for key, by_hour in self.minutes.items():
+            old = sorted(hour for hour in by_hour if hour < cutover)
             if not old:
                 continue
             hours = self.hours.setdefault(key, {})
-            newest = next(reversed(hours), None)
-            for start in old:
-                good, total = buckets.pop(start)
-                hour = start // HOUR * HOUR
+            in_order = not hours or old[0] >= next(reversed(hours))
+            for hour in old:
+                buckets = by_hour.pop(hour)
+                good = sum(counts[0] for counts in buckets.values())
+                total = sum(counts[1] for counts in buckets.values())
                 _add(hours, hour, good, total)
-                touched.add(hour // DAY * DAY)
-                if newest is not None and hour < newest:
-                    self.hours[key] = hours = dict(sorted(hours.items()))  # keep oldest first
-                newest = next(reversed(hours))
+                touched.add(hour - hour % DAY)
+            if not in_order:
+                self.hours[key] = dict(sorted(hours.items()))  # keep oldest first
         stale_journals = [path for hour, path in self.journals() if hour < cutover]
         if not touched and not stale_journals:
             return
@@ -292,8 +298,9 @@ class History:
         begin = int(start.timestamp())
         finish = int(end.timestamp()) if end else None
         good = total = 0
-        for table, size in ((self.hours.get(key, {}), HOUR), (self.minutes.get(key, {}), MINUTE)):
-            for bucket_start, (g, t) in table.items():
+        minutes = (m for buckets in self.minutes.get(key, {}).values() for m in buckets.items())
+        for table, size in ((self.hours.get(key, {}).items(), HOUR), (minutes, MINUTE)):
+            for bucket_start, (g, t) in table:
                 if bucket_start + size > begin and (finish is None or bucket_start < finish):
                     good += g
                     total += t
@@ -305,11 +312,12 @@ class History:
         begins = sorted(
             ((int((now - span).timestamp()), label) for label, span in spans.items()), reverse=True
         )
+        by_hour = self.minutes.get(key, {})
         newest_first = [
-            (start, MINUTE, counts) for start, counts in sorted(self.minutes.get(key, {}).items())
-        ][::-1] + [
-            (start, HOUR, self.hours[key][start]) for start in reversed(self.hours.get(key, {}))
-        ]
+            (start, MINUTE, counts)
+            for hour in sorted(by_hour, reverse=True)
+            for start, counts in sorted(by_hour[hour].items(), reverse=True)
+        ] + [(start, HOUR, self.hours[key][start]) for start in reversed(self.hours.get(key, {}))]
         found: dict[str, Counts] = {}
         good = total = 0
         for start, size, (g, t) in newest_first:
@@ -325,8 +333,9 @@ class History:
     def hourly(self, key: str, now: datetime) -> list[tuple[datetime, Counts]]:
         """Counts per hour over the window (minutes folded in), oldest first."""
         merged: dict[int, tuple[int, int]] = dict(self.hours.get(key, {}))
-        for start, (good, total) in self.minutes.get(key, {}).items():
-            _add(merged, start // HOUR * HOUR, good, total)
+        for hour, buckets in self.minutes.get(key, {}).items():
+            for good, total in buckets.values():
+                _add(merged, hour, good, total)
         oldest = (now - self.window).timestamp()
         return [
             (datetime.fromtimestamp(start, UTC), Counts(good, total))

@@ -30,7 +30,7 @@ async def ticket_hints(
                 root,
                 watch_filter=wanted,
                 debounce=100,
-                step=20,
+                step=50,
                 stop_event=stop,
                 rust_timeout=2000,
                 force_polling=force_polling,
