@@ -22,6 +22,7 @@ class Terminal:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
+        self.arrived = 0.0  # when the last bytes were read (monotonic)
         pid, fd = pty.fork()
         if pid == 0:  # the child: become the program
             os.environ.update(env or {})
@@ -31,14 +32,28 @@ class Terminal:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def pump(self, timeout: float = 0.05) -> int:
-        """Read what the program wrote within `timeout`; return how many bytes."""
+        """Read what the program wrote within `timeout`; return how many bytes.
+
+        Everything the program has written is drained first and timestamped on arrival
+        (`self.arrived`), then fed to pyte: pyte parses about 1 KB per 2 ms, far slower than a real
+        terminal, and that must not count as the program's time.
+        """
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return 0
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:
-            return 0
+        chunks = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+            self.arrived = time.monotonic()
+            if not select.select([self.fd], [], [], 0.002)[0]:
+                break
+        data = b"".join(chunks)
         self.bytes_read += len(data)
         self.stream.feed(data)
         # Answer the terminal queries Textual sends, as a real terminal would (cursor position).
@@ -50,12 +65,14 @@ class Terminal:
         return "\n".join(self.screen.display)
 
     def wait_for(self, condition: Callable[[str], bool], seconds: float = 20.0) -> float:
-        """Pump until the screen satisfies `condition`; return when it did (monotonic time)."""
+        """Pump until the screen satisfies `condition`; return when the bytes that made it so
+        arrived (monotonic time)."""
+        if condition(self.text()):
+            return time.monotonic()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            self.pump()
-            if condition(self.text()):
-                return time.monotonic()
+            if self.pump() and condition(self.text()):
+                return self.arrived
         raise AssertionError(f"the screen never showed it; it shows:\n{self.text()}")
 
     def send(self, keys: str) -> None:

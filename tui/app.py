@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import gc
 import getpass
 import tomllib
 from collections.abc import Callable, Iterable
@@ -67,6 +68,7 @@ TICK = 30.0  # seconds between age refreshes; stale transitions get their own ex
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
+FIRST_PAINT_WAIT = 0.3  # seconds the first paint waits for the first scan before a partial view
 
 
 @dataclass
@@ -299,7 +301,41 @@ class RoomApp(App[None]):
         return self.screen_stack[0]
 
     def start(self) -> None:
-        """The main screen is composed: start the sources."""
+        """The main screen is composed: show the tickets, then start the sources once painted."""
+        self.query_one(RolesTable).focus()
+        self.render_panes()
+        self._scan_running = True
+        try:  # a small state is read by now or very soon: one first paint, with the tickets
+            first = self._first_scan.result(timeout=FIRST_PAINT_WAIT)
+        except concurrent.futures.TimeoutError:
+            self.run_worker(
+                self._await_first_scan,
+                thread=True,
+                group="scan",
+                exit_on_error=False,
+                name="first-scan",
+            )
+        else:
+            self._tickets_changed(TicketsChanged(first))
+        if self.watch_files:
+            self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
+            # What changed between the first scan and the watcher being in place: read it again soon.
+            self.set_timer(1.0, self.request_scan, name="catch-up scan")
+        # The first frame lays the panes out, the second fills the tables at their widths: start the
+        # sources after that, so that nothing competes with the first paint.
+        self.call_after_refresh(self.call_after_refresh, self._start_sources)
+
+    def _start_sources(self) -> None:
+        """After the first paint, so that nothing competes with it: timers, watcher, probes, notes."""
+        if not gc.isenabled():  # the command line paused collection for the start-up (cli._room)
+            gc.freeze()  # what start-up built lives on: later collections need not walk it
+            gc.enable()
+        self.set_interval(TICK, self.tick, name="tick")
+        self.set_interval(RESCAN, self._periodic_rescan, name="rescan")
+        if self.demo_agent is not None:
+            self.set_interval(DEMO_STEP, self._demo_step, name="demo")
+        if self.probing:
+            self.start_probe_round()
         if self._unknown_theme is not None:
             self.notify(
                 f"No theme named {clean(self._unknown_theme)!r}; using {self.theme}. Themes: "
@@ -307,28 +343,8 @@ class RoomApp(App[None]):
                 severity="warning",
                 markup=False,
             )
-        for note in self.acks.notes:
+        for note in self.acks.notes + self.probe_store.notes + self.history.notes:
             self.notify(note, severity="warning", markup=False, timeout=15)
-        self.query_one(RolesTable).focus()
-        self.render_panes()
-        self._scan_running = True
-        self.run_worker(
-            self._await_first_scan,
-            thread=True,
-            group="scan",
-            exit_on_error=False,
-            name="first-scan",
-        )
-        self.set_interval(TICK, self.tick, name="tick")
-        self.set_interval(RESCAN, self._periodic_rescan, name="rescan")
-        if self.watch_files:
-            self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
-        if self.demo_agent is not None:
-            self.set_interval(DEMO_STEP, self._demo_step, name="demo")
-        for note in self.probe_store.notes + self.history.notes:
-            self.notify(note, severity="warning", markup=False, timeout=15)
-        if self.probing:
-            self.start_probe_round()
         if self.read_only_reason:
             self.notify(
                 f"Read-only: {self.read_only_reason}. Acknowledgements are kept in memory only.",
@@ -415,7 +431,7 @@ class RoomApp(App[None]):
     def _await_first_scan(self) -> None:
         """Show what the first scan has read after a moment, then the whole state."""
         shown = False
-        wait = 0.4  # a small state is read by then: no partial view, one steady first paint
+        wait = 0.0  # `start` waited already: show what has been read so far at once
         while True:
             try:
                 state = self._first_scan.result(timeout=wait)

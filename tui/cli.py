@@ -162,6 +162,9 @@ def _room(args: argparse.Namespace) -> int:
         config = load_config(root)
     except ConfigError as exc:
         return _fail(str(exc))
+    # No collection passes while the room starts (imports, widgets, the first scan: everything
+    # built now lives on); the room freezes what it built and turns collection back on once painted.
+    gc.disable()
     from tui.app import make_app  # Textual is imported only when the room opens
 
     app = make_app(root, config, read_only=args.read_only, theme=args.theme, demo=demo)

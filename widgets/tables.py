@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -41,6 +42,7 @@ class KeyedTable(DataTable[Text]):
         self._visible: list[int] = []
         self._shown: dict[str, Cells] = {}
         self._order: list[str] = []
+        self._laid_out_for = -1  # the width the columns were laid out for
 
     def on_mount(self) -> None:
         self._layout_columns()
@@ -48,7 +50,19 @@ class KeyedTable(DataTable[Text]):
     def on_resize(self) -> None:
         self._layout_columns()
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Lay the columns out as soon as the layout gives the table its width, so the frame that
+        first shows the table already has its columns and rows (`on_resize` would come a frame
+        later, and the first frame would be painted for nothing)."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and size.width != self._laid_out_for:
+            self._layout_columns()
+        return changed
+
     def _layout_columns(self) -> None:
+        self._laid_out_for = self.size.width
         width = self.size.width - 1  # leave the vertical scrollbar its column
         visible = [i for i, col in enumerate(self._spec) if width >= col.hide_below]
         if visible != self._visible:
