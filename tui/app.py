@@ -11,6 +11,7 @@ import concurrent.futures
 import contextlib
 import gc
 import getpass
+import threading
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted ev
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
 FIRST_PAINT_WAIT = 0.3  # seconds the first paint waits for the first scan before a partial view
+FIRST_PAINT_HOLD = 3.0  # at most this long the first scan pauses while that partial view is painted
 
 
 @dataclass
@@ -282,6 +284,10 @@ class RoomApp(App[None]):
         # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
         self._partial: BusState | None = None
         self._reading = True
+        # While the first frame is painted from a partial state, the scan waits for it (they would
+        # share one core's worth of Python): `_hold_scan` asks for that, `_painted` ends it.
+        self._hold_scan = threading.Event()
+        self._painted = threading.Event()
         self._first_scan = concurrent.futures.ThreadPoolExecutor(1, "first-scan").submit(
             self._scan_now, True, self._keep_partial
         )
@@ -308,6 +314,10 @@ class RoomApp(App[None]):
         try:  # a small state is read by now or very soon: one first paint, with the tickets
             first = self._first_scan.result(timeout=FIRST_PAINT_WAIT)
         except concurrent.futures.TimeoutError:
+            partial = self._partial
+            if partial is not None:  # a large state: the inboxes read so far, the rest soon
+                self._hold_scan.set()
+                self._tickets_changed(TicketsChanged(partial, partial=True))
             self.run_worker(
                 self._await_first_scan,
                 thread=True,
@@ -327,6 +337,7 @@ class RoomApp(App[None]):
 
     def _start_sources(self) -> None:
         """After the first paint, so that nothing competes with it: timers, watcher, probes, notes."""
+        self._painted.set()
         if not gc.isenabled():  # the command line paused collection for the start-up (cli._room)
             gc.freeze()  # what start-up built lives on: later collections need not walk it
             gc.enable()
@@ -427,10 +438,12 @@ class RoomApp(App[None]):
 
     def _keep_partial(self, state: BusState) -> None:
         self._partial = state
+        if self._hold_scan.is_set():
+            self._painted.wait(timeout=FIRST_PAINT_HOLD)
 
     def _await_first_scan(self) -> None:
         """Show what the first scan has read after a moment, then the whole state."""
-        shown = False
+        shown = self._hold_scan.is_set()  # `start` showed a partial state already
         wait = 0.0  # `start` waited already: show what has been read so far at once
         while True:
             try:

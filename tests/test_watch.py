@@ -1,0 +1,92 @@
+"""The watcher on real folders: inboxes one level deep, new inboxes picked up, the tree recreated."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tui.watch import ticket_hints, watched_folders
+
+
+class Hints:
+    """Reads the watcher continuously, as the room does, and keeps what it said."""
+
+    def __init__(self, root: Path) -> None:
+        self.stop = asyncio.Event()
+        self.seen: list[set[str]] = []
+        self.arrived = asyncio.Event()
+        self.task = asyncio.ensure_future(self._read(ticket_hints(root, self.stop)))
+
+    async def _read(self, hints: AsyncIterator[set[str]]) -> None:
+        async for hint in hints:
+            self.seen.append(hint)
+            self.arrived.set()
+
+    async def wait_for(self, wanted: str, rescan_too: bool = False, seconds: float = 10.0) -> None:
+        """Until a hint names a path ending in `wanted` (or, with `rescan_too`, asks for a rescan)."""
+
+        async def matched() -> None:
+            while True:
+                for hint in self.seen:
+                    if (rescan_too and not hint) or any(path.endswith(wanted) for path in hint):
+                        return
+                self.arrived.clear()
+                await self.arrived.wait()
+
+        await asyncio.wait_for(matched(), seconds)
+        self.seen.clear()
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+
+
+async def settle() -> None:
+    await asyncio.sleep(0.5)  # the watch is in place (watchfiles runs it in a thread)
+
+
+def test_watched_folders_are_the_top_of_each_tree(root: Path) -> None:
+    (root / "tickets" / "to_operator").mkdir()
+    (root / "tickets" / "archive" / "2026-11").mkdir()
+    (root / "tickets" / "notes").mkdir()
+    names = [path.relative_to(root.parent).as_posix() for path in watched_folders(root)]
+    assert names == ["state", "state/tickets", "state/tickets/archive", "state/tickets/to_operator"]
+
+
+@pytest.mark.asyncio
+async def test_a_ticket_in_an_inbox_and_in_a_new_inbox(root: Path) -> None:
+    (root / "tickets" / "to_operator").mkdir()
+    hints = Hints(root)
+    try:
+        await settle()
+        (root / "tickets" / "to_operator" / "T-1.md").write_text("---\nid: T-1\n---\n")
+        await hints.wait_for("T-1.md")
+        (root / "tickets" / "to_architect").mkdir()
+        await hints.wait_for("to_architect")
+        await settle()  # the watch starts again with the new inbox in it
+        (root / "tickets" / "to_architect" / "T-2.md").write_text("---\nid: T-2\n---\n")
+        await hints.wait_for("T-2.md")
+    finally:
+        await hints.close()
+
+
+@pytest.mark.asyncio
+async def test_tickets_folder_deleted_and_recreated(root: Path) -> None:
+    (root / "tickets" / "to_operator").mkdir()
+    hints = Hints(root)
+    try:
+        await settle()
+        shutil.move(root / "tickets", root.parent / "saved")
+        await hints.wait_for("tickets", rescan_too=True)
+        await settle()
+        shutil.move(root.parent / "saved", root / "tickets")
+        await hints.wait_for("tickets", rescan_too=True)
+        await settle()
+        (root / "tickets" / "to_operator" / "T-3.md").write_text("---\nid: T-3\n---\n")
+        await hints.wait_for("T-3.md")
+    finally:
+        await hints.close()
