@@ -331,12 +331,10 @@ class RoomApp(App[None]):
             self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
             # What changed between the first scan and the watcher being in place: read it again soon.
             self.set_timer(1.0, self.request_scan, name="catch-up scan")
-        # The first frame lays the panes out, the second fills the tables at their widths: start the
-        # sources after that, so that nothing competes with the first paint.
-        self.call_after_refresh(self.call_after_refresh, self._start_sources)
+        self.call_after_refresh(self._start_sources)  # nothing else competes with the first paint
 
     def _start_sources(self) -> None:
-        """After the first paint, so that nothing competes with it: timers, watcher, probes, notes."""
+        """After the first paint, so that nothing competes with it: timers, probes, notes."""
         self._painted.set()
         if not gc.isenabled():  # the command line paused collection for the start-up (cli._room)
             gc.freeze()  # what start-up built lives on: later collections need not walk it
