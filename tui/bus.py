@@ -6,15 +6,14 @@ watcher hint re-parses only what changed. The archive is counted, never parsed: 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from tui.config import ROLE_PATTERN
+from tui.gcpause import gc_paused
 from tui.sanitize import clean
 from tui.tickets import Malformed, Ticket, file_key, is_ticket_name, read_ticket
 
@@ -184,7 +183,7 @@ class Scanner:
 
         `progress` is handed the partial state after each inbox (for a quick first paint).
         """
-        with _gc_paused():
+        with gc_paused():
             return self._scan(count_archive_too, progress)
 
     def _scan(
@@ -291,18 +290,6 @@ def _keep(result: Ticket | Malformed, tickets: list[Ticket], malformed: list[Mal
         tickets.append(result)
     else:
         malformed.append(result)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """A scan builds thousands of objects that all live on: collection passes only cost time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _warn_duplicate_ids(tickets: list[Ticket]) -> list[Ticket]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.config import Config
+from tui.gcpause import gc_paused
 from tui.probes import ProbeResult
 from tui.slo import BURN_WINDOWS, Counts, events
 from tui.state import write_atomic
@@ -72,6 +73,7 @@ class History:
         self.window = window
         self.read_only = read_only
         self.minutes: dict[str, ByHour] = {}
+        self._minute_sums: dict[str, Buckets] = {}  # per key and hour, the sum of its minutes
         self.hours: dict[str, Buckets] = {}
         self._pending: dict[int, dict[str, list[int]]] = {}  # minute → key → [good, total]
         self._read_cache: dict[Path, tuple[Signature, Any]] = {}
@@ -113,15 +115,17 @@ class History:
         for key in list(hours):
             hours[key] = dict(sorted(hours[key].items()))
         minutes: dict[str, ByHour] = {}
+        sums: dict[str, Buckets] = {}
         for _hour, path in self.journals():
             for minute, counts in self._cached(path, self._read_journal):
                 for key, (good, total) in counts.items():
                     folded = hours.get(key)
                     if folded and minute - minute % HOUR <= next(reversed(folded)):
                         continue  # already in an hour bucket (a crash before the journal went)
-                    by_hour = minutes.setdefault(key, {})
-                    _add(by_hour.setdefault(minute - minute % HOUR, {}), minute, good, total)
-        self.hours, self.minutes = hours, minutes
+                    hour = minute - minute % HOUR
+                    _add(minutes.setdefault(key, {}).setdefault(hour, {}), minute, good, total)
+                    _add(sums.setdefault(key, {}), hour, good, total)
+        self.hours, self.minutes, self._minute_sums = hours, minutes, sums
 
     def _cached(self, path: Path, read: Any) -> Any:
         signature = _signature(path)
@@ -205,8 +209,9 @@ class History:
             pending = self._pending.setdefault(minute, {})
             for name, good in events(result, config):
                 key = key_of(result.site, name)
-                by_hour = self.minutes.setdefault(key, {})
-                _add(by_hour.setdefault(minute - minute % HOUR, {}), minute, int(good), 1)
+                hour = minute - minute % HOUR
+                _add(self.minutes.setdefault(key, {}).setdefault(hour, {}), minute, int(good), 1)
+                _add(self._minute_sums.setdefault(key, {}), hour, int(good), 1)
                 counts = pending.setdefault(key, [0, 0])
                 counts[0] += int(good)
                 counts[1] += 1
@@ -216,6 +221,10 @@ class History:
         if self.read_only:
             self._pending.clear()  # kept in memory only
             return
+        with gc_paused():
+            self._save(now)
+
+    def _save(self, now: datetime) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         by_hour: dict[int, list[int]] = {}
         for minute in sorted(self._pending):
@@ -246,9 +255,8 @@ class History:
             hours = self.hours.setdefault(key, {})
             in_order = not hours or old[0] >= next(reversed(hours))
             for hour in old:
-                buckets = by_hour.pop(hour)
-                good = sum(counts[0] for counts in buckets.values())
-                total = sum(counts[1] for counts in buckets.values())
+                del by_hour[hour]
+                good, total = self._minute_sums[key].pop(hour)
                 _add(hours, hour, good, total)
                 touched.add(hour - hour % DAY)
             if not in_order:
