@@ -306,6 +306,11 @@ class RoomApp(App[None]):
     def main_screen(self) -> Screen[Any]:
         return self.screen_stack[0]
 
+    @property
+    def closing(self) -> bool:
+        """The screens are gone (the room is ending): late scans and rounds show nothing."""
+        return not self.screen_stack
+
     def start(self) -> None:
         """The main screen is composed: show the tickets, then start the sources once painted."""
         self.query_one(RolesTable).focus()
@@ -507,6 +512,8 @@ class RoomApp(App[None]):
 
     @on(ProbesCompleted)
     def _probes_completed(self, message: ProbesCompleted) -> None:
+        if self.closing:
+            return
         self.latest_probes = message.results
         self.budget = message.budget
         now = self.clock()
@@ -553,6 +560,8 @@ class RoomApp(App[None]):
 
     def escalate(self, now: datetime) -> None:
         """Announce firing incidents on the ladder (60 s, 5 min, then every 15 min)."""
+        if self.closing:
+            return
         due = self.book.escalations(now)
         for incident in due:
             self.notify(
@@ -722,7 +731,7 @@ class RoomApp(App[None]):
 
     def tick(self) -> None:
         """The clock moved (or the bus changed): staleness, announcements, ages."""
-        if self.bus is None:
+        if self.bus is None or self.closing:
             return
         now = self.clock()
         starts = self._stale_starts(now)
