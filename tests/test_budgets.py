@@ -336,3 +336,26 @@ def test_periods_in_one_pass_match_counting_each_window(
         expected = {label: history.counts(key, now - span) for label, span in BURN_WINDOWS.items()}
         expected["window"] = history.counts(key, now - history.window)
         assert history.periods(key, now) == expected
+
+
+def test_a_fold_that_cannot_write_keeps_the_journal_and_tries_again(tmp_path: Path) -> None:
+    config = Config(slo_window=timedelta(days=30))
+    history = History(tmp_path, read_only=False)
+    early = NOW - timedelta(hours=2)  # 08:00: folded once the clock passes 10:00
+    for minute in range(3):
+        at = early + timedelta(minutes=minute)
+        history.add([ProbeResult("a", "http", minute != 1, 10.0, "", at)], config)
+        history.save(at)
+    journal = history.journal_path(int(early.timestamp()))
+    day = history.day_path(int(early.timestamp()) // 86400 * 86400)
+    day.mkdir()  # the day file cannot be written where a folder stands
+    with pytest.raises(OSError):
+        history.save(NOW + timedelta(minutes=1))
+    assert journal.exists()  # nothing lost on disk
+    day.rmdir()
+    history.save(
+        NOW + timedelta(minutes=2)
+    )  # the next round writes the day and lets the journal go
+    assert day.is_file() and not journal.exists()
+    again = History(tmp_path, read_only=True)
+    assert again.counts(key_of("a", "availability"), early) == Counts(2, 3)

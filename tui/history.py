@@ -77,9 +77,9 @@ class History:
         self.hours: dict[str, Buckets] = {}
         self._pending: dict[int, dict[str, list[int]]] = {}  # minute → key → [good, total]
         self._read_cache: dict[Path, tuple[Signature, Any]] = {}
-        self._folded_to = (
-            0  # minutes before this were folded into hours (0: check at the next save)
-        )
+        # Minutes before this were folded into hours (0: look again at the next save).
+        self._folded_to = 0
+        self._unwritten_days: set[int] = set()
         self.load()
 
     # ---------------------------------------------------------------- file names
@@ -246,8 +246,7 @@ class History:
         """Minutes before `cutover` become hour buckets; only the day files they touch are written."""
         if cutover <= self._folded_to:
             return  # folded this hour already (a result that came late re-arms it, see `add`)
-        self._folded_to = cutover
-        touched: set[int] = set()
+        touched = self._unwritten_days  # days whose file must be written (kept if a write fails)
         for key, by_hour in self.minutes.items():
             old = sorted(hour for hour in by_hour if hour < cutover)
             if not old:
@@ -263,6 +262,7 @@ class History:
                 self.hours[key] = dict(sorted(hours.items()))  # keep oldest first
         stale_journals = [path for hour, path in self.journals() if hour < cutover]
         if not touched and not stale_journals:
+            self._folded_to = cutover
             return
         oldest = (cutover - int(self.window.total_seconds())) // HOUR * HOUR
         for buckets in self.hours.values():
@@ -270,7 +270,8 @@ class History:
                 del buckets[first]
         for day in sorted(touched):
             if day + DAY > oldest:
-                self._write_day(day)
+                self._write_day(day)  # an error leaves this day and the journals for next time
+            touched.discard(day)
         for day, path in self.days():
             if day + DAY <= oldest:
                 path.unlink(missing_ok=True)
@@ -278,6 +279,7 @@ class History:
         for path in stale_journals:  # folded and on disk in their day files
             path.unlink(missing_ok=True)
             self._read_cache.pop(path, None)
+        self._folded_to = cutover
 
     def _write_day(self, day: int) -> None:
         table: dict[str, dict[str, Any]] = {}

@@ -48,7 +48,8 @@ class KeyedTable(DataTable[Text]):
         self._layout_columns()
 
     def on_resize(self) -> None:
-        self._layout_columns()
+        if self.size.width != self._laid_out_for:  # `_size_updated` saw it first, as a rule
+            self._layout_columns()
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
