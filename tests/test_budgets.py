@@ -359,3 +359,21 @@ def test_a_fold_that_cannot_write_keeps_the_journal_and_tries_again(tmp_path: Pa
     assert day.is_file() and not journal.exists()
     again = History(tmp_path, read_only=True)
     assert again.counts(key_of("a", "availability"), early) == Counts(2, 3)
+
+
+def test_history_in_the_earlier_layout_is_moved_over(tmp_path: Path) -> None:
+    """Two whole files beside `history/` (hour and minute documents): their counts carry over."""
+    hour = int((NOW - timedelta(hours=3)).timestamp()) // 3600 * 3600
+    minute = int(NOW.timestamp()) - 600
+    hours = {"_default": {"1": {"key": "a/availability", "t": [hour], "g": [50], "n": [60]}}}
+    minutes = {"_default": {"1": {"key": "a/availability", "t": [minute], "g": [0], "n": [1]}}}
+    (tmp_path / "history-hours.json").write_text(json.dumps(hours))
+    (tmp_path / "history-minutes.json").write_text(json.dumps(minutes))
+    History(tmp_path, read_only=True)  # a reader leaves them alone
+    assert (tmp_path / "history-hours.json").exists()
+    writer = History(tmp_path, read_only=False)
+    assert any("moved to .room/history/" in note for note in writer.notes)
+    assert (tmp_path / "history-hours.json.migrated").exists()
+    assert not (tmp_path / "history-minutes.json").exists()
+    again = History(tmp_path, read_only=True)
+    assert again.counts(key_of("a", "availability"), NOW - timedelta(days=1)) == Counts(50, 61)

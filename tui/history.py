@@ -81,6 +81,7 @@ class History:
         self._folded_to = 0
         self._unwritten_days: set[int] = set()
         self.load()
+        self._migrate()
 
     # ---------------------------------------------------------------- file names
 
@@ -150,6 +151,44 @@ class History:
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry is skipped; the rest of the history stands
         return found
+
+    def _migrate(self) -> None:
+        """The layout before `history/`: two whole files beside it (`history-hours.json`,
+        `history-minutes.json`, same documents as a day file). The writer moves their counts into
+        the journal and the day files and keeps the old files as `<name>.migrated`."""
+        old = [self.folder.parent / f"history-{kind}.json" for kind in ("hours", "minutes")]
+        if self.read_only or not any(path.exists() for path in old):
+            return
+        hours, minutes = (self._read_day(path) if path.exists() else {} for path in old)
+        for key, buckets in hours.items():
+            mine = self.hours.setdefault(key, {})
+            for start, (good, total) in buckets.items():
+                _add(mine, start, good, total)
+                self._unwritten_days.add(start - start % DAY)
+            self.hours[key] = dict(sorted(mine.items()))
+        for key, buckets in minutes.items():
+            folded = max(hours.get(key, {}), default=None)  # the old rule: hours win up to here
+            for minute, (good, total) in buckets.items():
+                if folded is not None and minute < folded + HOUR:
+                    continue
+                hour = minute - minute % HOUR
+                _add(self.minutes.setdefault(key, {}).setdefault(hour, {}), minute, good, total)
+                _add(self._minute_sums.setdefault(key, {}), hour, good, total)
+                counts = self._pending.setdefault(minute, {}).setdefault(key, [0, 0])
+                counts[0] += good
+                counts[1] += total
+        with gc_paused():
+            self._append_pending()
+            for day in sorted(self._unwritten_days):  # pruned and folded at the next save
+                self._write_day(day)
+            self._unwritten_days.clear()
+        for path in old:
+            if path.exists():
+                os.replace(path, path.with_name(f"{path.name}.migrated"))
+        self.notes.append(
+            "the SLO history moved to .room/history/ (a journal per hour, a file per day); "
+            "the old files are kept as history-*.json.migrated"
+        )
 
     def _read_journal(self, path: Path) -> list[tuple[int, dict[str, tuple[int, int]]]]:
         try:
@@ -225,6 +264,10 @@ class History:
             self._save(now)
 
     def _save(self, now: datetime) -> None:
+        self._append_pending()
+        self._fold(int(now.timestamp()) // HOUR * HOUR - HOUR)
+
+    def _append_pending(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         by_hour: dict[int, list[int]] = {}
         for minute in sorted(self._pending):
@@ -240,7 +283,6 @@ class History:
             _append(self.journal_path(hour), lines)
             for minute in minutes:
                 del self._pending[minute]  # only once on disk: a failed append is tried again
-        self._fold(int(now.timestamp()) // HOUR * HOUR - HOUR)
 
     def _fold(self, cutover: int) -> None:
         """Minutes before `cutover` become hour buckets; only the day files they touch are written."""
