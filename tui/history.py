@@ -110,10 +110,17 @@ class History:
     def load(self) -> None:
         """Read the files again (a reader room does this each round; unchanged files are not parsed)."""
         hours: dict[str, Buckets] = {}
+        unordered: set[str] = set()  # keys whose hours did not come oldest first (edited files)
         for _day, path in self.days():
-            for key, buckets in self._cached(path, self._read_day).items():
-                hours.setdefault(key, {}).update(buckets)
-        for key in list(hours):
+            for key, starts, goods, totals in self._cached(path, self._read_day):
+                buckets = hours.get(key)
+                if buckets is None:
+                    hours[key] = dict(zip(starts, zip(goods, totals, strict=True), strict=True))
+                    continue
+                if buckets and starts and starts[0] <= next(reversed(buckets)):
+                    unordered.add(key)
+                buckets.update(zip(starts, zip(goods, totals, strict=True), strict=True))
+        for key in unordered:
             hours[key] = dict(sorted(hours[key].items()))
         minutes: dict[str, ByHour] = {}
         sums: dict[str, Buckets] = {}
@@ -137,19 +144,27 @@ class History:
         self._read_cache[path] = (_signature(path) or (0, 0, 0), data)
         return data
 
-    def _read_day(self, path: Path) -> dict[str, Buckets]:
-        """A day file: per key three parallel lists (start, good, total), compact and quick."""
+    def _read_day(self, path: Path) -> list[tuple[str, list[int], list[int], list[int]]]:
+        """A day file: per key three parallel lists (start, good, total), compact and quick;
+        each key's hours oldest first."""
         db = open_db(path, read_only=self.read_only, notes=self.notes)
         raw = db.storage.read() or {}
-        found: dict[str, Buckets] = {}
+        found = []
         for doc in raw.get("_default", {}).values():
             try:
                 key, starts, goods, totals = doc["key"], doc["t"], doc["g"], doc["n"]
-                if not (isinstance(key, str) and len(starts) == len(goods) == len(totals)):
+                if not (
+                    isinstance(key, str)
+                    and isinstance(starts, list)
+                    and len(starts) == len(goods) == len(totals)
+                ):
                     continue
-                found[key] = dict(zip(starts, zip(goods, totals, strict=True), strict=True))
+                if starts != sorted(starts):
+                    rows = sorted(zip(starts, goods, totals, strict=True))
+                    starts, goods, totals = (list(column) for column in zip(*rows, strict=True))
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry is skipped; the rest of the history stands
+            found.append((key, starts, goods, totals))
         return found
 
     def _migrate(self) -> None:
@@ -159,7 +174,13 @@ class History:
         old = [self.folder.parent / f"history-{kind}.json" for kind in ("hours", "minutes")]
         if self.read_only or not any(path.exists() for path in old):
             return
-        hours, minutes = (self._read_day(path) if path.exists() else {} for path in old)
+        hours, minutes = (
+            {
+                key: dict(zip(starts, zip(goods, totals, strict=True), strict=True))
+                for key, starts, goods, totals in (self._read_day(path) if path.exists() else [])
+            }
+            for path in old
+        )
         for key, buckets in hours.items():
             mine = self.hours.setdefault(key, {})
             for start, (good, total) in buckets.items():
