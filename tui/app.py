@@ -461,11 +461,15 @@ class RoomApp(App[None]):
 
     @on(TicketsChanged)
     def _tickets_changed(self, message: TicketsChanged) -> None:
+        # A rescan that found the bus as it was (the usual periodic one) repaints nothing: ages and
+        # stale transitions have their own timers.
+        same = not message.partial and not self._reading and message.state == self.bus
         self.bus = message.state
         if not message.partial:
             self._reading = False
             self._scan_running = False
-        self.tick()
+        if not same:
+            self.tick()
         if not message.partial and self._scan_again:
             self._scan_again = False
             self.request_scan()
