@@ -192,12 +192,7 @@ class History:
             for minute, (good, total) in buckets.items():
                 if folded is not None and minute < folded + HOUR:
                     continue
-                hour = minute - minute % HOUR
-                _add(self.minutes.setdefault(key, {}).setdefault(hour, {}), minute, good, total)
-                _add(self._minute_sums.setdefault(key, {}), hour, good, total)
-                counts = self._pending.setdefault(minute, {}).setdefault(key, [0, 0])
-                counts[0] += good
-                counts[1] += total
+                self._count(key, minute, good, total)
         with gc_paused():
             self._append_pending()
             for day in sorted(self._unwritten_days):  # pruned and folded at the next save
@@ -266,15 +261,17 @@ class History:
             minute = int(result.at.timestamp()) // MINUTE * MINUTE
             if minute < self._folded_to:
                 self._folded_to = 0  # a late result: fold again at the next save
-            pending = self._pending.setdefault(minute, {})
             for name, good in events(result, config):
-                key = key_of(result.site, name)
-                hour = minute - minute % HOUR
-                _add(self.minutes.setdefault(key, {}).setdefault(hour, {}), minute, int(good), 1)
-                _add(self._minute_sums.setdefault(key, {}), hour, int(good), 1)
-                counts = pending.setdefault(key, [0, 0])
-                counts[0] += int(good)
-                counts[1] += 1
+                self._count(key_of(result.site, name), minute, int(good), 1)
+
+    def _count(self, key: str, minute: int, good: int, total: int) -> None:
+        """Counts for one minute: in memory (with the hour's running sum) and due for the journal."""
+        hour = minute - minute % HOUR
+        _add(self.minutes.setdefault(key, {}).setdefault(hour, {}), minute, good, total)
+        _add(self._minute_sums.setdefault(key, {}), hour, good, total)
+        counts = self._pending.setdefault(minute, {}).setdefault(key, [0, 0])
+        counts[0] += good
+        counts[1] += total
 
     def save(self, now: datetime) -> None:
         """Append the rounds added since the last save; once an hour, fold an hour into its day."""
