@@ -50,9 +50,9 @@ def write_state(root: Path, ports: list[int], interval: str = "2s") -> None:
 
 
 def bench_probes() -> None:
-    from tui.clock import system_clock
-    from tui.config import load_config
-    from tui.probes import run_round
+    from tui.base.clock import system_clock
+    from tui.base.config import load_config
+    from tui.ops.probes import run_round
 
     with fleet() as ports, tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "state"

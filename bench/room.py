@@ -109,7 +109,7 @@ def idle(argv: list[str], ready: str, seconds: float = 30.0) -> tuple[float, flo
 
 def bench_room() -> None:
     from bench.large_state import generate
-    from tui.resources import data_path
+    from tui.base.resources import data_path
 
     # pip compiles an installed package's modules; an editable install leaves it to the first run,
     # which cannot write them when PYTHONDONTWRITEBYTECODE is set. Compile them as pip would.

@@ -9,10 +9,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tui.budgets import report
-from tui.config import Config, Site
-from tui.history import History
-from tui.probes import ProbeResult
+from tui.base.config import Config, Site
+from tui.ops.budgets import report
+from tui.ops.history import History
+from tui.ops.probes import ProbeResult
 
 SITES = 50
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tui.demo import SAMPLE_NOW
+from tui.demo.sample import SAMPLE_NOW
 
 ROOT = Path("sample_state")
 

@@ -14,12 +14,12 @@ from textual.widgets import Static
 
 from tests.helpers import NOW, stamp, write_raw, write_ticket
 from tui.app import RoomApp, make_app
-from tui.clock import ManualClock
-from tui.config import load_config
-from tui.tickets import Ticket
-from widgets.inbox import RolesTable, TicketsTable
-from widgets.status_bar import StatusBar
-from widgets.ticket_view import TicketScreen
+from tui.base.clock import ManualClock
+from tui.base.config import load_config
+from tui.bus.tickets import Ticket
+from widgets.panes.header import StatusBar
+from widgets.panes.inboxes import RolesTable, TicketsTable
+from widgets.screens.ticket import TicketScreen
 
 
 def table_text(table: TicketsTable | RolesTable) -> list[str]:
@@ -316,7 +316,7 @@ async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
 
 
 async def test_help_lists_every_binding(state: Path) -> None:
-    from widgets.help import help_sections
+    from widgets.screens.help import help_sections
 
     keys = " ".join(k for _, rows in help_sections() for k, _ in rows)
     app = room(state, ManualClock(NOW))
@@ -327,8 +327,8 @@ async def test_help_lists_every_binding(state: Path) -> None:
 
 
 def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> None:
-    from tui.bus import Scanner
-    from tui.ticket_detail import build_detail
+    from tui.bus.scanner import Scanner
+    from tui.view.ticket import build_detail
 
     archive = root / "tickets" / "archive" / "2026-11"
     archive.mkdir(parents=True)
@@ -357,7 +357,7 @@ def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> 
 
 async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root: Path) -> None:
     from tests.servers import http_server
-    from widgets.probes import SitesTable
+    from widgets.panes.probes import SitesTable
 
     with http_server() as port:
         (root / "sisyphus.toml").write_text(
@@ -387,7 +387,7 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
 
 async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) -> None:
     from tests.servers import http_server
-    from widgets.budgets import BudgetsTable
+    from widgets.panes.budgets import BudgetsTable
 
     with http_server() as port:
         (root / "sisyphus.toml").write_text(
@@ -414,7 +414,7 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
     root: Path,
 ) -> None:
     from tests.servers import http_server
-    from widgets.incidents import IncidentsTable
+    from widgets.panes.incidents import IncidentsTable
 
     with http_server() as port:
         (root / "sisyphus.toml").write_text(

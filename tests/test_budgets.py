@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from tests.helpers import NOW
 from tests.servers import http_server, tls_servers
-from tui.budgets import read_freeze, report, write_freeze
-from tui.config import Config, Site, load_config
-from tui.history import History, key_of
-from tui.probes import ProbeResult
-from tui.slo import (
+from tui.base.config import Config, Site, load_config
+from tui.base.storage import WriterLock
+from tui.ops.budgets import read_freeze, report, write_freeze
+from tui.ops.history import History, key_of
+from tui.ops.probes import ProbeResult
+from tui.ops.slo import (
     BINARY_TARGET,
     MULTIWINDOW,
     Counts,
@@ -29,7 +30,6 @@ from tui.slo import (
     remaining,
     slo_keys,
 )
-from tui.store import WriterLock
 
 
 def test_budget_maths_as_the_workbook_defines_it() -> None:
@@ -322,7 +322,7 @@ def test_periods_in_one_pass_match_counting_each_window(
     """`periods` walks the buckets once; it must agree with `counts` window by window."""
     import tempfile
 
-    from tui.slo import BURN_WINDOWS
+    from tui.ops.slo import BURN_WINDOWS
 
     config = Config(slo_window=timedelta(days=3))
     start = NOW - timedelta(days=4)

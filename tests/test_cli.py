@@ -235,13 +235,13 @@ def test_usage_errors_version_and_help() -> None:
 def test_unexpected_error_is_one_line_with_a_report(
     monkeypatch: pytest.MonkeyPatch, state: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import tui.room_state
+    import tui.overview
     from tui.cli import main
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(tui.room_state, "collect", explode)
+    monkeypatch.setattr(tui.overview, "collect", explode)
     assert main(["status", "--state", str(state)]) == 70
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "disk on fire" in err and "full report is in" in err

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, load_config
-from tui.durations import format_duration, parse_duration
+from tui.base.config import ConfigError, load_config
+from tui.base.durations import format_duration, parse_duration
 
 
 def write(root: Path, text: str) -> None:

@@ -13,9 +13,9 @@ APP_MODULES = {"tui.app"}
 
 def test_core_does_not_import_textual() -> None:
     modules = [
-        f"tui.{info.name}"
-        for info in pkgutil.iter_modules(tui.__path__)
-        if f"tui.{info.name}" not in APP_MODULES
+        info.name
+        for info in pkgutil.walk_packages(tui.__path__, "tui.")
+        if info.name not in APP_MODULES
     ]
     modules = [name for name in modules if name != "tui.__main__"]
     assert len(modules) > 8

@@ -14,15 +14,15 @@ from pathlib import Path
 
 from tests.helpers import NOW
 from tests.servers import QuietServer
-from tui.budgets import report
-from tui.bus import Scanner
-from tui.clock import ManualClock
-from tui.config import Config, Site, load_config
-from tui.history import History
-from tui.incidents import IncidentBook, causes, write_postmortem
-from tui.kb import load_kb
-from tui.probes import ProbeResult, run_round
-from tui.tickets import Ticket
+from tui.base.clock import ManualClock
+from tui.base.config import Config, Site, load_config
+from tui.bus.scanner import Scanner
+from tui.bus.tickets import Ticket
+from tui.ops.budgets import report
+from tui.ops.history import History
+from tui.ops.incidents import IncidentBook, causes, write_postmortem
+from tui.ops.kb import load_kb
+from tui.ops.probes import ProbeResult, run_round
 
 
 @contextmanager

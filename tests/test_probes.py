@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.servers import DnsResponder, http_server, tls_servers
-from tui.clock import system_clock
-from tui.config import Config, Site, load_config
-from tui.probes import ProbeResult, parse_containers, probe_backup, probe_containers, run_round
+from tui.base.clock import system_clock
+from tui.base.config import Config, Site, load_config
+from tui.ops.probes import ProbeResult, parse_containers, probe_backup, probe_containers, run_round
 
 
 def by_key(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResult]:
@@ -221,7 +221,7 @@ url = "http://127.0.0.1:{socket_port_refused()}/"
 
 
 def test_a_url_that_is_not_a_url_is_a_config_error(root: Path) -> None:
-    from tui.config import ConfigError
+    from tui.base.config import ConfigError
 
     (root / "sisyphus.toml").write_text('[[sites]]\nname = "x"\nurl = "memorial-a.example.org"\n')
     with pytest.raises(ConfigError, match=r"sites\[0\]\.url"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from tui.bus import Scanner, stale_tickets
-from tui.config import load_config
-from tui.demo import SAMPLE_NOW, prepare_demo
-from tui.resources import data_path
+from tui.base.config import load_config
+from tui.base.resources import data_path
+from tui.bus.scanner import Scanner, stale_tickets
+from tui.demo.sample import SAMPLE_NOW, prepare_demo
 
 
 def test_sample_state_has_every_status_priority_and_case() -> None:

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.sanitize import clean
+from tui.base.sanitize import clean
 
 BIDI = {
     "\u202a",

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from tui.app import RoomApp, make_app
-from tui.clock import ManualClock
-from tui.config import load_config
-from tui.demo import SAMPLE_NOW, prepare_demo
-from widgets.ticket_view import TicketScreen
+from tui.base.clock import ManualClock
+from tui.base.config import load_config
+from tui.demo.sample import SAMPLE_NOW, prepare_demo
+from widgets.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -34,8 +34,8 @@ def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
 
 def record_fixed_probes(root: Path) -> None:
     """A few rounds of known results, so the probes pane is the same in every run."""
-    from tui.probe_store import ProbeStore
-    from tui.probes import ProbeResult
+    from tui.ops.probe_store import ProbeStore
+    from tui.ops.probes import ProbeResult
 
     store = ProbeStore(root / ".room", read_only=False)
     for minute in range(6):

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import NOW, stamp, write_raw, write_ticket
-from tui.bus import Scanner
-from tui.tickets import Malformed, Ticket, _fast_header, is_ticket_name, read_ticket
+from tui.bus.scanner import Scanner
+from tui.bus.tickets import Malformed, Ticket, _fast_header, is_ticket_name, read_ticket
 
 
 def read(root: Path, path: Path, role: str = "operator") -> Ticket | Malformed | None:
@@ -238,7 +238,7 @@ def test_unreadable_file_is_malformed(root: Path) -> None:
     for part in [root, *root.parents]:
         part.chmod(part.stat().st_mode | 0o055)
     code = (
-        "import os; from pathlib import Path; from tui.tickets import read_ticket; os.setuid(65534);"
+        "import os; from pathlib import Path; from tui.bus.tickets import read_ticket; os.setuid(65534);"
         f"r = read_ticket(Path({str(root)!r}), Path({str(path)!r}), 'operator'); print(r.reason)"
     )
     out = subprocess.run(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.watch import ticket_hints, watched_folders
+from tui.bus.watcher import ticket_hints, watched_folders
 
 
 class Hints:

@@ -31,39 +31,39 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Input
 
-from tui.acks import Acks
-from tui.budgets import BudgetReport, report, write_freeze
-from tui.bus import BusState, Scanner, is_stale, stale_tickets
-from tui.clock import Clock, system_clock
-from tui.config import Config
-from tui.crash import one_line
-from tui.demo import Demo, DemoAgent
-from tui.durations import format_duration
-from tui.filtering import Filter, parse_filter
-from tui.history import History, key_of
-from tui.inbox_view import role_rows, ticket_rows
-from tui.incidents import Incident, IncidentBook, write_postmortem
-from tui.kb import load_kb, save_entry
-from tui.ladder import STALE_LADDER, Announcer
-from tui.probe_store import ProbeStore
-from tui.probe_view import platform_cells, site_rows
-from tui.probes import ProbeResult, probe_round
-from tui.resources import data_path
-from tui.sanitize import clean, shorten
-from tui.slo import budget_trend
-from tui.state import can_write, room_dir
-from tui.store import WriterLock
-from tui.ticket_detail import TicketDetail, build_detail
-from tui.tickets import Ticket
-from widgets.budgets import BudgetsPane, BudgetsTable
-from widgets.help import HelpScreen, help_sections
-from widgets.inbox import ALL_ROLES, RolesTable, TicketsTable
-from widgets.incidents import IncidentScreen, IncidentsPane, IncidentsTable, NoteScreen
-from widgets.messages import OpenTicket
-from widgets.probes import ProbesPane, SitesTable
-from widgets.quiet import QuietText, set_title
-from widgets.status_bar import HeaderView, StatusBar
-from widgets.styles import Palette
+from tui.base.clock import Clock, system_clock
+from tui.base.config import Config
+from tui.base.crash import one_line
+from tui.base.durations import format_duration
+from tui.base.ladder import STALE_LADDER, Announcer
+from tui.base.paths import can_write, room_dir
+from tui.base.resources import data_path
+from tui.base.sanitize import clean, shorten
+from tui.base.storage import WriterLock
+from tui.bus.acks import Acks
+from tui.bus.filter import Filter, parse_filter
+from tui.bus.scanner import BusState, Scanner, is_stale, stale_tickets
+from tui.bus.tickets import Ticket
+from tui.demo.sample import Demo, DemoAgent
+from tui.ops.budgets import BudgetReport, report, write_freeze
+from tui.ops.history import History, key_of
+from tui.ops.incidents import Incident, IncidentBook, write_postmortem
+from tui.ops.kb import load_kb, save_entry
+from tui.ops.probe_store import ProbeStore
+from tui.ops.probes import ProbeResult, probe_round
+from tui.ops.slo import budget_trend
+from tui.view.inboxes import role_rows, ticket_rows
+from tui.view.probes import platform_cells, site_rows
+from tui.view.ticket import TicketDetail, build_detail
+from widgets.panes.budgets import BudgetsPane, BudgetsTable
+from widgets.panes.header import HeaderView, StatusBar
+from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
+from widgets.panes.incidents import IncidentScreen, IncidentsPane, IncidentsTable, NoteScreen
+from widgets.panes.probes import ProbesPane, SitesTable
+from widgets.parts.messages import OpenTicket
+from widgets.parts.quiet import QuietText, set_title
+from widgets.parts.styles import Palette
+from widgets.screens.help import HelpScreen, help_sections
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
@@ -399,7 +399,7 @@ class RoomApp(App[None]):
     # ------------------------------------------------------------ sources
 
     async def _watch(self) -> None:
-        from tui.watch import ticket_hints
+        from tui.bus.watcher import ticket_hints
 
         async for hint in ticket_hints(self.root, self._stop_watch):
             archive = not hint or any(
@@ -669,7 +669,7 @@ class RoomApp(App[None]):
 
     @on(DataTable.RowSelected, "#budget-grid")
     def _budget_selected(self, event: DataTable.RowSelected) -> None:
-        from widgets.budget_detail import BudgetScreen
+        from widgets.screens.budget import BudgetScreen
 
         site = event.row_key.value or ""
         now = self.clock()
@@ -719,7 +719,7 @@ class RoomApp(App[None]):
 
     @on(DataTable.RowSelected, "#sites")
     def _site_selected(self, event: DataTable.RowSelected) -> None:
-        from widgets.site_view import SiteScreen
+        from widgets.screens.site import SiteScreen
 
         name = event.row_key.value or ""
         latest = [(r.check, r.ok, r.detail) for r in self.latest_probes if r.site == name]
@@ -905,7 +905,7 @@ class RoomApp(App[None]):
 
     @on(DetailReady)
     def _detail_ready(self, message: DetailReady) -> None:
-        from widgets.ticket_view import TicketScreen  # Markdown is heavy: loaded on first use
+        from widgets.screens.ticket import TicketScreen  # Markdown is heavy: loaded on first use
 
         self._detail_path = message.detail.path
         self.push_screen(

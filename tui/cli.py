@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from tui import __version__
-from tui.clock import parse_iso, system_clock
-from tui.config import ConfigError, load_config
-from tui.crash import one_line
-from tui.state import StateError, resolve_state_root
+from tui.base.clock import parse_iso, system_clock
+from tui.base.config import ConfigError, load_config
+from tui.base.crash import one_line
+from tui.base.paths import StateError, resolve_state_root
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -123,7 +123,7 @@ def _main(argv: Sequence[str] | None) -> int:
         config = load_config(root)
     except (StateError, ConfigError) as exc:
         return _fail(str(exc))
-    from tui.room_state import collect
+    from tui.overview import collect
 
     gc.disable()  # a one-shot process building many small objects: collection only costs time
     now = now_override or system_clock()
@@ -132,11 +132,11 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.json:
             print(json.dumps(snapshot, ensure_ascii=False))
         else:
-            from tui.snapshot import render_text
+            from tui.view.snapshot import render_text
 
             print(render_text(snapshot, now))
         return EXIT_OK
-    from tui.snapshot import check_reasons
+    from tui.view.snapshot import check_reasons
 
     reasons = check_reasons(snapshot)
     for reason in reasons:
@@ -149,7 +149,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def _room(args: argparse.Namespace) -> int:
     demo = None
     if args.demo:
-        from tui.demo import prepare_demo
+        from tui.demo.sample import prepare_demo
 
         demo = prepare_demo(fleet=True)
         root = demo.root

@@ -1,0 +1,1 @@
+"""Shared basics: config, paths, clock and durations, the sanitizer, storage."""

@@ -1,0 +1,242 @@
+"""`sisyphus.toml`: read with the standard library, validated key by key.
+
+Every error names the file, the key and what was expected (SPEC section 3). Every key has a default,
+so a state root without the file is fine.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tui.base.durations import parse_duration
+
+CONFIG_NAME = "sisyphus.toml"
+ROLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class ConfigError(Exception):
+    """A config problem, worded for a person: file, key, what was expected."""
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    url: str
+    expect_status: int = 200
+    timeout: timedelta = timedelta(seconds=10)
+    verify_tls: bool = True
+    ca_file: str | None = None
+    dns_name: str | None = None
+    expect_ns: tuple[str, ...] | None = None
+    expect_a: tuple[str, ...] | None = None
+    nameserver: str | None = None
+
+    @property
+    def is_https(self) -> bool:
+        return self.url.lower().startswith("https://")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    stale_after: timedelta = timedelta(hours=1)
+    probe_interval: timedelta = timedelta(seconds=30)
+    roles: tuple[str, ...] = ()
+    slo_window: timedelta = timedelta(days=30)
+    freeze_below: float = 0.20
+    availability: float = 0.995
+    latency_p95_ms: float = 500.0
+    tls_min_days: float = 7.0
+    backup_max_age: timedelta = timedelta(hours=26)
+    sites: tuple[Site, ...] = ()
+    backups_path: str | None = None
+    containers_command: str | None = None
+    open_after: int = 3
+    recover_after: int = 3
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Reader:
+    """Pulls typed values out of one TOML table, remembering which keys were used."""
+
+    def __init__(self, file: Path, prefix: str, table: Any) -> None:
+        self.file, self.prefix = file, prefix
+        if not isinstance(table, dict):
+            self.fail("", f"a table, got {_kind(table)}")
+        self.table: dict[str, Any] = table
+        self.used: set[str] = set()
+
+    def fail(self, key: str, expected: str) -> None:
+        name = f"{self.prefix}.{key}" if key and self.prefix else (key or self.prefix)
+        raise ConfigError(f"{self.file}: key '{name}': expected {expected}")
+
+    def get(self, key: str, kind: str, default: Any = None) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        checks = {
+            "str": lambda v: isinstance(v, str) and v.strip() != "",
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            "bool": lambda v: isinstance(v, bool),
+            "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+        }
+        wording = {
+            "str": "a non-empty string",
+            "int": "an integer",
+            "number": "a number",
+            "bool": "true or false",
+            "list[str]": "a list of strings",
+        }
+        if kind == "duration":
+            try:
+                return parse_duration(value)
+            except ValueError:
+                self.fail(key, f'a duration such as "90s", "5m", "1h" or "30d", got {value!r}')
+        if not checks[kind](value):
+            self.fail(key, f"{wording[kind]}, got {_kind(value)} {value!r}")
+        return value
+
+    def share(self, key: str, default: float) -> float:
+        value = float(self.get(key, "number", default))
+        if not 0 < value <= 1:
+            self.fail(key, f"a share between 0 and 1 (0.995 for 99.5%), got {value}")
+        return value
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            known = ", ".join(sorted(self.used))
+            self.fail(unknown[0], f"no such key (known here: {known})")
+
+
+def _kind(value: Any) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _host_port(reader: _Reader, key: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":") if ":" in value else (value, "", "53")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        reader.fail(key, f'"host" or "host:port", got {value!r}')
+    return value
+
+
+def _site(file: Path, index: int, table: Any) -> Site:
+    reader = _Reader(file, f"sites[{index}]", table)
+    name = reader.get("name", "str")
+    url = reader.get("url", "str")
+    if name is None:
+        reader.fail("name", "a site name (required)")
+    if url is None:
+        reader.fail("url", "an http:// or https:// URL (required)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        reader.fail("url", f"an http:// or https:// URL, got {url!r}")
+    status = reader.get("expect_status", "int", 200)
+    if not 100 <= status <= 599:
+        reader.fail("expect_status", f"an HTTP status between 100 and 599, got {status}")
+    ns = reader.get("expect_ns", "list[str]")
+    a_set = reader.get("expect_a", "list[str]")
+    site = Site(
+        name=name,
+        url=url,
+        expect_status=status,
+        timeout=reader.get("timeout", "duration", timedelta(seconds=10)),
+        verify_tls=reader.get("verify_tls", "bool", True),
+        ca_file=reader.get("ca_file", "str"),
+        dns_name=reader.get("dns_name", "str"),
+        expect_ns=tuple(ns) if ns is not None else None,
+        expect_a=tuple(a_set) if a_set is not None else None,
+        nameserver=_host_port(reader, "nameserver", reader.get("nameserver", "str")),
+    )
+    reader.finish()
+    return site
+
+
+def load_config(state_root: Path) -> Config:
+    """Read `<state>/sisyphus.toml`; a missing file gives the defaults."""
+    file = state_root / CONFIG_NAME
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    return parse_config(file, data)
+
+
+def parse_config(file: Path, data: dict[str, Any]) -> Config:
+    top = _Reader(file, "", data)
+    room = _Reader(file, "room", data.get("room", {}))
+    slo = _Reader(file, "slo", data.get("slo", {}))
+    backups = _Reader(file, "backups", data.get("backups", {}))
+    containers = _Reader(file, "containers", data.get("containers", {}))
+    incidents = _Reader(file, "incidents", data.get("incidents", {}))
+    top.used.update({"room", "slo", "backups", "containers", "incidents", "sites"})
+
+    roles = room.get("roles", "list[str]", [])
+    for role in roles:
+        if not ROLE_PATTERN.match(role):
+            room.fail("roles", f"role names of [a-z0-9][a-z0-9_-]*, got {role!r}")
+    sites_raw = data.get("sites", [])
+    if not isinstance(sites_raw, list):
+        top.fail("sites", "an array of tables ([[sites]])")
+    sites = tuple(_site(file, i, table) for i, table in enumerate(sites_raw))
+    names = [site.name for site in sites]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{file}: key 'sites': site name {name!r} appears twice")
+
+    open_after = incidents.get("open_after", "int", 3)
+    recover_after = incidents.get("recover_after", "int", 3)
+    for key, value in (("open_after", open_after), ("recover_after", recover_after)):
+        if value < 1:
+            incidents.fail(key, f"a count of at least 1, got {value}")
+    freeze_below = float(slo.get("freeze_below", "number", 0.20))
+    if not 0 <= freeze_below <= 1:
+        slo.fail("freeze_below", f"a share between 0 and 1, got {freeze_below}")
+    latency = float(slo.get("latency_p95_ms", "number", 500))
+    if latency <= 0:
+        slo.fail("latency_p95_ms", f"a positive number of milliseconds, got {latency}")
+    config = Config(
+        path=file,
+        stale_after=room.get("stale_after", "duration", timedelta(hours=1)),
+        probe_interval=room.get("probe_interval", "duration", timedelta(seconds=30)),
+        roles=tuple(roles),
+        slo_window=slo.get("window", "duration", timedelta(days=30)),
+        freeze_below=freeze_below,
+        availability=slo.share("availability", 0.995),
+        latency_p95_ms=latency,
+        tls_min_days=float(slo.get("tls_min_days", "number", 7)),
+        backup_max_age=slo.get("backup_max_age", "duration", timedelta(hours=26)),
+        sites=sites,
+        backups_path=backups.get("path", "str"),
+        containers_command=containers.get("command", "str"),
+        open_after=open_after,
+        recover_after=recover_after,
+    )
+    for reader in (top, room, slo, backups, containers, incidents):
+        reader.finish()
+    return config

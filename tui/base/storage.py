@@ -1,0 +1,128 @@
+"""The room's own files under `.room/`: TinyDB documents written atomically, one writer at a time.
+
+- Each kind of data has its own file (`acks.json`, `history.json`, …), bounded by its owner.
+- Writes go to a temp file that is renamed into place: a crash never leaves half a file.
+- A file that does not parse is moved aside (`<name>.corrupt-<time>`), never overwritten, and the
+  store starts empty; the move is reported so the room can say so.
+- The room that holds `.room/lock` writes; a second room on the same state reads.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from tui.base.paths import write_atomic
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: read once into memory, every write a whole-file atomic replace."""
+
+    def __init__(self, path: str, read_only: bool = False, notes: list[str] | None = None) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.notes = notes if notes is not None else []
+        self._data: dict[str, Any] | None = None
+        self._loaded = False
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            self._data = self._load()
+            self._loaded = True
+        return self._data
+
+    def reload(self) -> None:
+        self._loaded = False
+
+    def _load(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.notes.append(
+                f"{self.path}: cannot be read ({exc.strerror or exc}); starting empty"
+            )
+            return None
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+                raise ValueError("not a TinyDB document")
+        except (ValueError, UnicodeDecodeError):
+            self._set_aside()
+            return None
+        return data
+
+    def _set_aside(self) -> None:
+        if self.read_only:
+            self.notes.append(f"{self.path}: corrupt; ignored (read-only, left in place)")
+            return
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+            self.notes.append(
+                f"{self.path.name} was corrupt: moved aside to {aside.name}; started fresh"
+            )
+        except OSError as exc:
+            self.notes.append(
+                f"{self.path}: corrupt and cannot be moved aside ({exc}); starting empty"
+            )
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._loaded = True
+        if self.read_only:
+            return  # kept in memory only; the room says it is read-only
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+    def close(self) -> None:
+        pass
+
+
+def open_db(path: Path, *, read_only: bool, notes: list[str] | None = None) -> TinyDB:
+    """A TinyDB over `path`; in read-only mode changes stay in memory."""
+    return TinyDB(str(path), storage=AtomicJSONStorage, read_only=read_only, notes=notes)
+
+
+class WriterLock:
+    """`.room/lock`, held with flock by the one room that writes. Released when the process ends."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,314 @@
+"""The ticket bus as a whole: every inbox read, the archive counted (SPEC sections 1–2).
+
+`Scanner` keeps the last reading of each file keyed by (inode, size, mtime), so a rescan after a
+watcher hint re-parses only what changed. The archive is counted, never parsed: it can be large.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tui.base.config import ROLE_PATTERN
+from tui.base.gcpause import gc_paused
+from tui.base.sanitize import clean
+from tui.bus.tickets import Malformed, Ticket, file_key, is_ticket_name, read_ticket
+
+PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
+
+
+@dataclass(frozen=True)
+class InboxSummary:
+    role: str
+    tickets: int
+    responses: int
+    stale: int
+    malformed: int
+    oldest: datetime | None
+    exists: bool
+
+
+@dataclass(frozen=True)
+class BusState:
+    """What the bus holds at one moment. `tickets` are the tickets in inboxes only."""
+
+    root: Path
+    roles: tuple[str, ...]
+    tickets: tuple[Ticket, ...]
+    malformed: tuple[Malformed, ...]
+    archived: int
+    problems: tuple[str, ...] = ()
+    missing_inboxes: frozenset[str] = field(default_factory=frozenset)
+
+    def by_id(self) -> dict[str, Ticket]:
+        return {ticket.id: ticket for ticket in self.tickets}
+
+
+def is_future(ticket: Ticket, now: datetime, tolerance: timedelta = timedelta(minutes=1)) -> bool:
+    """A `created` ahead of now: shown as clock skew, never stale."""
+    return ticket.created - now > tolerance
+
+
+def is_stale(ticket: Ticket, now: datetime, stale_after: timedelta) -> bool:
+    """SPEC: needs_clarification, in an inbox, older than stale_after, not from the future."""
+    return (
+        ticket.status == "needs_clarification"
+        and not is_future(ticket, now)
+        and now - ticket.created > stale_after
+    )
+
+
+def stale_tickets(tickets: Iterable[Ticket], now: datetime, stale_after: timedelta) -> list[Ticket]:
+    """Every stale ticket, oldest first."""
+    found = [ticket for ticket in tickets if is_stale(ticket, now, stale_after)]
+    return sorted(found, key=lambda ticket: ticket.created)
+
+
+def sort_key(ticket: Ticket) -> tuple[int, datetime, str]:
+    """Priority first (P0 on top), then oldest first."""
+    return (PRIORITY_ORDER.get(ticket.priority, 2), ticket.created, ticket.id)
+
+
+@dataclass
+class _Tally:
+    tickets: int = 0
+    responses: int = 0
+    stale: int = 0
+    malformed: int = 0
+    oldest: datetime | None = None
+
+
+def summarize(state: BusState, now: datetime, stale_after: timedelta) -> list[InboxSummary]:
+    """One line per role: counts, stale, malformed and the oldest ticket's time."""
+    tallies = {role: _Tally() for role in state.roles}
+    for ticket in state.tickets:
+        tally = tallies.setdefault(ticket.role, _Tally())
+        tally.tickets += 1
+        tally.responses += ticket.is_response
+        tally.stale += is_stale(ticket, now, stale_after)
+        if tally.oldest is None or ticket.created < tally.oldest:
+            tally.oldest = ticket.created
+    for bad in state.malformed:
+        if bad.role is not None:
+            tallies.setdefault(bad.role, _Tally()).malformed += 1
+    return [
+        InboxSummary(
+            role,
+            t.tickets,
+            t.responses,
+            t.stale,
+            t.malformed,
+            t.oldest,
+            role not in state.missing_inboxes,
+        )
+        for role, t in sorted(tallies.items())
+    ]
+
+
+def thread_of(ticket: Ticket, tickets: Iterable[Ticket]) -> tuple[Ticket | None, list[Ticket]]:
+    """The ticket this one answers (if in an inbox) and the responses to it."""
+    parent = None
+    replies = []
+    for other in tickets:
+        if ticket.in_reply_to is not None and other.id == ticket.in_reply_to:
+            parent = other
+        if other.in_reply_to == ticket.id and other is not ticket:
+            replies.append(other)
+    return parent, sorted(replies, key=lambda t: t.created)
+
+
+def count_archive(archive: Path) -> int:
+    """Count archived ticket files, nested folders included, without reading them."""
+    total = 0
+    stack = [archive]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(Path(entry.path))
+                        elif is_ticket_name(entry.name):
+                            total += 1
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total
+
+
+def find_archived(archive: Path, ticket_id: str, limit: int = 200_000) -> Path | None:
+    """Find an archived ticket by file name (`<id>.md`), for the thread view."""
+    wanted = f"{ticket_id}.md"
+    stack = [archive]
+    seen = 0
+    while stack and seen < limit:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    seen += 1
+                    if entry.name == wanted and entry.is_file():
+                        return Path(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+        except OSError:
+            continue
+    return None
+
+
+class Scanner:
+    """Reads the bus; remembers each file's last reading so rescans only parse what changed."""
+
+    def __init__(self, root: Path, extra_roles: Iterable[str] = ()) -> None:
+        self.root = root
+        self.tickets_dir = root / "tickets"
+        self.extra_roles = tuple(extra_roles)
+        self._cache: dict[str, tuple[tuple[int, int, int], Ticket | Malformed]] = {}
+        self._archived = 0
+        self._archive_counted = False
+        try:
+            self._real_root = root.resolve()
+        except OSError:
+            self._real_root = root
+
+    def scan(
+        self, *, count_archive_too: bool = True, progress: Callable[[BusState], None] | None = None
+    ) -> BusState:
+        """Read every inbox (cached by file version) and, when asked, recount the archive.
+
+        `progress` is handed the partial state after each inbox (for a quick first paint).
+        """
+        with gc_paused():
+            return self._scan(count_archive_too, progress)
+
+    def _scan(
+        self, count_archive_too: bool, progress: Callable[[BusState], None] | None
+    ) -> BusState:
+        problems: list[str] = []
+        roles: set[str] = set(self.extra_roles)
+        found: set[str] = set()
+        tickets: list[Ticket] = []
+        malformed: list[Malformed] = []
+        seen_paths: set[str] = set()
+        try:
+            with os.scandir(self.tickets_dir) as entries:
+                folders = sorted(
+                    (entry.name, entry.path)
+                    for entry in entries
+                    if entry.name.startswith("to_") and entry.is_dir()
+                )
+        except FileNotFoundError:
+            folders = []
+            problems.append("the tickets/ folder is missing")
+        except OSError as exc:
+            folders = []
+            problems.append(clean(f"the tickets/ folder cannot be read: {exc.strerror or exc}"))
+        for name, folder in folders:
+            role = name[3:]
+            if not ROLE_PATTERN.match(role):
+                problems.append(clean(f"tickets/{name} is not a role folder name; ignored"))
+                continue
+            roles.add(role)
+            found.add(role)
+            self._scan_inbox(role, Path(folder), tickets, malformed, seen_paths, problems)
+            if progress is not None:
+                progress(
+                    BusState(
+                        self.root,
+                        tuple(sorted(roles)),
+                        tuple(tickets),
+                        tuple(malformed),
+                        self._archived,
+                        tuple(problems),
+                    )
+                )
+        for stale_path in set(self._cache) - seen_paths:
+            del self._cache[stale_path]
+        if count_archive_too or not self._archive_counted:
+            self._archived = count_archive(self.tickets_dir / "archive")
+            self._archive_counted = True
+        return BusState(
+            root=self.root,
+            roles=tuple(sorted(roles)),
+            tickets=tuple(_warn_duplicate_ids(tickets)),
+            malformed=tuple(sorted(malformed, key=lambda bad: bad.path)),
+            archived=self._archived,
+            problems=tuple(problems),
+            missing_inboxes=frozenset(roles - found),
+        )
+
+    def _scan_inbox(
+        self,
+        role: str,
+        folder: Path,
+        tickets: list[Ticket],
+        malformed: list[Malformed],
+        seen: set[str],
+        problems: list[str],
+    ) -> None:
+        try:
+            with os.scandir(folder) as entries:
+                listing = [entry for entry in entries if is_ticket_name(entry.name)]
+        except OSError as exc:
+            problems.append(clean(f"inbox of {role} cannot be read: {exc.strerror or exc}"))
+            return
+        fresh = []
+        for entry in listing:
+            key = file_key(entry)
+            cached = self._cache.get(entry.path)
+            if key is not None and cached is not None and cached[0] == key:
+                seen.add(entry.path)
+                _keep(cached[1], tickets, malformed)
+            else:
+                fresh.append((entry, key))
+        if not fresh:
+            return
+
+        def read(
+            item: tuple[os.DirEntry[str], tuple[int, int, int] | None],
+        ) -> Ticket | Malformed | None:
+            entry = item[0]
+            rel = clean(f"tickets/{folder.name}/{entry.name}")
+            return read_ticket(self.root, entry.path, role, self._real_root, rel, entry)
+
+        for (entry, key), result in zip(fresh, map(read, fresh), strict=True):
+            if result is None:
+                continue  # vanished while it was read: simply gone
+            if key is not None:
+                self._cache[entry.path] = (key, result)
+            seen.add(entry.path)
+            _keep(result, tickets, malformed)
+
+
+def _keep(result: Ticket | Malformed, tickets: list[Ticket], malformed: list[Malformed]) -> None:
+    if isinstance(result, Ticket):
+        tickets.append(result)
+    else:
+        malformed.append(result)
+
+
+def _warn_duplicate_ids(tickets: list[Ticket]) -> list[Ticket]:
+    """Two inbox tickets with one id: each says where the other is."""
+    paths: dict[str, list[str]] = {}
+    for ticket in tickets:
+        paths.setdefault(ticket.id, []).append(ticket.path)
+    if all(len(found) == 1 for found in paths.values()):
+        return tickets
+    result = []
+    for ticket in tickets:
+        others = [path for path in paths[ticket.id] if path != ticket.path]
+        if others:
+            note = f"id {ticket.id!r} is also used by {', '.join(others)}"
+            if note not in ticket.warnings:
+                ticket = _with_warning(ticket, note)
+        result.append(ticket)
+    return result
+
+
+def _with_warning(ticket: Ticket, note: str) -> Ticket:
+    return replace(ticket, warnings=(*ticket.warnings, note))

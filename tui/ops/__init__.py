@@ -1,0 +1,1 @@
+"""Operations: probes, SLOs, history, budgets, incidents, the knowledge base, the round engine."""

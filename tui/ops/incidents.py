@@ -1,0 +1,464 @@
+"""Incidents: opened from probe and SLO state, escalated, acknowledged, closed, learned from.
+
+One engine for the room and for `status --probe`: it reads a round of results and the budgets,
+keeps per-check streaks, and opens one incident per site and cause (a DNS failure that also breaks
+HTTP and TLS is one DNS incident). Triggered incidents climb the ladder (60 s, 5 min, then every
+15 min). Kept in `.room/incidents.json`; resolved ones are kept for RETAIN of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tui.base.clock import iso, parse_iso
+from tui.base.config import Config
+from tui.base.durations import format_duration
+from tui.base.ladder import INCIDENT_LADDER
+from tui.base.paths import write_atomic
+from tui.base.storage import open_db
+from tui.ops.budgets import BudgetReport
+from tui.ops.history import key_of
+from tui.ops.kb import Entry, adjust_confidence, matches
+from tui.ops.probes import ProbeResult
+
+RETAIN = 200
+MIN_EVENTS_FOR_BURN = 10
+SLO_OF_CAUSE = {
+    "http": "availability",
+    "tls": "tls_expiry",
+    "dns": "dns",
+    "backup": "backups",
+    "containers": "containers",
+}
+
+
+@dataclass
+class Incident:
+    id: str
+    site: str | None
+    cause: str  # the check that fails (http, tls, dns, backup, containers) or burn:<slo>
+    slo: str | None
+    state: str  # triggered, acknowledged, resolved
+    opened_at: str
+    first_bad_at: str
+    detail: str
+    acknowledged_at: str | None = None
+    acknowledged_by: str | None = None
+    resolved_at: str | None = None
+    resolution: str | None = None
+    tier: int = 0
+    timeline: list[list[str]] = field(default_factory=list)
+    kb_matches: list[str] = field(default_factory=list)
+    kb_applied: str | None = None
+    budget_at_open: float | None = None
+    budget_burned: float | None = None
+    postmortem: str | None = None
+    postmortem_pending: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state != "resolved"
+
+    @property
+    def check(self) -> str:
+        """The probe check the knowledge base files it under (a burn incident: http)."""
+        return "http" if self.cause.startswith("burn:") else self.cause
+
+    def note(self, at: datetime, text: str) -> None:
+        self.timeline.append([iso(at) or "", text])
+
+    def mtti(self) -> timedelta | None:
+        if not self.acknowledged_at:
+            return None
+        return parse_iso(self.acknowledged_at) - parse_iso(self.first_bad_at)
+
+    def mttr(self) -> timedelta | None:
+        if not self.resolved_at:
+            return None
+        return parse_iso(self.resolved_at) - parse_iso(self.first_bad_at)
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC section 5 fields first, then the record."""
+        mtti, mttr = self.mtti(), self.mttr()
+        return {
+            "id": self.id,
+            "site": self.site,
+            "slo": self.slo,
+            "state": self.state,
+            "opened_at": self.opened_at,
+            "acknowledged_at": self.acknowledged_at,
+            "resolved_at": self.resolved_at,
+            "cause": self.cause,
+            "detail": self.detail,
+            "tier": self.tier,
+            "acknowledged_by": self.acknowledged_by,
+            "resolution": self.resolution,
+            "mtti_s": None if mtti is None else int(mtti.total_seconds()),
+            "mttr_s": None if mttr is None else int(mttr.total_seconds()),
+            "budget_burned": self.budget_burned,
+            "kb_matches": self.kb_matches,
+            "kb_applied": self.kb_applied,
+            "postmortem": self.postmortem,
+            "postmortem_pending": self.postmortem_pending is not None,
+            "timeline": self.timeline,
+        }
+
+
+def causes(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResult]:
+    """The failing causes of one round, one per site: DNS hides HTTP and TLS; HTTP hides a TLS
+    failure that is only "no TLS session"."""
+    by_site: dict[str | None, dict[str, ProbeResult]] = {}
+    for result in results:
+        by_site.setdefault(result.site, {})[result.check] = result
+    found: dict[tuple[str | None, str], ProbeResult] = {}
+    for site, checks in by_site.items():
+        failing = {name: r for name, r in checks.items() if not r.ok}
+        if site is None:
+            for name, result in failing.items():
+                found[(None, name)] = result
+            continue
+        for name in ("dns", "http", "tls"):
+            if name in failing:
+                if (
+                    name == "tls"
+                    and "http" in failing
+                    and failing["tls"].detail.startswith("no TLS session")
+                ):
+                    continue
+                found[(site, name)] = failing[name]
+                if name == "dns":
+                    break
+    return found
+
+
+class IncidentBook:
+    def __init__(self, folder: Path, *, read_only: bool) -> None:
+        self.notes: list[str] = []
+        self.read_only = read_only
+        self.db = open_db(folder / "incidents.json", read_only=read_only, notes=self.notes)
+        self.incidents: list[Incident] = []
+        # "site/check" → [bad in a row, good in a row, when the current bad run began (unix s)]
+        self.streaks: dict[str, list[int]] = {}
+        self.load()
+
+    # ------------------------------------------------------------------ files
+
+    def load(self) -> None:
+        self.db.storage.reload()  # type: ignore[attr-defined]
+        self.db.clear_cache()
+        raw = self.db.storage.read() or {}
+        table = raw.get("_default", {})
+        self.incidents = []
+        for doc in table.values():
+            if doc.get("kind") == "streaks":
+                self.streaks = {k: list(v) for k, v in doc.get("streaks", {}).items()}
+            elif doc.get("kind") == "incident":
+                data = {k: v for k, v in doc.items() if k != "kind"}
+                try:
+                    self.incidents.append(Incident(**data))
+                except TypeError:
+                    self.notes.append(
+                        f"incidents.json: an entry could not be read ({data.get('id')})"
+                    )
+
+    def save(self) -> None:
+        if self.read_only:
+            return
+        resolved = [i for i in self.incidents if not i.open]
+        if len(resolved) > RETAIN:
+            drop = {
+                id(i)
+                for i in sorted(resolved, key=lambda i: i.resolved_at or "")[
+                    : len(resolved) - RETAIN
+                ]
+            }
+            self.incidents = [i for i in self.incidents if id(i) not in drop]
+        table: dict[str, Any] = {"1": {"kind": "streaks", "streaks": self.streaks}}
+        for index, incident in enumerate(self.incidents):
+            table[str(index + 2)] = {"kind": "incident", **asdict(incident)}
+        self.db.storage.write({"_default": table})
+        self.db.clear_cache()
+
+    # ------------------------------------------------------------------ queries
+
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.open]
+
+    def get(self, incident_id: str) -> Incident | None:
+        return next((i for i in self.incidents if i.id == incident_id), None)
+
+    def _open_for(self, site: str | None, cause: str) -> Incident | None:
+        return next(
+            (i for i in self.incidents if i.open and i.site == site and i.cause == cause), None
+        )
+
+    # ------------------------------------------------------------------ the engine
+
+    def observe(
+        self,
+        results: list[ProbeResult],
+        budget: BudgetReport,
+        config: Config,
+        now: datetime,
+        kb: list[Entry] | None = None,
+    ) -> list[Incident]:
+        """Feed one round; return the incidents that opened or resolved in it."""
+        changed: list[Incident] = []
+        for result in results:
+            key = key_of(result.site, result.check)
+            bad, good, since = (self.streaks.get(key) or [0, 0, 0])[:3]
+            if result.ok:
+                bad, good = 0, good + 1
+            else:
+                since = since if bad else int(result.at.timestamp())
+                bad, good = bad + 1, 0
+            self.streaks[key] = [bad, good, since]
+            incident = self._open_for(result.site, result.check)
+            if incident is not None and (bad == 1 or good == 1):  # a transition goes on the record
+                incident.note(
+                    now,
+                    f"{result.check} {'good again' if result.ok else 'failing'}: {result.detail}",
+                )
+        statuses = {(s.site, s.name): s for s in budget.statuses}
+        for (site, check), result in causes(results).items():
+            bad, _, since = self.streaks[key_of(site, check)]
+            covered = self._open_for(site, f"burn:{SLO_OF_CAUSE.get(check)}") is not None
+            if bad >= config.open_after and self._open_for(site, check) is None and not covered:
+                first_bad = datetime.fromtimestamp(since, UTC) if since else now
+                changed.append(
+                    self._open(
+                        site,
+                        check,
+                        SLO_OF_CAUSE.get(check),
+                        result.detail,
+                        now,
+                        first_bad,
+                        bad,
+                        statuses,
+                        kb or [],
+                    )
+                )
+        for status in budget.statuses:
+            enough = (
+                status.window.total >= MIN_EVENTS_FOR_BURN
+            )  # a burn on a handful of probes is noise
+            already = any(i.open and i.site == status.site for i in self.incidents)
+            if enough and "page" in status.alerts and not already:
+                detail = f"{status.name} burning at {status.burn.get('1h') or 0:.1f}× over 1 h"
+                changed.append(
+                    self._open(
+                        status.site,
+                        f"burn:{status.name}",
+                        status.name,
+                        detail,
+                        now,
+                        now,
+                        0,
+                        statuses,
+                        kb or [],
+                    )
+                )
+        for incident in self.open_incidents():
+            if self._recovered(incident, config, statuses):
+                self.resolve(incident, now, "recovered on its own", budget)
+                changed.append(incident)
+        return changed
+
+    def _open(
+        self,
+        site: str | None,
+        cause: str,
+        slo: str | None,
+        detail: str,
+        now: datetime,
+        first_bad: datetime,
+        bad_rounds: int,
+        statuses: dict[tuple[str | None, str], Any],
+        kb: list[Entry],
+    ) -> Incident:
+        base = f"INC-{now:%Y%m%d-%H%M}-{site or 'platform'}-{cause.replace(':', '-')}"
+        taken = {i.id for i in self.incidents}
+        incident_id = base
+        # One id per incident, even when one reopens within the minute.
+        for number in range(2, 1000):
+            if incident_id not in taken:
+                break
+            incident_id = f"{base}-{number}"
+        status = statuses.get((site, slo)) if slo else None
+        incident = Incident(
+            id=incident_id,
+            site=site,
+            cause=cause,
+            slo=slo,
+            state="triggered",
+            opened_at=iso(now) or "",
+            first_bad_at=iso(first_bad) or "",
+            detail=detail,
+            budget_at_open=None if status is None else status.budget_remaining,
+        )
+        incident.kb_matches = [entry.id for entry in matches(kb, incident.check, detail, site)]
+        incident.note(first_bad, f"first bad probe: {detail}")
+        incident.note(
+            now, f"opened after {bad_rounds} failing rounds" if bad_rounds else f"opened: {detail}"
+        )
+        self.incidents.append(incident)
+        return incident
+
+    def _recovered(
+        self, incident: Incident, config: Config, statuses: dict[tuple[str | None, str], Any]
+    ) -> bool:
+        if incident.cause.startswith("burn:"):
+            status = statuses.get((incident.site, incident.slo or ""))
+            good = self.streaks.get(key_of(incident.site, "http"), [0, 0])[1]
+            return (status is None or "page" not in status.alerts) and good >= config.recover_after
+        return (
+            self.streaks.get(key_of(incident.site, incident.cause), [0, 0])[1]
+            >= config.recover_after
+        )
+
+    def acknowledge(self, incident: Incident, who: str, note: str, now: datetime) -> None:
+        if incident.state != "triggered":
+            return
+        incident.state = "acknowledged"
+        incident.acknowledged_at = iso(now)
+        incident.acknowledged_by = who
+        applied = re.search(r"applied KB entry (\S+)", note or "", flags=re.IGNORECASE)
+        if applied:
+            incident.kb_applied = applied.group(1).rstrip(".,;")
+        incident.note(now, f"acknowledged by {who}" + (f": {note}" if note else ""))
+
+    def resolve(
+        self, incident: Incident, now: datetime, how: str, budget: BudgetReport | None = None
+    ) -> None:
+        incident.state = "resolved"
+        incident.resolved_at = iso(now)
+        incident.resolution = how
+        if budget is not None and incident.slo and incident.budget_at_open is not None:
+            status = next(
+                (s for s in budget.statuses if s.site == incident.site and s.name == incident.slo),
+                None,
+            )
+            if status is not None and status.budget_remaining is not None:
+                incident.budget_burned = round(incident.budget_at_open - status.budget_remaining, 4)
+        incident.note(now, f"resolved: {how}")
+
+    def escalations(self, now: datetime) -> list[Incident]:
+        """Triggered incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
+        due = []
+        for incident in self.open_incidents():
+            if incident.state != "triggered":
+                continue
+            rungs = INCIDENT_LADDER.rungs_due(parse_iso(incident.opened_at), now)
+            if rungs > incident.tier:
+                incident.tier = rungs
+                incident.note(now, f"announced (tier {rungs})")
+                due.append(incident)
+        return due
+
+    def next_escalation(self, now: datetime) -> float | None:
+        """Seconds until the next rung of any firing incident (to arm a timer), or None."""
+        moments = [
+            INCIDENT_LADDER.rung_time(parse_iso(i.opened_at), i.tier)
+            for i in self.incidents
+            if i.state == "triggered"
+        ]
+        return max((min(moments) - now).total_seconds(), 0.5) if moments else None
+
+    def learn(self, incident: Incident, kb: list[Entry]) -> str | None:
+        """After a resolve with an applied KB entry: its confidence rises if the incident recovered
+        on its own within 30 minutes of the acknowledgement, and falls otherwise."""
+        if not incident.kb_applied or not incident.resolved_at:
+            return None
+        entry = next((e for e in kb if e.id == incident.kb_applied), None)
+        if entry is None:
+            return f"KB entry {incident.kb_applied} not found"
+        acknowledged = parse_iso(incident.acknowledged_at) if incident.acknowledged_at else None
+        helped = (
+            incident.resolution == "recovered on its own"
+            and acknowledged is not None
+            and parse_iso(incident.resolved_at) - acknowledged <= timedelta(minutes=30)
+        )
+        value = adjust_confidence(entry, helped)
+        incident.note(
+            parse_iso(incident.resolved_at),
+            f"KB {entry.id} confidence {'rose' if helped else 'fell'} to {value}",
+        )
+        return None
+
+
+def postmortem_text(incident: Incident, now: datetime) -> str:
+    mtti, mttr = incident.mtti(), incident.mttr()
+    header = {
+        "id": f"PM-{incident.id}",
+        "from": "sisyphus-room",
+        "to": "architect",
+        "priority": "P2",
+        "subject": f"Post-mortem: {incident.site or 'platform'} {incident.cause} ({incident.id})",
+        "deliverable": "Root cause confirmed and every action item done or ticketed",
+        "created": iso(now),
+        "status": "open",
+        "project": incident.site,
+        "incident": incident.id,
+    }
+    lines = ["---", *(f"{k}: {json.dumps(v)}" for k, v in header.items() if v is not None), "---"]
+    lines += [
+        f"# Post-mortem: {incident.site or 'platform'} — {incident.cause}",
+        "",
+        f"- Detail: {incident.detail}",
+        f"- First bad probe: {incident.first_bad_at}",
+        f"- MTTI (first bad probe → acknowledged): {format_duration(mtti) if mtti else 'never acknowledged'}",
+        f"- MTTR (first bad probe → resolved): {format_duration(mttr) if mttr else '—'}",
+        f"- Resolution: {incident.resolution}",
+        f"- Error budget burned ({incident.slo or '—'}): "
+        + (
+            "unknown"
+            if incident.budget_burned is None
+            else f"{incident.budget_burned * 100:.1f}% of the budget"
+        ),
+        f"- KB entry used: {incident.kb_applied or 'none'}"
+        + (f" (matches offered: {', '.join(incident.kb_matches)})" if incident.kb_matches else ""),
+        "",
+        "## Timeline",
+        "",
+        *(f"- {at} — {text}" for at, text in incident.timeline),
+        "",
+        "## Action items",
+        "",
+        "- [ ] Root cause:",
+        "- [ ] Fix deployed and verified from the outside (curl, dig):",
+        "- [ ] Knowledge base entry added or corrected:",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_postmortem(root: Path, incident: Incident, now: datetime) -> str | None:
+    """Write the post-mortem ticket into the architect's inbox (atomically, never overwriting).
+
+    If the inbox is not writable the incident keeps the text and says so; returns the problem.
+    """
+    text = incident.postmortem_pending or postmortem_text(incident, now)
+    inbox = root / "tickets" / "to_architect"
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+        for attempt in range(100):
+            name = f"PM-{incident.id}" + (f"-{attempt}" if attempt else "") + ".md"
+            try:
+                write_atomic(inbox / name, text.encode("utf-8"), overwrite=False)
+            except FileExistsError:
+                continue
+            incident.postmortem = f"tickets/to_architect/{name}"
+            incident.postmortem_pending = None
+            incident.note(now, f"post-mortem written: {incident.postmortem}")
+            return None
+        raise OSError("no free file name")
+    except OSError as exc:
+        incident.postmortem_pending = text
+        problem = f"post-mortem not written ({exc.strerror or exc}); the incident keeps it"
+        incident.note(now, problem)
+        return problem

@@ -1,0 +1,399 @@
+"""Probes from the outside, as a visitor sees the sites: HTTP, TLS, DNS, backups, containers.
+
+Every outcome is a `ProbeResult` value with a short exact `detail`, never an exception: a probe
+that raises, hangs or meets garbage becomes a failing result and the others go on. One shared
+httpx client per TLS setting, a semaphore in front of it, and a total deadline per probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tui.base.clock import iso
+from tui.base.config import Config, Site
+from tui.base.durations import format_duration
+from tui.base.sanitize import clean, shorten
+
+CONCURRENCY = 32
+CHECKS = ("http", "tls", "dns", "backup", "containers")
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    site: str | None  # None for the platform-wide checks (backup, containers)
+    check: str
+    ok: bool
+    latency_ms: float | None
+    detail: str
+    at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "check": self.check,
+            "ok": self.ok,
+            "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
+            "detail": self.detail,
+            "at": iso(self.at),
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, exact wording of a connection failure."""
+    import httpx
+
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for link in chain:
+        if isinstance(link, ConnectionRefusedError) or getattr(link, "errno", None) == 111:
+            return "connection refused"
+        if isinstance(link, ssl.SSLCertVerificationError):
+            exc = link
+            break
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if isinstance(exc, ssl.SSLCertVerificationError) or "certificate verify failed" in lowered:
+        verify = getattr(exc, "verify_message", None)
+        if verify:
+            return f"certificate verify failed: {verify}"
+        return "certificate verify failed: " + text.split("certificate verify failed:")[-1].strip(
+            " ()_"
+        )
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return "connection refused"
+    if isinstance(exc, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
+        return "timed out"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "connection closed without a response"
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return "host name does not resolve"
+    return shorten(clean(f"{type(exc).__name__}: {text}"), 160)
+
+
+def _certificate_days(response: Any, now: datetime) -> float | None:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if ssl_object is None:
+        return None
+    cert = ssl_object.getpeercert()
+    if not cert or "notAfter" not in cert:
+        return None
+    expires = ssl.cert_time_to_seconds(cert["notAfter"])
+    return (expires - now.timestamp()) / 86400
+
+
+async def probe_http(
+    client: Any, site: Site, config: Config, now: Callable[[], datetime]
+) -> list[ProbeResult]:
+    """GET the site (redirects followed): the http result, and for https the tls result."""
+    results: list[ProbeResult] = []
+    start = time.perf_counter()
+    try:
+        async with client.stream("GET", site.url, timeout=site.timeout.total_seconds()) as response:
+            latency = (time.perf_counter() - start) * 1000
+            status = response.status_code
+            days = _certificate_days(response, now()) if site.is_https else None
+            phrase = clean(response.reason_phrase or "")
+    except Exception as exc:  # every failure is a result
+        reason = _reason(exc)
+        results.append(ProbeResult(site.name, "http", False, None, reason, now()))
+        if site.is_https:
+            tls_detail = reason if "certificate" in reason else f"no TLS session: {reason}"
+            results.append(ProbeResult(site.name, "tls", False, None, tls_detail, now()))
+        return results
+    ok = status == site.expect_status
+    detail = f"{status} {phrase}".strip() + ("" if ok else f" (expected {site.expect_status})")
+    results.append(ProbeResult(site.name, "http", ok, latency, detail, now(), {"status": status}))
+    if site.is_https:
+        if days is None:
+            results.append(
+                ProbeResult(
+                    site.name, "tls", True, None, "not verified (verify_tls = false)", now()
+                )
+            )
+        else:
+            whole = int(days)
+            if days < 0:
+                text = f"certificate expired {-whole} days ago"
+            else:
+                text = f"certificate expires in {whole} day{'s' if whole != 1 else ''}"
+            results.append(
+                ProbeResult(
+                    site.name,
+                    "tls",
+                    days > config.tls_min_days,
+                    None,
+                    text,
+                    now(),
+                    {"days_left": round(days, 2)},
+                )
+            )
+    return results
+
+
+def _names(values: Iterable[Any]) -> set[str]:
+    return {str(value).lower().rstrip(".") for value in values}
+
+
+def _show(names: set[str]) -> str:
+    return "{" + ", ".join(sorted(names)) + "}"
+
+
+async def probe_dns(site: Site, now: Callable[[], datetime]) -> ProbeResult:
+    """The NS and A sets of `dns_name`, compared as sets with what the config expects."""
+    import dns.asyncresolver
+    import dns.exception
+    import dns.resolver
+
+    assert site.dns_name is not None
+    resolver = dns.asyncresolver.Resolver(configure=site.nameserver is None)
+    if site.nameserver:
+        host, _, port = (
+            site.nameserver.rpartition(":")
+            if ":" in site.nameserver
+            else (site.nameserver, "", "53")
+        )
+        resolver.nameservers = [host]
+        resolver.port = int(port)
+    lifetime = min(site.timeout.total_seconds(), 10.0)
+    start = time.perf_counter()
+    problems = []
+    try:
+        for rdtype, expected in (("NS", site.expect_ns), ("A", site.expect_a)):
+            if expected is None and rdtype == "NS":
+                continue
+            answer = await resolver.resolve(site.dns_name, rdtype, lifetime=lifetime)
+            got = _names(answer)
+            if expected is not None and got != _names(expected):
+                problems.append(f"{rdtype} {_show(got)} ≠ expected {_show(_names(expected))}")
+    except dns.resolver.NXDOMAIN:
+        return ProbeResult(
+            site.name, "dns", False, None, f"NXDOMAIN: {site.dns_name} does not exist", now()
+        )
+    except dns.resolver.NoAnswer as exc:
+        return ProbeResult(site.name, "dns", False, None, clean(f"no answer: {exc}"), now())
+    except dns.resolver.NoNameservers:
+        return ProbeResult(
+            site.name, "dns", False, None, "SERVFAIL or REFUSED from every name server", now()
+        )
+    except dns.exception.Timeout:
+        return ProbeResult(site.name, "dns", False, None, f"timed out after {lifetime:g} s", now())
+    except Exception as exc:
+        return ProbeResult(site.name, "dns", False, None, _reason(exc), now())
+    latency = (time.perf_counter() - start) * 1000
+    if problems:
+        return ProbeResult(site.name, "dns", False, latency, "; ".join(problems), now())
+    return ProbeResult(site.name, "dns", True, latency, "NS and A as expected", now())
+
+
+def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
+    """Age of the newest file under `[backups].path` against `backup_max_age`."""
+    assert config.backups_path is not None
+    folder = Path(config.backups_path)
+    folder = folder if folder.is_absolute() else root / folder
+    newest: float | None = None
+    stack = [folder]
+    try:
+        while stack:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                    elif entry.is_file() and not entry.name.startswith("."):
+                        mtime = entry.stat().st_mtime
+                        newest = mtime if newest is None else max(newest, mtime)
+    except FileNotFoundError:
+        return ProbeResult(
+            None, "backup", False, None, f"no backup folder at {clean(str(folder))}", now
+        )
+    except OSError as exc:
+        return ProbeResult(
+            None, "backup", False, None, clean(f"cannot read {folder}: {exc.strerror}"), now
+        )
+    if newest is None:
+        return ProbeResult(
+            None, "backup", False, None, f"no backup found under {clean(str(folder))}", now
+        )
+    age = timedelta(seconds=now.timestamp() - newest)
+    ok = age <= config.backup_max_age
+    detail = f"newest backup is {format_duration(age)} old" + (
+        "" if ok else f" (limit {format_duration(config.backup_max_age)})"
+    )
+    return ProbeResult(None, "backup", ok, None, detail, now, {"age_s": int(age.total_seconds())})
+
+
+def parse_containers(output: str) -> tuple[list[str], list[str], list[str]]:
+    """(running, failing, unparseable lines) from `name<TAB>status` lines."""
+    running, failing, garbage = [], [], []
+    for line in output.splitlines():
+        if not line.strip():
+            continue
+        name, sep, status = line.partition("\t")
+        if not sep or not name.strip():
+            garbage.append(clean(line))
+            continue
+        name, status = clean(name.strip()), status.strip().lower()
+        if status.startswith("up") and "unhealthy" not in status:
+            running.append(name)
+        else:
+            failing.append(f"{name} ({clean(status) or 'no status'})")
+    return running, failing, garbage
+
+
+async def probe_containers(
+    command: str, now: Callable[[], datetime], timeout: float = 10.0
+) -> ProbeResult:
+    start = time.perf_counter()
+    try:
+        process = await asyncio.create_subprocess_shell(
+            command,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+    except OSError as exc:
+        return ProbeResult(
+            None, "containers", False, None, clean(f"cannot run the command: {exc}"), now()
+        )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return ProbeResult(
+            None, "containers", False, None, f"command timed out after {timeout:g} s", now()
+        )
+    latency = (time.perf_counter() - start) * 1000
+    if process.returncode != 0:
+        message = shorten(clean(err.decode("utf-8", "replace").strip() or "no message"), 120)
+        return ProbeResult(
+            None,
+            "containers",
+            False,
+            latency,
+            f"command exited {process.returncode}: {message}",
+            now(),
+        )
+    running, failing, garbage = parse_containers(out.decode("utf-8", "replace"))
+    if garbage:
+        detail = f"unreadable output: {shorten(garbage[0], 80)}"
+        return ProbeResult(None, "containers", False, latency, detail, now())
+    if not running and not failing:
+        return ProbeResult(None, "containers", False, latency, "no containers listed", now())
+    if failing:
+        detail = f"{len(running)} running, {len(failing)} not: {shorten(', '.join(failing), 120)}"
+        return ProbeResult(None, "containers", False, latency, detail, now(), {"failing": failing})
+    return ProbeResult(None, "containers", True, latency, f"{len(running)} running", now())
+
+
+def _ssl_context(root: Path, site: Site) -> ssl.SSLContext | bool:
+    if not site.verify_tls:
+        return False
+    if site.ca_file:
+        path = Path(site.ca_file)
+        return ssl.create_default_context(cafile=str(path if path.is_absolute() else root / path))
+    return ssl.create_default_context()
+
+
+async def probe_round(
+    root: Path, config: Config, now: Callable[[], datetime], concurrency: int = CONCURRENCY
+) -> list[ProbeResult]:
+    """One round over every configured check. Never raises."""
+    import httpx
+
+    gate = asyncio.Semaphore(concurrency)
+    clients: dict[tuple[bool, str | None], httpx.AsyncClient] = {}
+    results: list[ProbeResult] = []
+
+    def client_for(site: Site) -> httpx.AsyncClient:
+        key = (site.verify_tls, site.ca_file)
+        if key not in clients:
+            try:
+                verify = _ssl_context(root, site)
+            except (OSError, ssl.SSLError):
+                verify = True  # the CA file is unreadable: the probe reports the failure
+            clients[key] = httpx.AsyncClient(
+                verify=verify,
+                follow_redirects=True,
+                limits=httpx.Limits(
+                    max_connections=concurrency, max_keepalive_connections=concurrency
+                ),
+                headers={"user-agent": "sisyphus-room probe"},
+            )
+        return clients[key]
+
+    async def guarded(site: Site, job: Any, checks: tuple[str, ...]) -> list[ProbeResult]:
+        deadline = site.timeout.total_seconds() + 2
+        async with gate:
+            try:
+                found = await asyncio.wait_for(job, deadline)
+                return found if isinstance(found, list) else [found]
+            except Exception as exc:
+                reason = _reason(exc)
+                return [
+                    ProbeResult(site.name, check, False, None, reason, now()) for check in checks
+                ]
+
+    jobs = []
+    for site in config.sites:
+        if (
+            site.ca_file
+            and not (root / site.ca_file).exists()
+            and not Path(site.ca_file).is_absolute()
+        ):
+            jobs.append(
+                _fixed(
+                    [
+                        ProbeResult(
+                            site.name,
+                            "http",
+                            False,
+                            None,
+                            f"ca_file {site.ca_file} not found",
+                            now(),
+                        )
+                    ]
+                )
+            )
+        else:
+            checks = ("http", "tls") if site.is_https else ("http",)
+            jobs.append(guarded(site, probe_http(client_for(site), site, config, now), checks))
+        if site.dns_name:
+            jobs.append(guarded(site, probe_dns(site, now), ("dns",)))
+    if config.containers_command:
+        jobs.append(_wrap(probe_containers(config.containers_command, now)))
+    try:
+        for batch in await asyncio.gather(*jobs):
+            results.extend(batch)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    if config.backups_path:
+        results.append(probe_backup(root, config, now()))
+    return results
+
+
+async def _fixed(results: list[ProbeResult]) -> list[ProbeResult]:
+    return results
+
+
+async def _wrap(job: Any) -> list[ProbeResult]:
+    return [await job]
+
+
+def run_round(root: Path, config: Config, now: Callable[[], datetime]) -> list[ProbeResult]:
+    """One round from synchronous code (the command line)."""
+    return asyncio.run(probe_round(root, config, now))

@@ -1,0 +1,114 @@
+"""What the inbox pane shows, as plain values: one row per role, one row per ticket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tui.base.clock import age, age_short
+from tui.base.sanitize import shorten
+from tui.bus.filter import Filter, matches
+from tui.bus.scanner import BusState, is_future, is_stale, sort_key, summarize
+
+STATUS_LABELS = {
+    "open": "open",
+    "done": "done",
+    "rejected": "rejected",
+    "needs_clarification": "clarify?",
+    "blocked": "blocked",
+}
+MAX_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    role: str
+    tickets: int
+    responses: int
+    stale: int
+    malformed: int
+    oldest: str
+    missing: bool
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    key: str  # the file's path: unique and stable
+    ticket_id: str
+    priority: str
+    status: str
+    mark: str  # "stale", "acked", "skew", "malformed", "warn" or ""
+    sender: str
+    subject: str
+    age: str
+
+
+def role_rows(bus: BusState, now: datetime, stale_after: timedelta) -> list[RoleRow]:
+    return [
+        RoleRow(
+            role=row.role,
+            tickets=row.tickets,
+            responses=row.responses,
+            stale=row.stale,
+            malformed=row.malformed,
+            oldest=age(now - row.oldest) if row.oldest else "—",
+            missing=not row.exists,
+        )
+        for row in summarize(bus, now, stale_after)
+    ]
+
+
+def ticket_rows(
+    bus: BusState,
+    role: str | None,
+    now: datetime,
+    stale_after: timedelta,
+    acked: set[str],
+    spec: Filter,
+) -> tuple[list[TicketRow], int]:
+    """Rows for one role (or every role with None), filtered, sorted; and how many matched."""
+    rows = []
+    chosen = [t for t in bus.tickets if role is None or t.role == role]
+    for ticket in sorted(chosen, key=sort_key):
+        stale = is_stale(ticket, now, stale_after)
+        if not spec.empty and not matches(ticket, spec, stale):
+            continue
+        if stale:
+            mark = "acked" if ticket.id in acked else "stale"
+        elif is_future(ticket, now):
+            mark = "skew"
+        elif ticket.warnings:
+            mark = "warn"
+        else:
+            mark = ""
+        status = "STALE" if stale else STATUS_LABELS[ticket.status]
+        if ticket.is_response:
+            status = "↩ " + status
+        rows.append(
+            TicketRow(
+                key=ticket.path,
+                ticket_id=ticket.id,
+                priority=ticket.priority,
+                status=status,
+                mark=mark,
+                sender=ticket.sender,
+                subject=shorten(ticket.subject, 200),
+                age=age_short(now - ticket.created),
+            )
+        )
+    if spec.empty or any(word in "malformed broken" for word in spec.words):
+        for bad in bus.malformed:
+            if role is None or bad.role == role:
+                rows.append(
+                    TicketRow(
+                        bad.path,
+                        bad.path.rsplit("/", 1)[-1],
+                        "!!",
+                        "BROKEN",
+                        "malformed",
+                        "?",
+                        shorten(bad.reason, 200),
+                        "",
+                    )
+                )
+    return rows[:MAX_ROWS], len(rows)

@@ -1,0 +1,122 @@
+"""What the probes pane shows: one row per site (and one for the platform), worst first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.base.clock import age_short
+from tui.ops.probes import ProbeResult
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None], width: int = 10) -> str:
+    """Recent values as block characters; a missing value (a failed probe) is a space."""
+    recent = values[-width:]
+    known = [v for v in recent if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    return "".join(
+        " " if v is None else BARS[min(int((v - low) / span * 7.999), 7)] for v in recent
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    state: str  # "ok", "fail" or "none" (not configured / not yet measured)
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    key: str
+    name: str
+    http: Cell
+    tls: Cell
+    dns: Cell
+    latency: str
+    trend: str
+    failing: bool
+
+
+def _cell(result: ProbeResult | None, check: str) -> Cell:
+    if result is None:
+        return Cell("·", "none")
+    mark = "✓" if result.ok else "✗"
+    if check == "http":
+        status = result.extra.get("status")
+        short = str(status) if status is not None else _short(result.detail)
+    elif check == "tls":
+        days = result.extra.get("days_left")
+        short = f"{int(days)}d" if days is not None else _short(result.detail)
+    elif check == "backup":
+        short = age_short_from(result)
+    else:
+        short = "" if result.ok else _short(result.detail)
+    return Cell(f"{mark} {short}".strip(), "ok" if result.ok else "fail")
+
+
+def _short(detail: str) -> str:
+    words = {"connection refused": "refused", "timed out": "timeout"}
+    for phrase, word in words.items():
+        if phrase in detail:
+            return word
+    if "certificate" in detail:
+        return "cert"
+    if "NXDOMAIN" in detail:
+        return "nxdomain"
+    return detail.split(":")[0][:10]
+
+
+def age_short_from(result: ProbeResult) -> str:
+    seconds = result.extra.get("age_s")
+    if seconds is None:
+        return ""
+    from datetime import timedelta
+
+    return age_short(timedelta(seconds=seconds))
+
+
+def site_rows(
+    latest: list[ProbeResult],
+    history: dict[str, list[float | None]],
+    sites: list[str],
+) -> list[SiteRow]:
+    by_key = {(r.site, r.check): r for r in latest}
+    rows = []
+    for name in sites:
+        http = by_key.get((name, "http"))
+        results = [r for (site, _), r in by_key.items() if site == name]
+        rows.append(
+            SiteRow(
+                key=name,
+                name=name,
+                http=_cell(http, "http"),
+                tls=_cell(by_key.get((name, "tls")), "tls"),
+                dns=_cell(by_key.get((name, "dns")), "dns"),
+                latency=f"{http.latency_ms:.0f} ms"
+                if http and http.latency_ms is not None
+                else "—",
+                trend=sparkline(history.get(name, [])),
+                failing=any(not r.ok for r in results),
+            )
+        )
+    return sorted(rows, key=lambda row: (not row.failing, row.name))
+
+
+def platform_cells(latest: list[ProbeResult]) -> list[tuple[str, Cell, str]]:
+    """The platform-wide checks: (label, mark, detail) for backups and containers."""
+    found = []
+    for result in latest:
+        if result.site is None:
+            label = "backups" if result.check == "backup" else result.check
+            found.append(
+                (
+                    label,
+                    Cell("✓" if result.ok else "✗", "ok" if result.ok else "fail"),
+                    result.detail,
+                )
+            )
+    return sorted(found)

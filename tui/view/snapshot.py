@@ -1,0 +1,182 @@
+"""The room's state as one value: the JSON snapshot of SPEC section 5, and its text form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tui.base.clock import iso, parse_iso
+from tui.base.config import Config
+from tui.base.durations import format_duration
+from tui.base.sanitize import shorten
+from tui.bus.scanner import BusState, is_future, is_stale, sort_key, stale_tickets, summarize
+from tui.bus.tickets import Ticket
+
+SCHEMA = 1
+
+
+def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
+    warnings = list(ticket.warnings)
+    if is_future(ticket, now):
+        warnings.append("created is in the future (clock skew?)")
+    return {
+        "id": ticket.id,
+        "role": ticket.role,
+        "path": ticket.path,
+        "from": ticket.sender,
+        "to": ticket.to,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "subject": ticket.subject,
+        "created": iso(ticket.created),
+        "age_s": int((now - ticket.created).total_seconds()),
+        "stale": is_stale(ticket, now, config.stale_after),
+        "in_reply_to": ticket.in_reply_to,
+        "warnings": warnings,
+        "deliverable": ticket.deliverable,
+        "project": ticket.project,
+        "verify": ticket.verify,
+        "extra": ticket.extra,
+    }
+
+
+def build_snapshot(
+    bus: BusState,
+    config: Config,
+    now: datetime,
+    *,
+    read_only: bool,
+    probes: list[dict[str, Any]] | None = None,
+    slos: list[dict[str, Any]] | None = None,
+    freeze: bool = False,
+    incidents: list[dict[str, Any]] | None = None,
+    acknowledged: set[str] | None = None,
+) -> dict[str, Any]:
+    inboxes = {
+        row.role: {
+            "tickets": row.tickets,
+            "responses": row.responses,
+            "stale": row.stale,
+            "malformed": row.malformed,
+        }
+        for row in summarize(bus, now, config.stale_after)
+    }
+    tickets = sorted(bus.tickets, key=lambda t: (t.role, *sort_key(t)))
+    return {
+        "schema": SCHEMA,
+        "generated_at": iso(now),
+        "state_root": str(bus.root),
+        "read_only": read_only,
+        "inboxes": inboxes,
+        "tickets": [ticket_json(ticket, now, config) for ticket in tickets],
+        "archived": bus.archived,
+        "malformed": [
+            {"path": bad.path, "reason": bad.reason, "role": bad.role} for bad in bus.malformed
+        ],
+        "stale": [ticket.id for ticket in stale_tickets(bus.tickets, now, config.stale_after)],
+        "acknowledged": sorted(acknowledged or ()),
+        "problems": list(bus.problems),
+        "probes": probes or [],
+        "slos": slos or [],
+        "freeze": freeze,
+        "incidents": incidents or [],
+    }
+
+
+def render_text(snapshot: dict[str, Any], now: datetime) -> str:
+    """`status` for a terminal: short, aligned, every string already sanitized at entry."""
+    lines = [f"Sisyphus control room — {snapshot['state_root']}  ({snapshot['generated_at']})"]
+    if snapshot["read_only"]:
+        lines.append("read-only: the room cannot write under the state root")
+    for problem in snapshot["problems"]:
+        lines.append(f"problem: {problem}")
+    lines.append("")
+    lines.append(f"{'inbox':<22} {'tickets':>7} {'responses':>9} {'stale':>5} {'malformed':>9}")
+    for role, row in snapshot["inboxes"].items():
+        lines.append(
+            f"{role:<22} {row['tickets']:>7} {row['responses']:>9} {row['stale']:>5} {row['malformed']:>9}"
+        )
+    lines.append(f"archived: {snapshot['archived']}")
+    stale = [t for t in snapshot["tickets"] if t["stale"]]
+    lines.append("")
+    if stale:
+        lines.append(f"STALE clarifications ({len(stale)}):")
+        for ticket in stale:
+            lines.append(
+                f"  {ticket['id']}  {ticket['role']} ← {ticket['from']}  waiting "
+                f"{format_duration(now - _created(ticket))}  {shorten(ticket['subject'], 60)}"
+            )
+    else:
+        lines.append("stale clarifications: none")
+    if snapshot["malformed"]:
+        lines.append(f"malformed tickets ({len(snapshot['malformed'])}):")
+        for bad in snapshot["malformed"]:
+            lines.append(f"  {bad['path']}: {bad['reason']}")
+    lines.extend(_render_probes(snapshot))
+    return "\n".join(lines)
+
+
+def _render_probes(snapshot: dict[str, Any]) -> list[str]:
+    lines = [""]
+    if not snapshot["probes"]:
+        lines.append("probes: none recorded")
+    else:
+        failing = [p for p in snapshot["probes"] if not p["ok"]]
+        lines.append(f"probes: {len(snapshot['probes'])} results, {len(failing)} failing")
+        for probe in failing:
+            lines.append(
+                f"  FAIL {probe['site'] or 'platform'} {probe['check']}: {probe['detail']}"
+            )
+    if snapshot["slos"]:
+        measured = [s for s in snapshot["slos"] if s["budget_remaining"] is not None]
+        lines.append(f"error budgets: {len(snapshot['slos'])} SLOs, {len(measured)} measured")
+        for slo in sorted(measured, key=lambda s: s["budget_remaining"])[:5]:
+            lines.append(
+                f"  {slo['site'] or 'platform'}/{slo['name']}: {budget_words(slo['budget_remaining'])}"
+                f" (SLI {slo['sli'] * 100:.2f}% over {slo['events']} probes, target {slo['target'] * 100:g}%)"
+            )
+    if snapshot["freeze"]:
+        lines.append(f"DEPLOY FREEZE: {_frozen_names(snapshot)} below the freeze line")
+    open_incidents = [i for i in snapshot["incidents"] if i["state"] != "resolved"]
+    lines.append(f"open incidents: {len(open_incidents)}")
+    return lines
+
+
+def _frozen_names(snapshot: dict[str, Any]) -> str:
+    names = [f"{s['site'] or 'platform'}/{s['name']}" for s in snapshot["slos"] if s.get("frozen")]
+    return ", ".join(names) or "an error budget"
+
+
+def _created(ticket: dict[str, Any]) -> datetime:
+    return parse_iso(ticket["created"])
+
+
+def check_reasons(snapshot: dict[str, Any]) -> list[str]:
+    """One line per reason a person is needed (`check`)."""
+    reasons = []
+    for ticket in snapshot["tickets"]:
+        if ticket["stale"]:
+            reasons.append(
+                f"stale clarification: {ticket['id']} in the inbox of {ticket['role']} "
+                f"from {ticket['from']}, waiting {ticket['age_s'] // 60} min: {shorten(ticket['subject'], 60)}"
+            )
+    for incident in snapshot["incidents"]:
+        if incident["state"] != "resolved":
+            reasons.append(
+                f"open incident: {incident['id']} ({incident['state']}) "
+                f"{incident.get('site') or 'platform'} {incident.get('slo') or ''}".rstrip()
+            )
+    if snapshot["freeze"]:
+        reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")
+    for bad in snapshot["malformed"]:
+        reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
+    return reasons
+
+
+def budget_words(left: float | None) -> str:
+    """'62% of the budget left', 'budget spent', or 'unknown (nothing measured)'."""
+    if left is None:
+        return "unknown (nothing measured)"
+    if left <= 0:
+        return "budget spent" + (f" ({1 - left:.1f}× the budget burned)" if left < 0 else "")
+    return f"{left * 100:.0f}% of the budget left"

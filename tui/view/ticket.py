@@ -1,0 +1,131 @@
+"""What the ticket view shows, read from the files: fields, warnings, thread, body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tui.base.clock import age, iso
+from tui.base.sanitize import shorten
+from tui.bus.scanner import BusState, find_archived, is_stale, thread_of
+from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    key: str  # path of the ticket to open, or "" when it cannot be opened
+    relation: str  # "answers" or "answered by"
+    ticket_id: str
+    status: str
+    where: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    path: str
+    title: str
+    fields: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
+    stale: bool
+    thread: tuple[ThreadLine, ...]
+    body: str
+
+
+def build_detail(
+    root: Path,
+    path: str,
+    bus: BusState | None,
+    now: datetime,
+    stale_after: timedelta,
+    acked: set[str],
+) -> TicketDetail:
+    """Everything the ticket view shows, read from the files (in a worker thread)."""
+    ticket = next((t for t in bus.tickets if t.path == path), None) if bus else None
+    bad = next((m for m in bus.malformed if m.path == path), None) if bus else None
+    file = root / path
+    if ticket is None:
+        body = read_body(file)
+        reason = bad.reason if isinstance(bad, Malformed) else "no longer in an inbox"
+        return TicketDetail(
+            path=path,
+            title=f"{path}: not a readable ticket",
+            fields=(("path", path), ("reason", reason)),
+            warnings=(),
+            stale=False,
+            thread=(),
+            body="```text\n" + body.replace("```", "ʼʼʼ") + "\n```",
+        )
+    fields = [
+        ("id", ticket.id),
+        ("from → to", f"{ticket.sender} → {ticket.to}"),
+        ("inbox", ticket.role),
+        ("priority", ticket.priority),
+        ("status", ticket.status.replace("_", " ")),
+        (
+            "created",
+            f"{iso(ticket.created)} ({age(now - ticket.created)} ago)"
+            + (" (file time: no created key)" if ticket.created_from_mtime else ""),
+        ),
+        ("deliverable", ticket.deliverable or "—"),
+    ]
+    if ticket.project:
+        fields.append(("project", ticket.project))
+    if ticket.in_reply_to:
+        fields.append(("in reply to", ticket.in_reply_to))
+    if ticket.verify:
+        fields.append(("verify", " ".join(f"{k}={v}" for k, v in ticket.verify.items())))
+    for key, value in ticket.extra.items():
+        fields.append((key, shorten(str(value), 300)))
+    fields.append(("file", ticket.path))
+    stale = is_stale(ticket, now, stale_after)
+    warnings = list(ticket.warnings)
+    if ticket.created - now > timedelta(minutes=1):
+        warnings.append("created is in the future (clock skew?)")
+    if stale and ticket.id in acked:
+        warnings.append("stale, acknowledged: no more reminders")
+    thread: list[ThreadLine] = []
+    if bus is not None:
+        parent, replies = thread_of(ticket, bus.tickets)
+        if ticket.in_reply_to and parent is None:
+            archived = find_archived(root / "tickets" / "archive", ticket.in_reply_to)
+            if archived is not None:
+                found = read_ticket(root, archived, "archive")
+                if isinstance(found, Ticket):
+                    thread.append(
+                        ThreadLine("", "answers", found.id, found.status, "archive", found.subject)
+                    )
+            if not thread:
+                thread.append(ThreadLine("", "answers", ticket.in_reply_to, "?", "not found", ""))
+        elif parent is not None:
+            thread.append(
+                ThreadLine(
+                    parent.path,
+                    "answers",
+                    parent.id,
+                    parent.status,
+                    f"to_{parent.role}",
+                    parent.subject,
+                )
+            )
+        for reply in replies:
+            thread.append(
+                ThreadLine(
+                    reply.path,
+                    "answered by",
+                    reply.id,
+                    reply.status,
+                    f"to_{reply.role}",
+                    reply.subject,
+                )
+            )
+    return TicketDetail(
+        path=path,
+        title=f"{ticket.id} · {ticket.subject}",
+        fields=tuple(fields),
+        warnings=tuple(warnings),
+        stale=stale and ticket.id not in acked,
+        thread=tuple(thread),
+        body=read_body(file),
+    )

@@ -1,0 +1,77 @@
+"""The probes pane: a row per site with a column per check, latency and its recent trend."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from tui.view.probes import Cell, SiteRow
+from widgets.parts.quiet import QuietText
+from widgets.parts.styles import Palette
+from widgets.parts.tables import Col, KeyedTable
+
+
+class SitesTable(KeyedTable):
+    def __init__(self, **kwargs: object) -> None:
+        columns = [
+            Col(" site", "site", None),
+            Col("http", "http", 7),
+            Col("tls", "tls", 6, hide_below=32),
+            Col("dns", "dns", 4, hide_below=38),
+            Col(" latency", "latency", 8, hide_below=46),
+            Col(" trend", "trend", 11, hide_below=56),
+        ]
+        super().__init__(columns, **kwargs)
+
+    def render_rows(self, rows: list[SiteRow], palette: Palette) -> None:
+        self.show([(row.key, site_cells(row, palette)) for row in rows])
+
+
+def _mark(cell: Cell, palette: Palette) -> Text:
+    style = {"ok": palette.success, "fail": palette.error}.get(cell.state, palette.muted)
+    return Text(cell.text, style=style, no_wrap=True)
+
+
+def site_cells(row: SiteRow, palette: Palette) -> tuple[Text, ...]:
+    return (
+        Text(
+            " " + row.name,
+            style=palette.error if row.failing else palette.plain,
+            no_wrap=True,
+            overflow="ellipsis",
+        ),
+        _mark(row.http, palette),
+        _mark(row.tls, palette),
+        _mark(row.dns, palette),
+        Text(row.latency, justify="right", style=palette.muted),
+        Text(" " + row.trend, style=palette.accent),
+    )
+
+
+class ProbesPane(Vertical):
+    """The table of sites and, under it, the platform-wide checks (backups, containers)."""
+
+    def compose(self) -> ComposeResult:
+        yield QuietText(id="probes-note")
+        yield SitesTable(id="sites")
+        yield QuietText(id="platform-checks")
+
+    def show_note(self, text: Text) -> None:
+        note = self.query_one("#probes-note", QuietText)
+        note.display = bool(text.plain)
+        note.show(text)
+
+    def show_platform(self, cells: list[tuple[str, Cell, str]], palette: Palette) -> None:
+        line = Text()
+        for label, cell, detail in cells:
+            if line:
+                line.append(" · ")
+            line.append(
+                f"{cell.text} ",
+                style={"ok": palette.success, "fail": palette.error}.get(cell.state),
+            )
+            line.append(f"{label}: {detail}")
+        widget = self.query_one("#platform-checks", QuietText)
+        widget.display = bool(cells)
+        widget.show(line)

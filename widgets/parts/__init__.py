@@ -1,0 +1,1 @@
+"""Shared parts of the widgets: tables, quiet text, styles, messages."""

@@ -1,0 +1,1 @@
+"""The screens: the main screen and the views opened from it."""

@@ -1,0 +1,80 @@
+"""One site's recent probe results (enter on a row of the probes pane)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from widgets.parts.styles import Palette
+from widgets.parts.tables import Col, KeyedTable
+
+
+class HistoryTable(KeyedTable):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            [
+                Col(" check", "check", 8),
+                Col("at", "at", 22),
+                Col("result", "ok", 8),
+                Col("latency", "latency", None),
+            ],
+            **kwargs,
+        )
+
+
+class SiteScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q", "close", "Back", id="site.back")]
+
+    def __init__(
+        self,
+        name: str,
+        latest: list[tuple[str, bool, str]],
+        history: list[tuple[str, str, bool, float | None]],
+        palette: Palette,
+    ) -> None:
+        super().__init__()
+        self.site_name = name
+        self.latest = latest
+        self.history = history
+        self.palette = palette
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append(f"{self.site_name}\n", style="bold")
+        for check, ok, detail in self.latest:
+            text.append(
+                f"  {'✓' if ok else '✗'} {check:<11}",
+                style=self.palette.success if ok else self.palette.error,
+            )
+            text.append(detail + "\n")
+        with Vertical(id="site-box") as box:
+            box.border_title = "Site"
+            yield Static(text, id="site-latest")
+            yield HistoryTable(id="site-history")
+
+    def on_mount(self) -> None:
+        rows = []
+        for index, (check, at, ok, latency) in enumerate(reversed(self.history)):
+            rows.append(
+                (
+                    str(index),
+                    (
+                        Text(" " + check),
+                        Text(at),
+                        Text(
+                            "ok" if ok else "FAIL",
+                            style=self.palette.success if ok else self.palette.error,
+                        ),
+                        Text("" if latency is None else f"{latency:.0f} ms"),
+                    ),
+                )
+            )
+        self.query_one(HistoryTable).show(rows)
+        self.query_one(HistoryTable).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,106 @@
+"""One ticket in full: its front matter, warnings, the thread it belongs to, its body."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Markdown, Static
+
+from tui.view.ticket import TicketDetail
+from widgets.parts.messages import OpenTicket
+from widgets.parts.styles import Palette
+from widgets.parts.tables import Col, KeyedTable
+
+
+class ThreadTable(KeyedTable):
+    def __init__(self, **kwargs: object) -> None:
+        columns = [
+            Col("", "relation", 13),
+            Col("id", "id", 10),
+            Col("status", "status", 21),
+            Col("where", "where", 15, hide_below=60),
+            Col("subject", "subject", None),
+        ]
+        super().__init__(columns, **kwargs)
+
+
+class TicketScreen(Screen[None]):
+    """Opened with enter on a ticket; escape goes back."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="ticket.back"),
+        Binding("a", "app.ack", "Acknowledge", id="ticket.ack"),
+        Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
+    ]
+
+    def __init__(self, detail: TicketDetail, palette: Palette) -> None:
+        super().__init__()
+        self.detail = detail
+        self.palette = palette
+
+    def compose(self) -> ComposeResult:
+        meta = Static(self._meta_text(), id="ticket-meta")
+        meta.can_focus = True
+        meta.border_title = "ticket"
+        yield meta
+        if self.detail.thread:
+            thread = ThreadTable(id="ticket-thread")
+            thread.styles.height = min(len(self.detail.thread) + 1, 6)
+            thread.border_title = "thread"
+            yield thread
+        with VerticalScroll(id="ticket-body") as body:
+            body.border_title = "body"
+            yield Markdown(self.detail.body or "*(no body)*", open_links=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.detail.thread:
+            table = self.query_one(ThreadTable)
+            table.show(
+                [
+                    (
+                        line.key or f"-{index}",
+                        (
+                            Text(line.relation, style=self.palette.muted),
+                            Text(line.ticket_id),
+                            Text(line.status),
+                            Text(line.where, style=self.palette.muted),
+                            Text(line.subject, no_wrap=True, overflow="ellipsis"),
+                        ),
+                    )
+                    for index, line in enumerate(self.detail.thread)
+                ]
+            )
+        self.query_one("#ticket-body").focus()
+
+    def _meta_text(self) -> Text:
+        text = Text()
+        text.append(self.detail.title + "\n", style="bold")
+        if self.detail.stale:
+            text.append(
+                "STALE: this clarification has waited too long; press a to acknowledge\n",
+                style=self.palette.error,
+            )
+        width = max((len(name) for name, _ in self.detail.fields), default=0)
+        for name, value in self.detail.fields:
+            text.append(f"{name:>{width}}  ", style=self.palette.muted)
+            text.append(value + "\n")
+        for warning in self.detail.warnings:
+            text.append("⚠ " + warning + "\n", style=self.palette.warning)
+        text.rstrip()
+        return text
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key and not key.startswith("-"):
+            self.post_message(OpenTicket(key))
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.prevent_default()
+        self.app.notify(f"Links do not open from the room: {event.href}", markup=False)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
