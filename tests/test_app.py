@@ -119,9 +119,9 @@ async def test_keys_move_select_and_open_a_ticket(state: Path) -> None:
         await settle(pilot, app, lambda: app.ready)
         await pilot.press("j", "j")  # roles: architect
         await pilot.pause()
-        assert app.selected_role == "operator" or app.selected_role == "architect"
+        assert app.main.selected_role == "operator" or app.main.selected_role == "architect"
         await pilot.press("k", "k")
-        assert app.selected_role == "*"
+        assert app.main.selected_role == "*"
         await pilot.press("2", "g")
         assert app.focused is app.query_one(TicketsTable)
         await pilot.press("enter")
@@ -172,29 +172,29 @@ async def test_stale_ladder_then_acknowledgement_survives_restart(root: Path) ->
         await settle(pilot, app, lambda: app.ready)
         assert not [n for n in notifications(app) if "Q-1" in n]
         clock.advance(timedelta(minutes=10, seconds=1))  # turns stale: announced once
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n]) == 1
         clock.advance(timedelta(minutes=2))
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n]) == 1
         clock.advance(timedelta(minutes=3))  # 5 minutes after turning stale
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n]) == 2
         clock.advance(timedelta(minutes=15))
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n]) == 3
         clock.advance(timedelta(minutes=14))
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n]) == 3
         await pilot.press("2", "a")
         assert "Q-1" in app.acks.ids()
         clock.advance(timedelta(hours=2))
-        app.tick()
+        app.main.refresh_ages()
         await pilot.pause()
         assert len([n for n in notifications(app) if "Q-1" in n and "waited" in n]) == 3
         assert "STALE ✓" in table_text(app.query_one(TicketsTable))[0]
@@ -309,7 +309,7 @@ async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.selected_role == "operator"
+        assert app.main.selected_role == "operator"
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -368,7 +368,7 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
         config = load_config(root)
         app = make_app(root, config, watch=False)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
-            await settle(pilot, app, lambda: len(app.latest_probes) == 2)
+            await settle(pilot, app, lambda: len(app.main.ops.results) == 2)
             await pilot.pause()
             rows = table_text(app.query_one(SitesTable))
             assert rows[0].startswith(" down | ✗ 503")  # failing first
@@ -377,7 +377,7 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
             reader = make_app(root, config, watch=False)
             assert not reader.writer  # the first room holds the lock: this one reads
             async with reader.run_test(size=(160, 48)) as reader_pilot:
-                await settle(reader_pilot, reader, lambda: len(reader.latest_probes) == 2)
+                await settle(reader_pilot, reader, lambda: len(reader.main.ops.results) == 2)
                 await reader_pilot.pause()
                 assert table_text(reader.query_one(SitesTable))[0].startswith(" down | ✗ 503")
             reader.lock.release()
@@ -397,7 +397,7 @@ async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) ->
         )
         app = make_app(root, load_config(root), watch=False)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
-            await settle(pilot, app, lambda: app.budget.freeze)
+            await settle(pilot, app, lambda: app.main.ops.budget.freeze)
             await pilot.pause()
             rows = table_text(app.query_one(BudgetsTable))
             assert rows[0].startswith(" down | ✗ 0%")  # worst first
@@ -423,7 +423,7 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
         )
         app = make_app(root, load_config(root), watch=True)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
-            await settle(pilot, app, lambda: bool(app.book.open_incidents()), seconds=20)
+            await settle(pilot, app, lambda: bool(app.main.ops.open_incidents), seconds=20)
             await pilot.pause()
             assert table_text(app.query_one(IncidentsTable))[0].startswith(" FIRING | shop | http")
             assert any("Incident opened" in (n.title or "") for n in app._notifications)
@@ -432,13 +432,15 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
             await pilot.press("a")
             await settle(pilot, app, lambda: type(app.screen).__name__ == "NoteScreen")
             await pilot.press(*"restarting the proxy", "enter")
-            await pilot.pause()
-            [incident] = app.book.open_incidents()
+            await settle(pilot, app, lambda: app.main.ops.open_incidents[0].state != "triggered")
+            [incident] = app.main.ops.open_incidents
             assert incident.state == "acknowledged" and incident.acknowledged_at is not None
             await pilot.press("r")
             await settle(pilot, app, lambda: type(app.screen).__name__ == "NoteScreen")
             await pilot.press(*"proxy restarted", "enter")
-            await pilot.pause()
+            await settle(pilot, app, lambda: not app.main.ops.open_incidents)
+            incident = app.main.ops.incident(incident.id)  # type: ignore[assignment]
+            assert incident is not None
             assert (
                 incident.state == "resolved"
                 and incident.resolution == "resolved by hand: proxy restarted"

@@ -27,61 +27,45 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     freeze = False
     notes: list[str] = []
     if probe or (folder / "probes.json").exists() or (folder / "incidents.json").exists():
-        from tui.ops.budgets import report, write_freeze
-        from tui.ops.history import History
-        from tui.ops.incidents import IncidentBook, write_postmortem
-        from tui.ops.kb import load_kb
-        from tui.ops.probe_store import ProbeStore
-        from tui.ops.probes import run_round
+        from tui.ops.engine import Operations
 
         lock = WriterLock(folder)
         writer = writable and lock.acquire()
         try:
-            store = ProbeStore(folder, read_only=not writer)
-            history = History(folder, read_only=not writer, window=config.slo_window)
-            if probe:
-                results = run_round(root, config, system_clock)
-                if writer:
-                    store.record(results)
-                    history.add(results, config)
-                    history.save(now)
-                else:
-                    notes.append("another room holds .room/lock: this round was not recorded")
-                latest = results
+            ops = Operations(root, config, writer=writer, now=now)
+            notes.extend(ops.notes)
+            if probe and writer:
+                # One engine wherever probes run: record, budgets, incidents, as the room does.
+                outcome = ops.round(system_clock, now=now)
+                notes.extend(outcome.problems)
+                if outcome.error:
+                    notes.append(outcome.error)
+                ops.escalate(now)
+                view = outcome.view
+                latest = list(outcome.results)
             else:
-                latest = store.latest()
-            budget = report(history, config, now, folder)
-            book = IncidentBook(folder, read_only=not writer)
-            kb, kb_broken = load_kb(root)
-            if writer:
-                write_freeze(folder, budget, now)
+                view = ops.view(now)
+                latest = list(view.results)
                 if probe:
-                    # One engine wherever probes run: open, escalate and close as the room does.
-                    for incident in book.observe(results, budget, config, now, kb):
-                        if not incident.open:
-                            problem = write_postmortem(root, incident, now)
-                            if problem:
-                                notes.append(f"{incident.id}: {problem}")
-                            book.learn(incident, kb)
-                    book.escalations(now)
-                book.save()
+                    latest = ops.probe(system_clock)
+                    notes.append("another room holds .room/lock: this round was not recorded")
+                elif writer:
+                    notes.extend(ops.keep_freeze_file(now))  # deploy scripts read it
         finally:
             lock.release()
-        notes.extend(store.notes + history.notes)
         probes = [
             result.to_json() | {"age_s": int((now - result.at).total_seconds())}
             for result in latest
         ]
-        slos = [status.to_json() for status in budget.statuses]
-        freeze = budget.freeze
+        slos = [status.to_json() for status in view.budget.statuses]
+        freeze = view.budget.freeze
         incidents = [
             incident.to_json()
-            for incident in sorted(book.incidents, key=lambda i: (not i.open, i.opened_at))
+            for incident in sorted(view.incidents, key=lambda i: (not i.open, i.opened_at))
             if incident.open
             or (incident.resolved_at and now - parse_iso(incident.resolved_at) < timedelta(days=7))
         ]
-        notes.extend(f"{bad.path}: {bad.reason}" for bad in kb_broken)
-        notes.extend(book.notes)
+        notes.extend(view.kb_broken)
     snapshot = build_snapshot(
         bus,
         config,

@@ -57,6 +57,7 @@ class Config:
     sites: tuple[Site, ...] = ()
     backups_path: str | None = None
     containers_command: str | None = None
+    containers_timeout: timedelta = timedelta(seconds=10)
     open_after: int = 3
     recover_after: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
@@ -234,6 +235,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         sites=sites,
         backups_path=backups.get("path", "str"),
         containers_command=containers.get("command", "str"),
+        containers_timeout=containers.get("timeout", "duration", timedelta(seconds=10)),
         open_after=open_after,
         recover_after=recover_after,
     )

@@ -30,8 +30,8 @@ class ProbeStore:
         self.db.clear_cache()
         self._docs = {doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc}
 
-    def record(self, results: list[ProbeResult]) -> None:
-        """Add one round: a single whole-file write."""
+    def record(self, results: list[ProbeResult], *, write: bool = True) -> None:
+        """Add results; with `write` the file is written at once (a single whole-file write)."""
         for result in results:
             key = key_of(result.site, result.check)
             doc = self._docs.setdefault(key, {"key": key, "history": []})
@@ -39,6 +39,11 @@ class ProbeStore:
             history = doc["history"]
             history.append([data["at"], result.ok, data["latency_ms"]])
             del history[:-HISTORY]
+        if write:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was recorded: one whole-file atomic write."""
         table = {str(index + 1): doc for index, doc in enumerate(self._docs.values())}
         self.db.storage.write({"_default": table})
         self.db.clear_cache()

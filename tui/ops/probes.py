@@ -8,7 +8,9 @@ httpx client per TLS setting, a semaphore in front of it, and a total deadline p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import ssl
 import time
 from collections.abc import Callable, Iterable
@@ -253,39 +255,63 @@ def parse_containers(output: str) -> tuple[list[str], list[str], list[str]]:
     return running, failing, garbage
 
 
+async def run_command(
+    command: str, timeout: float, stdin: bytes | None = None
+) -> tuple[int | None, bytes, bytes]:
+    """Run a shell command in its own process group; at `timeout` the whole group is killed.
+
+    Returns (exit status, stdout, stderr); the status is None when the command timed out. Output is
+    read until the command ends, never after the kill: a child that escaped the group and holds the
+    pipes open cannot hold the caller.
+    """
+    process = await asyncio.create_subprocess_shell(
+        command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: a timeout kills the children too
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(stdin), timeout)
+    except TimeoutError:
+        await _kill_group(process)
+        return None, b"", b""
+    except asyncio.CancelledError:  # the round's deadline: the command goes with it
+        await _kill_group(process)
+        raise
+    return process.returncode, out, err
+
+
+async def _kill_group(process: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError, ProcessLookupError):
+        await asyncio.wait_for(process.wait(), 1.0)
+    for pipe in (process.stdout, process.stderr):  # stop reading: an escaped child may hold them
+        transport = getattr(pipe, "_transport", None)
+        if transport is not None:
+            transport.close()
+
+
 async def probe_containers(
     command: str, now: Callable[[], datetime], timeout: float = 10.0
 ) -> ProbeResult:
     start = time.perf_counter()
     try:
-        process = await asyncio.create_subprocess_shell(
-            command,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
+        code, out, err = await run_command(command, timeout)
     except OSError as exc:
         return ProbeResult(
             None, "containers", False, None, clean(f"cannot run the command: {exc}"), now()
         )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
+    if code is None:
         return ProbeResult(
             None, "containers", False, None, f"command timed out after {timeout:g} s", now()
         )
     latency = (time.perf_counter() - start) * 1000
-    if process.returncode != 0:
+    if code != 0:
         message = shorten(clean(err.decode("utf-8", "replace").strip() or "no message"), 120)
         return ProbeResult(
-            None,
-            "containers",
-            False,
-            latency,
-            f"command exited {process.returncode}: {message}",
-            now(),
+            None, "containers", False, latency, f"command exited {code}: {message}", now()
         )
     running, failing, garbage = parse_containers(out.decode("utf-8", "replace"))
     if garbage:
@@ -308,10 +334,39 @@ def _ssl_context(root: Path, site: Site) -> ssl.SSLContext | bool:
     return ssl.create_default_context()
 
 
+Arrived = Callable[[list[ProbeResult]], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One probe of a round: the checks it answers for and the coroutine that answers."""
+
+    site: str | None
+    checks: tuple[str, ...]
+    work: Any
+
+
+def round_deadline(config: Config) -> float:
+    """Seconds a whole round may take: the slowest probe's own deadline, and a margin."""
+    longest = max(
+        [site.timeout.total_seconds() + 2 for site in config.sites]
+        + [config.containers_timeout.total_seconds() + 2]
+    )
+    return longest + 3
+
+
 async def probe_round(
-    root: Path, config: Config, now: Callable[[], datetime], concurrency: int = CONCURRENCY
+    root: Path,
+    config: Config,
+    now: Callable[[], datetime],
+    concurrency: int = CONCURRENCY,
+    on_result: Arrived | None = None,
 ) -> list[ProbeResult]:
-    """One round over every configured check. Never raises."""
+    """One round over every configured check. Never raises.
+
+    Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
+    hold the others). A probe still unanswered at the round's deadline becomes a failed result.
+    """
     import httpx
 
     gate = asyncio.Semaphore(concurrency)
@@ -335,63 +390,81 @@ async def probe_round(
             )
         return clients[key]
 
-    async def guarded(site: Site, job: Any, checks: tuple[str, ...]) -> list[ProbeResult]:
-        deadline = site.timeout.total_seconds() + 2
+    async def guarded(job: _Job, deadline: float) -> list[ProbeResult]:
         async with gate:
             try:
-                found = await asyncio.wait_for(job, deadline)
+                found = await asyncio.wait_for(job.work, deadline)
                 return found if isinstance(found, list) else [found]
             except Exception as exc:
                 reason = _reason(exc)
                 return [
-                    ProbeResult(site.name, check, False, None, reason, now()) for check in checks
+                    ProbeResult(job.site, check, False, None, reason, now()) for check in job.checks
                 ]
 
-    jobs = []
+    jobs: list[tuple[_Job, float]] = []
     for site in config.sites:
+        deadline = site.timeout.total_seconds() + 2
         if (
             site.ca_file
             and not (root / site.ca_file).exists()
             and not Path(site.ca_file).is_absolute()
         ):
-            jobs.append(
-                _fixed(
-                    [
-                        ProbeResult(
-                            site.name,
-                            "http",
-                            False,
-                            None,
-                            f"ca_file {site.ca_file} not found",
-                            now(),
-                        )
-                    ]
-                )
+            missing = ProbeResult(
+                site.name, "http", False, None, f"ca_file {site.ca_file} not found", now()
             )
+            jobs.append((_Job(site.name, ("http",), _fixed([missing])), deadline))
         else:
             checks = ("http", "tls") if site.is_https else ("http",)
-            jobs.append(guarded(site, probe_http(client_for(site), site, config, now), checks))
+            work: Any = probe_http(client_for(site), site, config, now)
+            jobs.append((_Job(site.name, checks, work), deadline))
         if site.dns_name:
-            jobs.append(guarded(site, probe_dns(site, now), ("dns",)))
+            jobs.append((_Job(site.name, ("dns",), probe_dns(site, now)), deadline))
     if config.containers_command:
-        jobs.append(_wrap(probe_containers(config.containers_command, now)))
+        timeout = config.containers_timeout.total_seconds()
+        work = probe_containers(config.containers_command, now, timeout)
+        jobs.append((_Job(None, ("containers",), work), timeout + 2))
+    if config.backups_path:  # a file walk: in a thread, so a hanging mount cannot hold the round
+        work = asyncio.to_thread(probe_backup, root, config, now())
+        jobs.append((_Job(None, ("backup",), work), 30.0))
+    tasks = {asyncio.ensure_future(guarded(job, deadline)): job for job, deadline in jobs}
     try:
-        for batch in await asyncio.gather(*jobs):
-            results.extend(batch)
+        pending = set(tasks)
+        limit = time.monotonic() + round_deadline(config)
+        while pending:
+            done, pending = await asyncio.wait(
+                pending, timeout=max(limit - time.monotonic(), 0), return_when="FIRST_COMPLETED"
+            )
+            if not done:
+                break
+            for task in done:
+                batch = task.result()
+                results.extend(batch)
+                if on_result is not None:
+                    on_result(batch)
+        late: list[ProbeResult] = []
+        for task in pending:
+            task.cancel()
+            job = tasks[task]
+            late.extend(
+                ProbeResult(
+                    job.site, check, False, None, "no answer within the round's deadline", now()
+                )
+                for check in job.checks
+            )
+        if late:
+            results.extend(late)
+            if on_result is not None:
+                on_result(late)
     finally:
+        for task in tasks:
+            task.cancel()
         for client in clients.values():
             await client.aclose()
-    if config.backups_path:
-        results.append(probe_backup(root, config, now()))
     return results
 
 
 async def _fixed(results: list[ProbeResult]) -> list[ProbeResult]:
     return results
-
-
-async def _wrap(job: Any) -> list[ProbeResult]:
-    return [await job]
 
 
 def run_round(root: Path, config: Config, now: Callable[[], datetime]) -> list[ProbeResult]:

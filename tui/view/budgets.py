@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.ops.slo import SloStatus
+from tui.ops.slo import BURN_WINDOWS, MULTIWINDOW, SloStatus
+from tui.view.probes import sparkline
 
 SITE_SLOS = ("availability", "latency", "tls_expiry", "cert_validity", "dns")
 SHORT = {
@@ -46,9 +48,7 @@ class BudgetRow:
     worst: float
 
 
-def budget_rows(
-    statuses: list[SloStatus] | tuple[SloStatus, ...], sites: list[str]
-) -> list[BudgetRow]:
+def budget_rows(statuses: Sequence[SloStatus], sites: list[str]) -> list[BudgetRow]:
     by_key = {(s.site, s.name): s for s in statuses}
     rows = []
     for site in sites:
@@ -60,5 +60,81 @@ def budget_rows(
     return sorted(rows, key=lambda row: (row.worst, row.site))
 
 
-def platform_gauges(statuses: list[SloStatus] | tuple[SloStatus, ...]) -> list[tuple[str, Gauge]]:
+def platform_gauges(statuses: Sequence[SloStatus]) -> list[tuple[str, Gauge]]:
     return [(SHORT[s.name], gauge(s)) for s in statuses if s.site is None]
+
+
+@dataclass(frozen=True)
+class BudgetsSummary:
+    """Everything the budgets pane shows."""
+
+    rows: tuple[BudgetRow, ...]
+    platform: tuple[tuple[str, Gauge], ...]
+    note: str
+    title: str
+
+
+def budgets_summary(statuses: Sequence[SloStatus], sites: Sequence[str]) -> BudgetsSummary:
+    note = ""
+    if not statuses:
+        note = "No SLOs: configure [[sites]], [backups] or [containers] in sisyphus.toml."
+    elif all(s.budget_remaining is None for s in statuses):
+        note = "Unknown until probes have run: missing data never counts as good."
+    frozen = sum(1 for s in statuses if s.frozen)
+    title = f"Error budgets · {len(statuses)} SLOs" + (
+        f" · {frozen} under the freeze line" if frozen else ""
+    )
+    return BudgetsSummary(
+        tuple(budget_rows(statuses, list(sites))), tuple(platform_gauges(statuses)), note, title
+    )
+
+
+def budget_detail(
+    site: str,
+    statuses: Sequence[SloStatus],
+    trends: Mapping[str, list[float | None]],
+) -> list[tuple[str, str]]:
+    """One site's budgets in full, as (text, tone) pieces: target, SLI, budget, burn, trend."""
+    pieces: list[tuple[str, str]] = [(f"{site}: error budgets over the window\n\n", "bold")]
+    for status in statuses:
+        pieces.append((status.name, "bold"))
+        pieces.append((f"  target {status.target * 100:g}%  ", "plain"))
+        sli = "unknown" if status.sli is None else f"{status.sli * 100:.3f}%"
+        pieces.append(
+            (f"SLI {sli} over {status.window.total} probes ({status.window.bad} bad)\n", "plain")
+        )
+        pieces.append(
+            (f"  {budget_words(status.budget_remaining)}\n", "error" if status.frozen else "plain")
+        )
+        burns = "  ".join(
+            f"{label} {'?' if status.burn.get(label) is None else f'{status.burn[label]:.1f}×'}"
+            for label in BURN_WINDOWS
+        )
+        pieces.append((f"  burn rates: {burns}\n", "muted"))
+        if status.alerts:
+            pieces.append((f"  multiwindow alert: {', '.join(status.alerts)}\n", "error"))
+        trend = trends.get(status.name) or []
+        if trend:
+            line = sparkline([None if v is None else max(v, 0.0) for v in trend], width=60)
+            pieces.append((f"  budget over the window (hourly): {line}\n", "accent"))
+        pieces.append(("\n", "plain"))
+    pieces.append(("Multiwindow alerting: ", "bold"))
+    pieces.append(
+        (
+            "; ".join(
+                f"{row.factor:g}× over {row.long} and {row.short} → {row.severity}"
+                for row in MULTIWINDOW
+            ),
+            "plain",
+        )
+    )
+    return pieces
+
+
+def budget_words(left: float | None) -> str:
+    """'62% of the budget left', 'budget spent', or 'unknown (nothing measured)'."""
+    if left is None:
+        return "unknown (nothing measured)"
+    if left <= 0:
+        return "budget spent" + (f" ({1 - left:.1f}× the budget burned)" if left < 0 else "")
+    return f"{left * 100:.0f}% of the budget left"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tui.base.clock import age_short
@@ -80,10 +81,12 @@ def age_short_from(result: ProbeResult) -> str:
 
 
 def site_rows(
-    latest: list[ProbeResult],
-    history: dict[str, list[float | None]],
+    latest: Sequence[ProbeResult],
+    history: Mapping[str, Sequence[float | None]],
     sites: list[str],
+    waiting: frozenset[str] = frozenset(),
 ) -> list[SiteRow]:
+    """`waiting`: sites the round under way has not heard from yet (their last result shows)."""
     by_key = {(r.site, r.check): r for r in latest}
     rows = []
     for name in sites:
@@ -96,17 +99,19 @@ def site_rows(
                 http=_cell(http, "http"),
                 tls=_cell(by_key.get((name, "tls")), "tls"),
                 dns=_cell(by_key.get((name, "dns")), "dns"),
-                latency=f"{http.latency_ms:.0f} ms"
+                latency="waiting…"
+                if name in waiting
+                else f"{http.latency_ms:.0f} ms"
                 if http and http.latency_ms is not None
                 else "—",
-                trend=sparkline(history.get(name, [])),
+                trend=sparkline(list(history.get(name, []))),
                 failing=any(not r.ok for r in results),
             )
         )
     return sorted(rows, key=lambda row: (not row.failing, row.name))
 
 
-def platform_cells(latest: list[ProbeResult]) -> list[tuple[str, Cell, str]]:
+def platform_cells(latest: Sequence[ProbeResult]) -> list[tuple[str, Cell, str]]:
     """The platform-wide checks: (label, mark, detail) for backups and containers."""
     found = []
     for result in latest:

@@ -11,6 +11,7 @@ from tui.base.durations import format_duration
 from tui.base.sanitize import shorten
 from tui.bus.scanner import BusState, is_future, is_stale, sort_key, stale_tickets, summarize
 from tui.bus.tickets import Ticket
+from tui.view.budgets import budget_words
 
 SCHEMA = 1
 
@@ -171,12 +172,3 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
     return reasons
-
-
-def budget_words(left: float | None) -> str:
-    """'62% of the budget left', 'budget spent', or 'unknown (nothing measured)'."""
-    if left is None:
-        return "unknown (nothing measured)"
-    if left <= 0:
-        return "budget spent" + (f" ({1 - left:.1f}× the budget burned)" if left < 0 else "")
-    return f"{left * 100:.0f}% of the budget left"

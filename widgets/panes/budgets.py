@@ -6,16 +6,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from tui.ops.slo import SloStatus
-from tui.view.budgets import SHORT, SITE_SLOS, BudgetRow, Gauge, budget_rows, platform_gauges
+from tui.view.budgets import SHORT, SITE_SLOS, BudgetRow, BudgetsSummary, Gauge
 from widgets.parts.quiet import QuietText, set_title
-from widgets.parts.styles import Palette
 from widgets.parts.tables import Col, KeyedTable
+from widgets.parts.tones import Tones
 
 
-def gauge_text(cell: Gauge, palette: Palette) -> Text:
-    style = {"good": palette.success, "low": palette.warning, "frozen": palette.error}.get(
-        cell.state, palette.muted
+def gauge_text(cell: Gauge, tones: Tones) -> Text:
+    style = {"good": tones.success, "low": tones.warning, "frozen": tones.error}.get(
+        cell.state, tones.muted
     )
     return Text(cell.text, style=style, no_wrap=True)
 
@@ -28,14 +27,14 @@ class BudgetsTable(KeyedTable):
         ]
         super().__init__(columns, **kwargs)
 
-    def render_rows(self, rows: list[BudgetRow], palette: Palette) -> None:
+    def render_rows(self, rows: list[BudgetRow], tones: Tones) -> None:
         self.show(
             [
                 (
                     row.key,
                     (
                         Text(" " + row.site, no_wrap=True, overflow="ellipsis"),
-                        *(gauge_text(cell, palette) for cell in row.cells),
+                        *(gauge_text(cell, tones) for cell in row.cells),
                     ),
                 )
                 for row in rows
@@ -44,29 +43,12 @@ class BudgetsTable(KeyedTable):
 
 
 class BudgetsPane(Vertical):
-    def render_report(
-        self, statuses: tuple[SloStatus, ...], sites: list[str], palette: Palette
-    ) -> None:
-        """Everything the pane shows, from the budget report."""
-        note = Text()
-        if not statuses:
-            note.append(
-                "No SLOs: configure [[sites]], [backups] or [containers] in sisyphus.toml.",
-                style=palette.muted,
-            )
-        elif all(s.budget_remaining is None for s in statuses):
-            note.append(
-                "Unknown until probes have run: missing data never counts as good.",
-                style=palette.muted,
-            )
-        self.show_note(note)
-        self.query_one(BudgetsTable).render_rows(budget_rows(statuses, sites), palette)
-        self.show_platform(platform_gauges(statuses), palette)
-        frozen = sum(1 for s in statuses if s.frozen)
-        title = f"Error budgets · {len(statuses)} SLOs" + (
-            f" · {frozen} under the freeze line" if frozen else ""
-        )
-        set_title(self, title)
+    def render_summary(self, summary: BudgetsSummary, tones: Tones) -> None:
+        """Everything the pane shows, from the budgets' view data."""
+        self.show_note(Text(summary.note, style=tones.muted))
+        self.query_one(BudgetsTable).render_rows(list(summary.rows), tones)
+        self.show_platform(list(summary.platform), tones)
+        set_title(self, summary.title)
 
     def compose(self) -> ComposeResult:
         yield QuietText(id="budgets-note")
@@ -78,13 +60,13 @@ class BudgetsPane(Vertical):
         note.display = bool(text.plain)
         note.show(text)
 
-    def show_platform(self, gauges: list[tuple[str, Gauge]], palette: Palette) -> None:
+    def show_platform(self, gauges: list[tuple[str, Gauge]], tones: Tones) -> None:
         line = Text()
         for label, cell in gauges:
             if line:
                 line.append(" · ")
             line.append(f"{label} ")
-            line.append_text(gauge_text(cell, palette))
+            line.append_text(gauge_text(cell, tones))
         widget = self.query_one("#platform-budgets", QuietText)
         widget.display = bool(gauges)
         widget.show(line)

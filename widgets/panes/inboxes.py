@@ -6,8 +6,8 @@ from rich.text import Text
 
 from tui.base.sanitize import shorten
 from tui.view.inboxes import RoleRow, TicketRow
-from widgets.parts.styles import Palette
 from widgets.parts.tables import Col, KeyedTable
+from widgets.parts.tones import Tones
 
 ALL_ROLES = "*"
 
@@ -24,7 +24,7 @@ class RolesTable(KeyedTable):
         ]
         super().__init__(columns, **kwargs)
 
-    def render_rows(self, rows: list[RoleRow], palette: Palette) -> None:
+    def render_rows(self, rows: list[RoleRow], tones: Tones) -> None:
         total = RoleRow(
             "all inboxes",
             sum(r.tickets for r in rows),
@@ -34,26 +34,26 @@ class RolesTable(KeyedTable):
             "",
             False,
         )
-        cells = [(ALL_ROLES, _role_cells(total, palette))]
-        cells += [(row.role, _role_cells(row, palette)) for row in rows]
+        cells = [(ALL_ROLES, _role_cells(total, tones))]
+        cells += [(row.role, _role_cells(row, tones)) for row in rows]
         self.show(cells)
 
 
-def _role_cells(row: RoleRow, palette: Palette) -> tuple[Text, ...]:
+def _role_cells(row: RoleRow, tones: Tones) -> tuple[Text, ...]:
     name = Text(
         " " + row.role,
-        style=palette.muted if row.missing else palette.plain,
+        style=tones.muted if row.missing else tones.plain,
         no_wrap=True,
         overflow="ellipsis",
     )
     stale = Text(
         f"{row.stale}" if row.stale else "·",
-        style=palette.error if row.stale else palette.muted,
+        style=tones.error if row.stale else tones.muted,
         justify="right",
     )
     bad = Text(
         f"{row.malformed}" if row.malformed else "·",
-        style=palette.warning if row.malformed else palette.muted,
+        style=tones.warning if row.malformed else tones.muted,
         justify="right",
     )
     return (
@@ -62,11 +62,11 @@ def _role_cells(row: RoleRow, palette: Palette) -> tuple[Text, ...]:
         Text(
             str(row.responses) if row.responses else "·",
             justify="right",
-            style=palette.plain if row.responses else palette.muted,
+            style=tones.plain if row.responses else tones.muted,
         ),
         stale,
         bad,
-        Text(" " + row.oldest, style=palette.muted),
+        Text(" " + row.oldest, style=tones.muted),
     )
 
 
@@ -82,27 +82,27 @@ class TicketsTable(KeyedTable):
         ]
         super().__init__(columns, **kwargs)
 
-    def render_rows(self, rows: list[TicketRow], palette: Palette) -> None:
-        self.show([(row.key, ticket_cells(row, palette)) for row in rows])
+    def render_rows(self, rows: list[TicketRow], tones: Tones) -> None:
+        self.show([(row.key, ticket_cells(row, tones)) for row in rows])
 
 
-def ticket_cells(row: TicketRow, palette: Palette) -> tuple[Text, ...]:
+def ticket_cells(row: TicketRow, tones: Tones) -> tuple[Text, ...]:
     mark_styles = {
-        "stale": palette.error,
-        "acked": palette.warning,
-        "malformed": palette.warning,
-        "skew": palette.accent,
+        "stale": tones.error,
+        "acked": tones.warning,
+        "malformed": tones.warning,
+        "skew": tones.accent,
     }
-    status_style = mark_styles.get(row.mark, palette.plain)
+    status_style = mark_styles.get(row.mark, tones.plain)
     status = row.status
     if row.mark == "acked":
         status = "STALE ✓"
     priority_style = (
-        palette.error
+        tones.error
         if row.priority in ("P0", "!!")
-        else palette.warning
+        else tones.warning
         if row.priority == "P1"
-        else palette.plain
+        else tones.plain
     )
     subject = row.subject + (" ⚠" if row.mark == "warn" else "")
     return (
@@ -114,7 +114,7 @@ def ticket_cells(row: TicketRow, palette: Palette) -> tuple[Text, ...]:
             subject,
             no_wrap=True,
             overflow="ellipsis",
-            style=palette.warning if row.mark == "malformed" else palette.plain,
+            style=tones.warning if row.mark == "malformed" else tones.plain,
         ),
-        Text(row.age, style=palette.muted, justify="right"),
+        Text(row.age, style=tones.muted, justify="right"),
     )

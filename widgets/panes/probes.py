@@ -8,8 +8,8 @@ from textual.containers import Vertical
 
 from tui.view.probes import Cell, SiteRow
 from widgets.parts.quiet import QuietText
-from widgets.parts.styles import Palette
 from widgets.parts.tables import Col, KeyedTable
+from widgets.parts.tones import Tones
 
 
 class SitesTable(KeyedTable):
@@ -24,28 +24,28 @@ class SitesTable(KeyedTable):
         ]
         super().__init__(columns, **kwargs)
 
-    def render_rows(self, rows: list[SiteRow], palette: Palette) -> None:
-        self.show([(row.key, site_cells(row, palette)) for row in rows])
+    def render_rows(self, rows: list[SiteRow], tones: Tones) -> None:
+        self.show([(row.key, site_cells(row, tones)) for row in rows])
 
 
-def _mark(cell: Cell, palette: Palette) -> Text:
-    style = {"ok": palette.success, "fail": palette.error}.get(cell.state, palette.muted)
+def _mark(cell: Cell, tones: Tones) -> Text:
+    style = {"ok": tones.success, "fail": tones.error}.get(cell.state, tones.muted)
     return Text(cell.text, style=style, no_wrap=True)
 
 
-def site_cells(row: SiteRow, palette: Palette) -> tuple[Text, ...]:
+def site_cells(row: SiteRow, tones: Tones) -> tuple[Text, ...]:
     return (
         Text(
             " " + row.name,
-            style=palette.error if row.failing else palette.plain,
+            style=tones.error if row.failing else tones.plain,
             no_wrap=True,
             overflow="ellipsis",
         ),
-        _mark(row.http, palette),
-        _mark(row.tls, palette),
-        _mark(row.dns, palette),
-        Text(row.latency, justify="right", style=palette.muted),
-        Text(" " + row.trend, style=palette.accent),
+        _mark(row.http, tones),
+        _mark(row.tls, tones),
+        _mark(row.dns, tones),
+        Text(row.latency, justify="right", style=tones.muted),
+        Text(" " + row.trend, style=tones.accent),
     )
 
 
@@ -62,14 +62,14 @@ class ProbesPane(Vertical):
         note.display = bool(text.plain)
         note.show(text)
 
-    def show_platform(self, cells: list[tuple[str, Cell, str]], palette: Palette) -> None:
+    def show_platform(self, cells: list[tuple[str, Cell, str]], tones: Tones) -> None:
         line = Text()
         for label, cell, detail in cells:
             if line:
                 line.append(" · ")
             line.append(
                 f"{cell.text} ",
-                style={"ok": palette.success, "fail": palette.error}.get(cell.state),
+                style={"ok": tones.success, "fail": tones.error}.get(cell.state),
             )
             line.append(f"{label}: {detail}")
         widget = self.query_one("#platform-checks", QuietText)

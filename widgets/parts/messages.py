@@ -1,8 +1,16 @@
-"""Messages the widgets post upward (kept light: the app imports them at start)."""
+"""Messages, named as past events: sources and screens post them, handlers act on them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
+
+from tui.bus.scanner import BusState
+from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
+from tui.ops.incidents import Incident
+from tui.ops.probes import ProbeResult
+from tui.view.ticket import TicketDetail
 
 
 class OpenTicket(Message):
@@ -11,3 +19,70 @@ class OpenTicket(Message):
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
+
+
+class AcknowledgeTicket(Message):
+    """A person acknowledged the stale ticket stored at `path` (from its ticket view)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+@dataclass
+class IncidentAction(Message):
+    """A person acknowledged (`ack`), resolved (`resolve`) or saved to the KB (`kb`) an incident."""
+
+    action: str
+    incident_id: str
+    note: str
+
+
+@dataclass
+class TicketsChanged(Message):
+    """A scan finished: the bus as it is now."""
+
+    state: BusState
+    partial: bool = False  # the first scan is still reading: more is coming
+
+
+@dataclass
+class ProbesArrived(Message):
+    """Results of the round under way, as they arrive; `waiting` sites have not answered yet."""
+
+    results: list[ProbeResult]
+    waiting: frozenset[str]
+
+
+@dataclass
+class RoundFinished(Message):
+    """A probe round ended (or, in a reading room, the writer's records were read again)."""
+
+    outcome: RoundOutcome
+
+
+@dataclass
+class IncidentsEscalated(Message):
+    """Firing incidents reached their next rung."""
+
+    due: tuple[Incident, ...]
+    view: OpsView
+
+
+@dataclass
+class IncidentChanged(Message):
+    """A person's action on an incident was carried out."""
+
+    outcome: ActionOutcome
+
+
+@dataclass
+class DetailReady(Message):
+    """A ticket's detail was read (in a worker): show it."""
+
+    detail: TicketDetail
+
+
+@dataclass
+class BudgetDetailReady(Message):
+    detail: list[tuple[str, str]]

@@ -41,7 +41,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             [
                 ("?", "this list of keys"),
                 ("q", "quit (in a ticket: back)"),
-                ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
+                ("ctrl+p", "command tones: go to an inbox, the stale list, rescan, themes"),
                 ("tab / shift+tab", "next / previous pane"),
                 ("1 … 5", "inboxes, tickets, probes, budgets, incidents"),
             ],

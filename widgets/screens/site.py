@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from widgets.parts.styles import Palette
 from widgets.parts.tables import Col, KeyedTable
+from widgets.parts.tones import Tones
 
 
 class HistoryTable(KeyedTable):
@@ -34,13 +34,13 @@ class SiteScreen(ModalScreen[None]):
         name: str,
         latest: list[tuple[str, bool, str]],
         history: list[tuple[str, str, bool, float | None]],
-        palette: Palette,
+        tones: Tones,
     ) -> None:
         super().__init__()
         self.site_name = name
         self.latest = latest
         self.history = history
-        self.palette = palette
+        self.tones = tones
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -48,7 +48,7 @@ class SiteScreen(ModalScreen[None]):
         for check, ok, detail in self.latest:
             text.append(
                 f"  {'✓' if ok else '✗'} {check:<11}",
-                style=self.palette.success if ok else self.palette.error,
+                style=self.tones.success if ok else self.tones.error,
             )
             text.append(detail + "\n")
         with Vertical(id="site-box") as box:
@@ -67,7 +67,7 @@ class SiteScreen(ModalScreen[None]):
                         Text(at),
                         Text(
                             "ok" if ok else "FAIL",
-                            style=self.palette.success if ok else self.palette.error,
+                            style=self.tones.success if ok else self.tones.error,
                         ),
                         Text("" if latency is None else f"{latency:.0f} ms"),
                     ),

@@ -10,9 +10,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static
 
 from tui.view.ticket import TicketDetail
-from widgets.parts.messages import OpenTicket
-from widgets.parts.styles import Palette
+from widgets.parts.messages import AcknowledgeTicket, OpenTicket
 from widgets.parts.tables import Col, KeyedTable
+from widgets.parts.tones import Tones
 
 
 class ThreadTable(KeyedTable):
@@ -32,14 +32,14 @@ class TicketScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="ticket.back"),
-        Binding("a", "app.ack", "Acknowledge", id="ticket.ack"),
+        Binding("a", "ack", "Acknowledge", id="ticket.ack"),
         Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
     ]
 
-    def __init__(self, detail: TicketDetail, palette: Palette) -> None:
+    def __init__(self, detail: TicketDetail, tones: Tones) -> None:
         super().__init__()
         self.detail = detail
-        self.palette = palette
+        self.tones = tones
 
     def compose(self) -> ComposeResult:
         meta = Static(self._meta_text(), id="ticket-meta")
@@ -64,10 +64,10 @@ class TicketScreen(Screen[None]):
                     (
                         line.key or f"-{index}",
                         (
-                            Text(line.relation, style=self.palette.muted),
+                            Text(line.relation, style=self.tones.muted),
                             Text(line.ticket_id),
                             Text(line.status),
-                            Text(line.where, style=self.palette.muted),
+                            Text(line.where, style=self.tones.muted),
                             Text(line.subject, no_wrap=True, overflow="ellipsis"),
                         ),
                     )
@@ -82,14 +82,14 @@ class TicketScreen(Screen[None]):
         if self.detail.stale:
             text.append(
                 "STALE: this clarification has waited too long; press a to acknowledge\n",
-                style=self.palette.error,
+                style=self.tones.error,
             )
         width = max((len(name) for name, _ in self.detail.fields), default=0)
         for name, value in self.detail.fields:
-            text.append(f"{name:>{width}}  ", style=self.palette.muted)
+            text.append(f"{name:>{width}}  ", style=self.tones.muted)
             text.append(value + "\n")
         for warning in self.detail.warnings:
-            text.append("⚠ " + warning + "\n", style=self.palette.warning)
+            text.append("⚠ " + warning + "\n", style=self.tones.warning)
         text.rstrip()
         return text
 
@@ -101,6 +101,9 @@ class TicketScreen(Screen[None]):
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
         self.app.notify(f"Links do not open from the room: {event.href}", markup=False)
+
+    def action_ack(self) -> None:
+        self.post_message(AcknowledgeTicket(self.detail.path))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -1,15 +1,17 @@
-"""Cell styles taken from the running theme, so tables follow it (ANSI theme included)."""
+"""Cell tones taken from the running theme, so tables follow it (ANSI theme included)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.style import Style
+from rich.text import Text
 from textual.theme import Theme
 
 
 @dataclass(frozen=True)
-class Palette:
+class Tones:
     error: Style
     warning: Style
     success: Style
@@ -18,7 +20,7 @@ class Palette:
     plain: Style
 
     @classmethod
-    def from_theme(cls, theme: Theme) -> Palette:
+    def from_theme(cls, theme: Theme) -> Tones:
         def color(value: str | None, bold: bool = False) -> Style:
             if value and value.startswith("ansi_"):
                 value = value[5:]  # Textual's "ansi_red" is Rich's "red"
@@ -35,3 +37,16 @@ class Palette:
             accent=color(theme.accent),
             plain=Style(),
         )
+
+    def tone(self, name: str) -> Style:
+        """The style of a view-data tone: bold, accent, muted, error, warning, success, plain."""
+        if name == "bold":
+            return Style(bold=True)
+        return getattr(self, name, self.plain)
+
+    def text(self, pieces: Iterable[tuple[str, str]]) -> Text:
+        """(text, tone) pieces as one Text: plain characters, never markup."""
+        text = Text()
+        for part, tone in pieces:
+            text.append(part, style=self.tone(tone))
+        return text

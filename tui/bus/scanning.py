@@ -1,0 +1,84 @@
+"""When the tickets are read: the first scan at once, then one scan in flight at a time.
+
+The first scan starts when the room is built, in a thread, so it overlaps the screen's start-up.
+On a large state, what it has read after FIRST_PAINT_WAIT is delivered as a partial view, and the
+scan pauses (up to FIRST_PAINT_HOLD) until that view is painted: both would share one core's worth
+of Python. After it, a request during a scan arms exactly one more, never a queue.
+
+Every state goes to `deliver(state, partial)`, called from the scan's thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+from collections.abc import Callable
+
+from tui.bus.scanner import BusState
+
+FIRST_PAINT_WAIT = 0.3  # seconds the first paint waits for the first scan before a partial view
+FIRST_PAINT_HOLD = 3.0  # at most this long the first scan pauses while that partial view is painted
+
+Scan = Callable[[bool, Callable[[BusState], None] | None], BusState]
+Deliver = Callable[[BusState, bool], None]
+
+
+class ScanSchedule:
+    def __init__(self, scan: Scan, deliver: Deliver) -> None:
+        self._scan, self._deliver = scan, deliver
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, "scan")
+        self._lock = threading.Lock()
+        self._running, self._again, self._archive = True, False, False
+        self._started = time.monotonic()
+        self._partial_shown = False
+        self._painted = threading.Event()
+        self._first = self._pool.submit(self._first_scan)
+
+    def first(self, timeout: float = FIRST_PAINT_WAIT) -> BusState | None:
+        """The first scan's state if it is read within `timeout` (for the first frame)."""
+        try:
+            return self._first.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            return None
+
+    def painted(self) -> None:
+        """The first frame is on screen: a paused first scan goes on."""
+        self._painted.set()
+
+    def request(self, *, archive: bool = False) -> None:
+        """Read the bus again (`archive`: count the archive too)."""
+        with self._lock:
+            self._archive = self._archive or archive
+            if self._running:
+                self._again = True
+                return
+            self._running, archive, self._archive = True, self._archive, False
+        self._pool.submit(self._run, archive)
+
+    def close(self) -> None:
+        self._painted.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _first_scan(self) -> BusState:
+        state = self._scan(True, self._progress)
+        self._done(state)
+        return state
+
+    def _progress(self, state: BusState) -> None:
+        if self._partial_shown or time.monotonic() - self._started < FIRST_PAINT_WAIT:
+            return
+        self._partial_shown = True
+        self._deliver(state, True)
+        self._painted.wait(timeout=FIRST_PAINT_HOLD)
+
+    def _run(self, archive: bool) -> None:
+        self._done(self._scan(archive, None))
+
+    def _done(self, state: BusState) -> None:
+        self._deliver(state, False)
+        with self._lock:
+            self._running, again = False, self._again
+            self._again = False
+        if again:
+            self.request()

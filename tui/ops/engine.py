@@ -1,0 +1,319 @@
+"""The round engine: one probe round end to end, and everything a person does to incidents.
+
+`Operations` owns the mutable records of one state root (the probe store, the SLO history, the
+incident book, the knowledge base). Every method that reads or changes them holds one lock, so a
+round recorded in a worker thread and a detail read from another never meet half-way; network
+probing happens outside the lock. Callers get frozen values back (`OpsView`, `RoundOutcome`):
+nothing a caller holds is changed afterwards by another thread.
+
+One engine for every caller: the room, `status --probe`, `check --probe` and the watcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+
+from tui.base.config import Config
+from tui.base.crash import one_line
+from tui.base.paths import room_dir
+from tui.base.sanitize import clean
+from tui.ops.budgets import BudgetReport, report, write_freeze
+from tui.ops.history import History, key_of
+from tui.ops.incidents import Incident, IncidentBook, write_postmortem
+from tui.ops.kb import Entry, load_kb, save_entry
+from tui.ops.probe_store import ProbeStore
+from tui.ops.probes import Arrived, ProbeResult, probe_round
+from tui.ops.slo import budget_trend
+
+Clock = Callable[[], datetime]
+FLUSH_EVERY = 0.5  # seconds between writes of probes.json while a round's results arrive
+
+
+@dataclass(frozen=True)
+class OpsView:
+    """What a screen or a report reads of operations: a frozen copy, replaced whole on change."""
+
+    results: tuple[ProbeResult, ...] = ()
+    budget: BudgetReport = field(default_factory=lambda: BudgetReport((), False, None, None))
+    incidents: tuple[Incident, ...] = ()  # copies: reading them never races a round
+    http_history: Mapping[str, tuple[float | None, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # site → recent http latencies (None: failed)
+    kb: tuple[Entry, ...] = ()
+    kb_broken: tuple[str, ...] = ()
+    next_escalation: float | None = None  # seconds until the next rung of a firing incident
+
+    def incident(self, incident_id: str) -> Incident | None:
+        return next((i for i in self.incidents if i.id == incident_id), None)
+
+    @property
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.incidents if i.open]
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What one round did: its results, what opened and closed, what could not be written."""
+
+    results: tuple[ProbeResult, ...]
+    opened: tuple[Incident, ...]
+    resolved: tuple[Incident, ...]
+    problems: tuple[str, ...]
+    error: str | None  # the round raised: said, and the next round is scheduled anyway
+    view: OpsView
+    recorded: bool  # false in a reading room or process: the results are the writer's
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What a person's action on an incident did: a sentence to show, problems, the new view."""
+
+    message: str
+    problems: tuple[str, ...]
+    view: OpsView
+
+
+class Operations:
+    """The records of one state root and the one way to change them."""
+
+    def __init__(self, root: Path, config: Config, *, writer: bool, now: datetime) -> None:
+        self.root = root
+        self.config = config
+        self.writer = writer
+        self.folder = room_dir(root)
+        self._lock = threading.RLock()
+        self.store = ProbeStore(self.folder, read_only=not writer)
+        self.history = History(self.folder, read_only=not writer, window=config.slo_window)
+        self.book = IncidentBook(self.folder, read_only=not writer)
+        self.kb, broken = load_kb(root)
+        self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
+        self.budget = report(self.history, config, now, self.folder)
+        self._last_flush = 0.0
+
+    @property
+    def notes(self) -> list[str]:
+        """What went wrong reading the records at start (a file set aside, unreadable)."""
+        return self.store.notes + self.history.notes + self.book.notes
+
+    # ------------------------------------------------------------------ reading
+
+    def view(self, now: datetime) -> OpsView:
+        with self._lock:
+            return self._view(now)
+
+    def _view(self, now: datetime) -> OpsView:
+        history = {
+            site.name: tuple(
+                latency if ok else None for _, ok, latency in self.store.history(site.name, "http")
+            )
+            for site in self.config.sites
+        }
+        return OpsView(
+            results=tuple(self.store.latest()),
+            budget=self.budget,
+            incidents=tuple(copy.deepcopy(self.book.incidents)),
+            http_history=MappingProxyType(history),
+            kb=tuple(self.kb),
+            kb_broken=tuple(self.kb_broken),
+            next_escalation=self.book.next_escalation(now),
+        )
+
+    def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:
+        """Each SLO of one site: its budget left at the end of every hour of the window."""
+        with self._lock:
+            return {
+                s.name: budget_trend(self.history.hourly(key_of(s.site, s.name), now), s.target)
+                for s in self.budget.statuses
+                if s.site == site
+            }
+
+    def site_history(self, site: str) -> list[tuple[str, str, bool, float | None]]:
+        """(check, at, ok, latency) of a site's recent probes, oldest first."""
+        with self._lock:
+            found = [
+                (check, at, ok, latency)
+                for check in ("http", "tls", "dns")
+                for at, ok, latency in self.store.history(site, check)
+            ]
+        return sorted(found, key=lambda item: item[1])
+
+    # ------------------------------------------------------------------ a round
+
+    def probe(self, clock: Clock, on_result: Arrived | None = None) -> list[ProbeResult]:
+        """Probe every configured check once, without recording (outside the lock)."""
+        return asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
+
+    def round(
+        self, clock: Clock, on_result: Arrived | None = None, now: datetime | None = None
+    ) -> RoundOutcome:
+        """One round end to end; never raises. A reader follows what the writer recorded."""
+        try:
+            if not self.writer:
+                return self.follow(now or clock())
+
+            def arrived(batch: list[ProbeResult]) -> None:
+                self._arrived(batch)
+                if on_result is not None:
+                    on_result(batch)
+
+            results = self.probe(clock, arrived)
+            return self.record(results, now or clock())
+        except Exception as exc:  # a round that raises is reported; the caller schedules the next
+            error = clean(f"probe round failed: {one_line(exc)}")
+            return RoundOutcome((), (), (), (), error, self.view(now or clock()), False)
+
+    def _arrived(self, batch: list[ProbeResult]) -> None:
+        """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds."""
+        with self._lock:
+            self.store.record(batch, write=False)
+            if time.monotonic() - self._last_flush >= FLUSH_EVERY:
+                self._flush()
+
+    def _flush(self) -> None:
+        self._last_flush = time.monotonic()
+        self.store.flush()
+
+    def record(self, results: list[ProbeResult], now: datetime) -> RoundOutcome:
+        """Count a round's results: history, budgets, the freeze file, incidents, post-mortems."""
+        problems: list[str] = []
+        with self._lock:
+            try:
+                self._flush()
+                self.history.add(results, self.config)
+                self.history.save(now)
+                self.budget = report(self.history, self.config, now, self.folder)
+                write_freeze(self.folder, self.budget, now)
+            except OSError as exc:
+                self.budget = report(self.history, self.config, now)
+                problems.append(clean(f"probe results not saved: {exc}"))
+            changed = self.book.observe(results, self.budget, self.config, now, self.kb)
+            resolved = [incident for incident in changed if not incident.open]
+            for incident in resolved:
+                problems.extend(self._closed(incident, now))
+            problems.extend(self._save_book())
+            return RoundOutcome(
+                results=tuple(results),
+                opened=tuple(copy.deepcopy([i for i in changed if i.open])),
+                resolved=tuple(copy.deepcopy(resolved)),
+                problems=tuple(problems),
+                error=None,
+                view=self._view(now),
+                recorded=True,
+            )
+
+    def keep_freeze_file(self, now: datetime) -> list[str]:
+        """`.room/freeze.json` as the budgets are now (a writer's reading commands keep it true)."""
+        with self._lock:
+            try:
+                write_freeze(self.folder, self.budget, now)
+            except OSError as exc:
+                return [clean(f"freeze.json not written: {exc}")]
+        return []
+
+    def follow(self, now: datetime) -> RoundOutcome:
+        """A reader: read again what the writer recorded."""
+        with self._lock:
+            self.store.reload()
+            self.history.load()
+            self.book.load()
+            self.budget = report(self.history, self.config, now, self.folder)
+            view = self._view(now)
+        return RoundOutcome(view.results, (), (), (), None, view, False)
+
+    def _closed(self, incident: Incident, now: datetime) -> list[str]:
+        """A resolved incident: the post-mortem to the architect, and the KB learns."""
+        problems = []
+        problem = write_postmortem(self.root, incident, now)
+        if problem:
+            problems.append(f"{incident.id}: {problem}")
+        try:
+            self.book.learn(incident, self.kb)
+            self._reload_kb()
+        except OSError as exc:
+            problems.append(clean(f"{incident.id}: KB not updated: {exc}"))
+        return problems
+
+    def _save_book(self) -> list[str]:
+        try:
+            self.book.save()
+        except OSError as exc:
+            return [clean(f"incidents not saved: {exc}")]
+        return []
+
+    def _reload_kb(self) -> None:
+        self.kb, broken = load_kb(self.root)
+        self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
+
+    # ------------------------------------------------------------------ escalation and actions
+
+    def escalate(self, now: datetime) -> tuple[tuple[Incident, ...], OpsView]:
+        """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
+        with self._lock:
+            due = self.book.escalations(now)
+            if due and self.writer:
+                self._save_book()
+            return tuple(copy.deepcopy(due)), self._view(now)
+
+    def act(
+        self, action: str, incident_id: str, who: str, note: str, now: datetime
+    ) -> ActionOutcome:
+        """`ack`, `resolve` or `kb` (save the incident's pattern to the knowledge base)."""
+        note = clean(note)
+        problems: list[str] = []
+        with self._lock:
+            incident = self.book.get(incident_id)
+            if incident is None:
+                return ActionOutcome(f"No incident {incident_id}.", (), self._view(now))
+            if action == "ack":
+                if incident.state != "triggered":
+                    return ActionOutcome(
+                        f"{incident.id} is {incident.state}: only a firing incident is acknowledged.",
+                        (),
+                        self._view(now),
+                    )
+                self.book.acknowledge(incident, who, note, now)
+                message = f"Acknowledged {incident.id}: no more reminders."
+            elif action == "resolve":
+                if not incident.open:
+                    return ActionOutcome(f"{incident.id} is already closed.", (), self._view(now))
+                how = f"resolved by hand: {note or 'no note'}"
+                self.book.resolve(incident, now, how, self.budget)
+                if self.writer:
+                    problems.extend(self._closed(incident, now))
+                message = f"{incident.id} closed: {how}."
+            elif action == "kb":
+                message = self._save_kb(incident, note, now, problems)
+            else:
+                raise ValueError(f"unknown incident action {action!r}")
+            if self.writer:
+                problems.extend(self._save_book())
+            else:
+                problems.append("read-only: the incident is changed in memory only")
+            return ActionOutcome(message, tuple(problems), self._view(now))
+
+    def _save_kb(self, incident: Incident, note: str, now: datetime, problems: list[str]) -> str:
+        check = incident.check
+        try:
+            path = save_entry(
+                self.root,
+                f"KB-{incident.site or 'platform'}-{check}-{now:%Y%m%d%H%M}",
+                check,
+                " ".join(incident.detail.split()[:3]),
+                incident.site,
+                incident.detail,
+                note,
+            )
+        except OSError as exc:
+            problems.append(clean(f"KB entry not saved: {exc}"))
+            return f"{incident.id}: not saved to the knowledge base."
+        self._reload_kb()
+        incident.note(now, f"saved to the knowledge base as {path.name}")
+        return f"Saved {path.name} in kb/."

@@ -1,0 +1,160 @@
+"""Text the main screen composes: the header, the freeze banner, notes and announcements.
+
+Each is a list of (text, tone) pieces; the widgets map a tone (bold, accent, muted, error,
+warning, success, plain) to the running theme's style. Ticket text in them is already clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tui.base.durations import format_duration
+from tui.base.sanitize import shorten
+from tui.bus.tickets import Ticket
+from tui.ops.budgets import BudgetReport
+from tui.ops.incidents import Incident
+
+Piece = tuple[str, str]  # (text, tone)
+
+
+@dataclass(frozen=True)
+class HeaderView:
+    root: str
+    stale: int
+    acked: int
+    malformed: int
+    read_only: str | None  # why, when read-only
+    demo: bool
+    freeze: str | None = None
+    incidents: int = 0
+    problems: tuple[str, ...] = ()
+
+    @property
+    def alarm(self) -> bool:
+        return bool(self.stale - self.acked) or bool(self.problems)
+
+
+def header_pieces(view: HeaderView) -> list[Piece]:
+    pieces: list[Piece] = [("Sisyphus room", "bold")]
+    if view.demo:
+        pieces.append((" · demo", "accent"))
+    pieces.append((f" · {view.root}", "muted"))
+    if view.stale:
+        unacked = view.stale - view.acked
+        label = f" ⚠ {view.stale} stale" + (f" ({view.acked} acked)" if view.acked else "")
+        pieces += [(" ·", "plain"), (label, "error" if unacked else "warning")]
+    else:
+        pieces.append((" · no stale clarifications", "success"))
+    if view.malformed:
+        pieces += [(" · ", "plain"), (f"{view.malformed} malformed", "warning")]
+    if view.incidents:
+        pieces += [(" · ", "plain"), (f"{view.incidents} open incidents", "error")]
+    if view.freeze:
+        pieces += [(" · ", "plain"), (f"DEPLOY FREEZE: {view.freeze}", "error")]
+    for problem in view.problems:
+        pieces += [(" · ", "plain"), (problem, "error")]
+    if view.read_only:
+        pieces += [(" · ", "plain"), (f"read-only ({view.read_only})", "warning")]
+    return pieces
+
+
+def frozen_names(budget: BudgetReport) -> list[str]:
+    return [f"{s.site or 'platform'}/{s.name}" for s in budget.frozen_by]
+
+
+def freeze_banner(budget: BudgetReport, freeze_below: float) -> list[Piece]:
+    """The banner under the header while deploys are frozen; empty otherwise."""
+    if not budget.freeze:
+        return []
+    pieces: list[Piece] = [("DEPLOY FREEZE", "bold")]
+    if budget.since:
+        pieces.append((f" since {budget.since:%m-%d %H:%M}Z", "plain"))
+    names = frozen_names(budget)
+    shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
+    pieces.append((f" · {shown} under {freeze_below:.0%} of budget", "plain"))
+    if budget.lifts_at:
+        pieces.append((f" · lifts ~{budget.lifts_at:%m-%d %H:%M}Z if probes pass", "plain"))
+    else:
+        pieces.append((" · no lift in sight", "plain"))
+    pieces.append((" · .room/freeze.json", "muted"))
+    return pieces
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A notification: title, text, severity; `bell` rings the terminal bell."""
+
+    title: str
+    text: str
+    severity: str = "information"
+    timeout: float = 20
+    bell: bool = False
+
+
+def stale_announcement(
+    tickets: Sequence[Ticket], now: datetime, stale_after: timedelta
+) -> list[Announcement]:
+    """Tickets that turned stale or are due again: one each, or one for more than three."""
+    if not tickets:
+        return []
+    if len(tickets) <= 3:
+        return [
+            Announcement(
+                "Stale clarification",
+                f"{t.id} in the inbox of {t.role} (from {t.sender}) has waited "
+                f"{format_duration(now - t.created)}: {shorten(t.subject, 90)}",
+                "error",
+                bell=True,
+            )
+            for t in tickets
+        ]
+    ids = ", ".join(t.id for t in tickets[:8]) + (" …" if len(tickets) > 8 else "")
+    return [
+        Announcement(
+            "Stale clarifications",
+            f"{len(tickets)} clarifications have waited over {format_duration(stale_after)}: "
+            f"{ids}. Press s for the list.",
+            "error",
+            bell=True,
+        )
+    ]
+
+
+def incident_opened(incident: Incident) -> Announcement:
+    return Announcement(
+        f"Incident opened: {incident.id}",
+        f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}",
+        "error",
+        timeout=10,
+    )
+
+
+def incident_closed(incident: Incident) -> Announcement:
+    return Announcement("Incident resolved", f"{incident.id} closed: {incident.resolution}.")
+
+
+def incident_firing(incident: Incident) -> Announcement:
+    return Announcement(
+        f"Incident firing: {incident.id} (tier {incident.tier})",
+        f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}. Open the incident "
+        "(5, enter) and press a to acknowledge.",
+        "error",
+        bell=True,
+    )
+
+
+def probes_note(*, sites: int, results: int, probing: bool, writer: bool, why: str | None) -> str:
+    """The line above the probes table: why it is empty, or whose results it shows."""
+    if not sites:
+        return "No sites configured: add [[sites]] to sisyphus.toml to probe them."
+    if not results and probing:
+        return (
+            "First round of probes under way…"
+            if writer
+            else "Waiting for the room that probes to record a round."
+        )
+    if not writer:
+        return f"read from .room/ ({why})"
+    return ""

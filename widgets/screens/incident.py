@@ -1,0 +1,64 @@
+"""One incident's record: acknowledge, resolve by hand, save its pattern to the knowledge base."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from widgets.parts.messages import IncidentAction
+from widgets.parts.tones import Tones
+from widgets.screens.note import NoteScreen
+
+PROMPTS = {
+    "ack": "Acknowledge: a note (e.g. “applied KB entry KB-dns-registrar”), or empty",
+    "resolve": "Resolve by hand: what was done?",
+    "kb": "Save to the knowledge base: the fix that works for this pattern",
+}
+
+
+class IncidentScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="incident.back"),
+        Binding("a", "ask('ack')", "Acknowledge", id="incident.ack"),
+        Binding("r", "ask('resolve')", "Resolve", id="incident.resolve"),
+        Binding("k", "ask('kb')", "Save to KB", id="incident.kb"),
+    ]
+
+    def __init__(
+        self, incident_id: str, state: str, record: list[tuple[str, str]], tones: Tones
+    ) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.state = state
+        self.record = record
+        self.tones = tones
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="incident-box") as box:
+            box.border_title = "Incident"
+            yield Static(self.tones.text(self.record), id="incident-record")
+
+    def show(self, state: str, record: list[tuple[str, str]]) -> None:
+        """The record changed (an action, a round): show it as it is now."""
+        self.state, self.record = state, record
+        self.query_one("#incident-record", Static).update(self.tones.text(record))
+
+    def action_ask(self, action: str) -> None:
+        if action == "ack" and self.state != "triggered":
+            self.app.notify("Only a firing incident can be acknowledged.", severity="warning")
+            return
+        if action == "resolve" and self.state == "resolved":
+            self.app.notify("This incident is already closed.", severity="warning")
+            return
+
+        def answered(note: str | None) -> None:
+            if note is not None:
+                self.post_message(IncidentAction(action, self.incident_id, note))
+
+        self.app.push_screen(NoteScreen(PROMPTS[action]), answered)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

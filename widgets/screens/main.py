@@ -1,0 +1,424 @@
+"""The main screen: the panes, their keys and what opens from them.
+
+It renders what the app routes to it (the bus, the operations' view, the round under way) and
+posts or asks for what a person does. It reads only frozen values: nothing it holds is changed by
+another thread.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from tui.base.sanitize import clean
+from tui.bus.filter import Filter, parse_filter
+from tui.bus.scanner import BusState, is_stale, stale_tickets
+from tui.ops.engine import OpsView
+from tui.ops.probes import ProbeResult
+from tui.view.budgets import budget_detail, budgets_summary
+from tui.view.header import HeaderView, freeze_banner, frozen_names, probes_note
+from tui.view.inboxes import role_rows, ticket_rows
+from tui.view.incidents import incident_record, incidents_summary
+from tui.view.probes import platform_cells, site_rows
+from tui.view.ticket import build_detail
+from widgets.panes.budgets import BudgetsPane, BudgetsTable
+from widgets.panes.header import StatusBar
+from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
+from widgets.panes.incidents import IncidentsPane, IncidentsTable
+from widgets.panes.probes import ProbesPane, SitesTable
+from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction, OpenTicket
+from widgets.parts.quiet import QuietText, set_title
+from widgets.screens.help import HelpScreen, help_sections
+from widgets.screens.note import NoteScreen
+
+if TYPE_CHECKING:
+    from tui.app import RoomApp
+
+TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
+PANES = {"roles": RolesTable, "tickets": TicketsTable, "probes": SitesTable}
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
+        Binding("a", "ack", "Acknowledge", id="main.ack"),
+        Binding("s", "stale", "Stale list", id="main.stale"),
+        Binding("r", "rescan", "Rescan", show=False, id="main.rescan"),
+        Binding("1", "focus_pane('roles')", "Inboxes", show=False, id="main.pane-inboxes"),
+        Binding("2", "focus_pane('tickets')", "Tickets", show=False, id="main.pane-tickets"),
+        Binding("3", "focus_pane('probes')", "Probes", show=False, id="main.pane-probes"),
+        Binding("4", "focus_pane('budgets')", "Budgets", show=False, id="main.pane-budgets"),
+        Binding("5", "focus_pane('incidents')", "Incidents", show=False, id="main.pane-incidents"),
+    ]
+
+    # The only actions of this screen that may run, whatever asks (a key, a click, a link).
+    ALLOWED_ACTIONS: ClassVar = frozenset(
+        {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "help"}
+        | {"focus_next", "focus_previous", "maximize", "minimize"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action in self.ALLOWED_ACTIONS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bus: BusState | None = None
+        self.reading = True  # the first scan has not read every inbox yet
+        self.ops = OpsView()
+        self.arrived: dict[tuple[str | None, str], ProbeResult] = {}  # the round under way
+        self.waiting: frozenset[str] = frozenset()
+        self.selected_role = ALL_ROLES
+        self.filter = Filter()
+        self.filter_text = ""
+        self.detail_path: str | None = None
+        self._stale_timer: Any = None
+
+    @property
+    def room(self) -> RoomApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield QuietText(id="freeze-banner")
+        with Horizontal(id="top"):
+            with Vertical(id="roles-pane", classes="pane") as roles:
+                roles.border_title = "Inboxes"
+                yield RolesTable(id="roles")
+            with Vertical(id="tickets-pane", classes="pane") as tickets:
+                tickets.border_title = "Tickets"
+                yield TicketsTable(id="tickets")
+                yield QuietText(id="filter-status")
+                yield Input(
+                    placeholder="filter: words, role:x status:stale priority:P0 from:x", id="filter"
+                )
+        with Horizontal(id="bottom"):
+            for pane, cls, title in (
+                ("probes", ProbesPane, "Probes"),
+                ("budgets", BudgetsPane, "Error budgets"),
+                ("incidents", IncidentsPane, "Incidents"),
+            ):
+                widget = cls(id=pane, classes="pane")
+                widget.border_title = title
+                yield widget
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RolesTable).focus()
+        self.room.start(self)
+
+    # ------------------------------------------------------------ what the app routes here
+
+    def show_bus(self, bus: BusState, *, reading: bool) -> None:
+        self.bus, self.reading = bus, reading
+        self.refresh_ages()
+
+    def show_ops(self, ops: OpsView) -> None:
+        """A round ended, an incident changed: every operations pane from the new view."""
+        self.ops = ops
+        self.arrived, self.waiting = {}, frozenset()
+        with self.app.batch_update():
+            self.refresh_probes()
+            self.refresh_budgets()
+            self.refresh_incidents()
+            self.refresh_view()  # the header names a freeze and the open incidents
+
+    def show_arrived(self, results: list[ProbeResult], waiting: frozenset[str]) -> None:
+        """Results of the round under way, shown as they arrive."""
+        self.arrived.update({(r.site, r.check): r for r in results})
+        self.waiting = waiting
+        self.refresh_probes()
+
+    # ------------------------------------------------------------ time
+
+    def refresh_ages(self) -> None:
+        """The clock moved (or the bus changed): stale announcements, ages, the next wake-up."""
+        if self.bus is None:
+            return
+        now = self.room.clock()
+        due, wake = self.room.stale_watch.step(self.bus.tickets, self.room.acks.ids(), now)
+        self.room.announce_stale(due, now)
+        self.refresh_view(now)
+        self.refresh_incidents(now)
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+            self._stale_timer = None
+        if wake is not None:
+            delay = max((wake - now).total_seconds() + 0.5, 0.5)
+            if delay < TICK:
+                self._stale_timer = self.set_timer(delay, self.refresh_ages, name="stale")
+
+    # ------------------------------------------------------------ panes
+
+    def refresh_view(self, now: datetime | None = None) -> None:
+        if self.bus is None:
+            return
+        room, bus, tones = self.room, self.bus, self.room.tones
+        now = now or room.clock()
+        acked = room.acks.ids()
+        stale = stale_tickets(bus.tickets, now, room.config.stale_after)
+        with self.app.batch_update():
+            header = HeaderView(
+                root=str(room.root) if room.demo is None else "bundled sample (live copy)",
+                stale=len(stale),
+                acked=sum(1 for t in stale if t.id in acked),
+                malformed=len(bus.malformed),
+                read_only=room.read_only_reason,
+                demo=room.demo is not None,
+                problems=bus.problems,
+                incidents=len(self.ops.open_incidents),
+                freeze=", ".join(frozen_names(self.ops.budget)) or None,
+            )
+            self.query_one(StatusBar).render_header(header, tones)
+            self.query_one(RolesTable).render_rows(
+                role_rows(bus, now, room.config.stale_after), tones
+            )
+            role = None if self.selected_role == ALL_ROLES else self.selected_role
+            rows, matched = ticket_rows(bus, role, now, room.config.stale_after, acked, self.filter)
+            self.query_one(TicketsTable).render_rows(rows, tones)
+            where = "every inbox" if role is None else f"to_{role}"
+            title = f"Tickets · {where} · {len(rows)}" + (
+                f" of {matched}" if matched > len(rows) else ""
+            )
+            set_title(
+                self.query_one("#tickets-pane"),
+                title + (" · still reading…" if self.reading else ""),
+            )
+            self._show_filter_status(len(rows), matched)
+
+    def _show_filter_status(self, shown: int, matched: int) -> None:
+        status = self.query_one("#filter-status", QuietText)
+        if self.filter.empty and not self.filter.problems:
+            status.set_class(False, "-shown")
+            return
+        tones = self.room.tones
+        text = Text(f"filter: {self.filter_text} — {shown} shown", style=tones.muted)
+        if matched > shown:
+            text.append(f" (first {shown} of {matched}; narrow the filter)")
+        for problem in self.filter.problems:
+            text.append(f" · {problem}", style=tones.warning)
+        status.show(text, layout=False)  # one fixed line
+        status.set_class(True, "-shown")
+
+    def refresh_probes(self) -> None:
+        room, tones = self.room, self.room.tones
+        latest = {(r.site, r.check): r for r in self.ops.results} | self.arrived
+        pane = self.query_one(ProbesPane)
+        note = probes_note(
+            sites=len(room.config.sites),
+            results=len(latest),
+            probing=room.probing,
+            writer=room.writer,
+            why=room.read_only_reason,
+        )
+        pane.show_note(Text(note, style=tones.muted))
+        sites = [site.name for site in room.config.sites]
+        rows = site_rows(list(latest.values()), self.ops.http_history, sites, self.waiting)
+        pane.query_one(SitesTable).render_rows(rows, tones)
+        pane.show_platform(platform_cells(list(latest.values())), tones)
+        failing = sum(1 for row in rows if row.failing)
+        newest = max((r.at for r in latest.values()), default=None)
+        title = f"Probes · {len(rows)} sites" + (f" · {failing} failing" if failing else "")
+        if self.waiting:
+            title += f" · {len(self.waiting)} waiting"
+        elif newest is not None:  # one age for the round, not one per row: an idle room writes less
+            title += f" · round at {newest:%H:%M:%S}Z"
+        set_title(pane, title)
+
+    def refresh_budgets(self) -> None:
+        budget, tones = self.ops.budget, self.room.tones
+        sites = [site.name for site in self.room.config.sites]
+        self.query_one(BudgetsPane).render_summary(budgets_summary(budget.statuses, sites), tones)
+        banner = self.query_one("#freeze-banner", QuietText)
+        banner.set_class(budget.freeze, "-shown")
+        if budget.freeze:
+            banner.show(tones.text(freeze_banner(budget, self.room.config.freeze_below)))
+
+    def refresh_incidents(self, now: datetime | None = None) -> None:
+        summary = incidents_summary(
+            self.ops.incidents, self.ops.kb_broken, now or self.room.clock()
+        )
+        self.query_one(IncidentsPane).render_summary(summary, self.room.tones)
+        from widgets.screens.incident import IncidentScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, IncidentScreen):
+                incident = self.ops.incident(screen.incident_id)
+                if incident is not None:
+                    screen.show(incident.state, incident_record(incident, self.ops.kb))
+
+    # ------------------------------------------------------------ opening rows
+
+    @on(DataTable.RowHighlighted, "#roles")
+    def _role_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key and key != self.selected_role:
+            self.selected_role = key
+            self.refresh_view()
+
+    @on(DataTable.RowSelected, "#roles")
+    def _role_selected(self, event: DataTable.RowSelected) -> None:
+        self.query_one(TicketsTable).focus()
+
+    def show_role(self, role: str) -> None:
+        self.selected_role = role
+        self.query_one(RolesTable).select_key(role)
+        self.refresh_view()
+        self.query_one(TicketsTable).focus()
+
+    @on(DataTable.RowSelected, "#tickets")
+    def _ticket_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.open_ticket(event.row_key.value)
+
+    @work(thread=True, group="detail", exclusive=True, exit_on_error=False)
+    def open_ticket(self, path: str) -> None:
+        room = self.room
+        detail = build_detail(
+            room.root, path, self.bus, room.clock(), room.config.stale_after, room.acks.ids()
+        )
+        self.post_message(DetailReady(detail))
+
+    @on(DetailReady)
+    def _detail_ready(self, message: DetailReady) -> None:
+        from widgets.screens.ticket import TicketScreen  # Markdown is heavy: loaded on first use
+
+        self.detail_path = message.detail.path
+        self.app.push_screen(TicketScreen(message.detail, self.room.tones), self._closed_detail)
+
+    def _closed_detail(self, _: object = None) -> None:
+        self.detail_path = None
+
+    @on(OpenTicket)
+    def _open_from_thread(self, message: OpenTicket) -> None:
+        self.app.pop_screen()
+        self.open_ticket(message.path)
+
+    @on(DataTable.RowSelected, "#budget-grid")
+    def _budget_selected(self, event: DataTable.RowSelected) -> None:
+        self._read_budget_detail(event.row_key.value or "")
+
+    @work(thread=True, group="detail", exclusive=True, exit_on_error=False)
+    def _read_budget_detail(self, site: str) -> None:
+        """The trends are read from the history under the engine's lock, in a worker."""
+        now = self.room.clock()
+        statuses = [s for s in self.ops.budget.statuses if s.site == site]
+        trends = self.room.operations.budget_trends(site, now)
+        self.post_message(BudgetDetailReady(budget_detail(site, statuses, trends)))
+
+    @on(BudgetDetailReady)
+    def _budget_detail_ready(self, message: BudgetDetailReady) -> None:
+        from widgets.screens.budget import BudgetScreen
+
+        self.app.push_screen(BudgetScreen(message.detail, self.room.tones))
+
+    @on(DataTable.RowSelected, "#sites")
+    def _site_selected(self, event: DataTable.RowSelected) -> None:
+        from widgets.screens.site import SiteScreen
+
+        name = event.row_key.value or ""
+        latest = [(r.check, r.ok, r.detail) for r in self.ops.results if r.site == name]
+        history = self.room.operations.site_history(name)[-200:]
+        self.app.push_screen(SiteScreen(name, latest, history, self.room.tones))
+
+    @on(DataTable.RowSelected, "#incidents-table")
+    def _incident_selected(self, event: DataTable.RowSelected) -> None:
+        from widgets.screens.incident import IncidentScreen
+
+        incident = self.ops.incident(event.row_key.value or "")
+        if incident is not None:
+            record = incident_record(incident, self.ops.kb)
+            self.app.push_screen(
+                IncidentScreen(incident.id, incident.state, record, self.room.tones)
+            )
+
+    # ------------------------------------------------------------ keys
+
+    def action_focus_pane(self, pane: str) -> None:
+        table = {"budgets": BudgetsTable, "incidents": IncidentsTable}.get(pane) or PANES[pane]
+        self.query_one(table).focus()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.set_class(True, "-shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = clean(event.value)
+        self.filter = parse_filter(event.value)
+        self.refresh_view()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(TicketsTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.has_class("-shown") and self.filter.empty:
+            return
+        box.value = ""
+        box.set_class(False, "-shown")
+        self.filter = Filter()
+        self.filter_text = ""
+        self.refresh_view()
+        self.query_one(TicketsTable).focus()
+
+    def action_stale(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.set_class(True, "-shown")
+        box.value = "status:stale"
+        self.show_role(ALL_ROLES)
+
+    def action_rescan(self) -> None:
+        self.room.request_scan(archive=True)
+        self.notify("Reading every inbox again.", timeout=2)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(help_sections()))
+
+    def action_ack(self) -> None:
+        """Acknowledge the selected firing incident, or the selected (or open) stale ticket."""
+        focused = self.app.focused
+        if isinstance(focused, IncidentsTable) and focused.selected_key:
+            incident = self.ops.incident(focused.selected_key)
+            if incident is not None and incident.state == "triggered":
+
+                def answered(note: str | None) -> None:
+                    if note is not None:
+                        self.post_message(IncidentAction("ack", incident.id, note))
+
+                self.app.push_screen(
+                    NoteScreen("Acknowledge: a note (e.g. “applied KB entry <id>”), or empty"),
+                    answered,
+                )
+                return
+        self.acknowledge_ticket(self.detail_path or self.query_one(TicketsTable).selected_key)
+
+    def acknowledge_ticket(self, path: str | None) -> None:
+        if self.bus is None:
+            return
+        room, now = self.room, self.room.clock()
+        ticket = next((t for t in self.bus.tickets if t.path == path), None)
+        if ticket is None or not is_stale(ticket, now, room.config.stale_after):
+            self.notify(
+                "Only a stale clarification needs an acknowledgement: select one (s lists them).",
+                severity="warning",
+                timeout=4,
+            )
+            return
+        room.acks.acknowledge(ticket.id, getpass.getuser(), now)
+        where = "in memory only (read-only)" if room.read_only_reason else "kept in .room/acks.json"
+        self.notify(
+            f"Acknowledged {ticket.id}: no more reminders while it waits ({where}).", markup=False
+        )
+        self.refresh_view(now)
