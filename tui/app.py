@@ -11,8 +11,6 @@ import asyncio
 import contextlib
 import gc
 import getpass
-import time
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,45 +19,37 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.theme import Theme
 
 from tui.base.clock import Clock, system_clock
 from tui.base.config import Config
 from tui.base.crash import one_line
-from tui.base.paths import can_write, room_dir
+from tui.base.paths import room_dir
 from tui.base.resources import data_path
 from tui.base.sanitize import clean
-from tui.base.storage import WriterLock
+from tui.base.storage import WriterLock, why_read_only
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusState, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
-from tui.ops.engine import Operations
-from tui.ops.probes import ProbeResult
+from tui.ops.engine import Arrivals, Operations, OpsView
 from tui.view.header import (
     Announcement,
     incident_closed,
     incident_firing,
     incident_opened,
     stale_announcement,
+    startup_notes,
 )
 from widgets.parts import messages as m
 from widgets.parts.commands import RoomCommands
-from widgets.parts.tones import Tones
+from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
 
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
-ARRIVALS_EVERY = 0.2  # seconds between updates of the probes pane while a round's results arrive
-
-
-def load_themes() -> list[Theme]:
-    """The room's themes from themes/themes.toml."""
-    data = tomllib.loads((data_path("themes") / "themes.toml").read_text(encoding="utf-8"))
-    return [Theme(name=name, **values) for name, values in data.items()]
 
 
 class RoomApp(App[None]):
@@ -99,14 +89,8 @@ class RoomApp(App[None]):
         self.demo_agent = DemoAgent(demo.root) if demo is not None and crew else None
         self.watch_files = watch
         self.crash_message: str | None = None
-        self.read_only_reason: str | None = None
         self.lock = WriterLock(room_dir(root))
-        if read_only:
-            self.read_only_reason = "--read-only"
-        elif not can_write(root):
-            self.read_only_reason = "cannot write under the state folder"
-        elif not self.lock.acquire():
-            self.read_only_reason = "another room holds .room/lock"
+        self.read_only_reason = why_read_only(root, self.lock, asked=read_only)
         self.writer = self.read_only_reason is None  # holds the lock: probes and records
         self.acks = Acks(room_dir(root), read_only=not self.writer)
         self.operations = Operations(root, config, writer=self.writer, now=clock())
@@ -119,15 +103,8 @@ class RoomApp(App[None]):
         self._scans = 0
         self._stop_watch = asyncio.Event()
         self._escalation_timer: Any = None
-        for custom in load_themes():
-            self.register_theme(custom)
         # The theme is set before the first styling pass: set later it would style everything twice.
-        self._unknown_theme = (
-            theme if theme is not None and theme not in self.available_themes else None
-        )
-        if theme is None or self._unknown_theme:
-            theme = "room-ansi" if self.console.color_system in ("standard", "windows") else "room"
-        self.theme = theme
+        self.theme, self._unknown_theme = choose_theme(self, theme)
         self.tones = Tones.from_theme(self.current_theme)
         # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
         self._early: m.TicketsChanged | None = None  # a scan delivered before the screen was up
@@ -179,16 +156,13 @@ class RoomApp(App[None]):
         if self.probing:
             self.start_probe_round()
         self.escalate()
-        notes = list(self.acks.notes + self.operations.notes)
-        if self._unknown_theme is not None:
-            themes = ", ".join(sorted(self.available_themes))
-            notes.append(
-                f"No theme named {clean(self._unknown_theme)!r}; using {self.theme}. Themes: {themes}"
+        notes = (
+            self.acks.notes
+            + self.operations.notes
+            + startup_notes(
+                self._unknown_theme, self.theme, self.available_themes, self.read_only_reason
             )
-        if self.read_only_reason:
-            notes.append(
-                f"Read-only: {self.read_only_reason}. Acknowledgements are kept in memory only."
-            )
+        )
         for note in notes:
             self.notify(note, severity="warning", markup=False, timeout=15)
 
@@ -234,10 +208,6 @@ class RoomApp(App[None]):
 
     def announce_stale(self, due: list[Ticket], now: Any) -> None:
         self.announce(stale_announcement(due, now, self.config.stale_after))
-
-    def _problems(self, problems: Iterable[str]) -> None:
-        for problem in problems:
-            self.notify(problem, severity="warning", markup=False)
 
     # ----------------------------------------------------------------- the tickets
 
@@ -300,25 +270,14 @@ class RoomApp(App[None]):
         self.run_worker(self._probe_round, thread=True, group="probes", exit_on_error=False)
 
     def _probe_round(self) -> None:
-        expected = {site.name for site in self.config.sites}
-        heard: set[str] = set()
-        buffer: list[ProbeResult] = []
-        last = 0.0
-
-        def arrived(batch: list[ProbeResult]) -> None:
-            nonlocal last
-            buffer.extend(batch)
-            heard.update(r.site for r in batch if r.site is not None)
-            if time.monotonic() - last >= ARRIVALS_EVERY:
-                last = time.monotonic()
-                self.post_message(m.ProbesArrived(buffer.copy(), frozenset(expected - heard)))
-                buffer.clear()
-
+        sites = [site.name for site in self.config.sites]
+        arrived = Arrivals(
+            sites, lambda done, waiting: self.post_message(m.ProbesArrived(done, waiting))
+        )
         try:
             if self.writer:
-                self.post_message(m.ProbesArrived([], frozenset(expected)))
-            outcome = self.operations.round(self.clock, arrived)
-            self.post_message(m.RoundFinished(outcome))
+                self.post_message(m.ProbesArrived([], frozenset(sites)))
+            self.post_message(m.RoundFinished(self.operations.round(self.clock, arrived)))
         finally:  # a round that failed in any way still arms the next one
             with contextlib.suppress(RuntimeError):  # unless the room has ended meanwhile
                 self.call_from_thread(self._arm_next_round)
@@ -335,14 +294,14 @@ class RoomApp(App[None]):
 
     @on(m.RoundFinished)
     def _round_finished(self, message: m.RoundFinished) -> None:
-        if self.closing:
-            return
         outcome = message.outcome
-        self.announce(incident_opened(i) for i in outcome.opened)
-        self.announce(incident_closed(i) for i in outcome.resolved)
-        self._problems(outcome.problems + ((outcome.error,) if outcome.error else ()))
-        self.main.show_ops(outcome.view)
-        self._arm_escalation(outcome.view.next_escalation)
+        notes = outcome.problems + ((outcome.error,) if outcome.error else ())
+        self._show_ops(
+            outcome.view,
+            [incident_opened(i) for i in outcome.opened]
+            + [incident_closed(i) for i in outcome.resolved]
+            + [Announcement("Probes", note, "warning") for note in notes],
+        )
 
     @work(thread=True, group="escalate", exit_on_error=False)
     def escalate(self) -> None:
@@ -352,37 +311,36 @@ class RoomApp(App[None]):
 
     @on(m.IncidentsEscalated)
     def _escalated(self, message: m.IncidentsEscalated) -> None:
-        if self.closing:
-            return
-        self.announce(incident_firing(i) for i in message.due)
-        self.main.show_ops(message.view)
-        self._arm_escalation(message.view.next_escalation)
-
-    def _arm_escalation(self, delay: float | None) -> None:
-        if self._escalation_timer is not None:
-            self._escalation_timer.stop()
-            self._escalation_timer = None
-        if delay is not None and delay < TICK:
-            self._escalation_timer = self.set_timer(delay + 0.2, self.escalate, name="escalate")
+        self._show_ops(message.view, [incident_firing(i) for i in message.due])
 
     @on(m.IncidentAction)
-    def _incident_action(self, message: m.IncidentAction) -> None:
-        self._act(message.action, message.incident_id, message.note)
-
     @work(thread=True, group="incident", exit_on_error=False)
-    def _act(self, action: str, incident_id: str, note: str) -> None:
-        outcome = self.operations.act(action, incident_id, getpass.getuser(), note, self.clock())
+    def _incident_action(self, message: m.IncidentAction) -> None:
+        now, who = self.clock(), getpass.getuser()
+        outcome = self.operations.act(message.action, message.incident_id, who, message.note, now)
         self.post_message(m.IncidentChanged(outcome))
 
     @on(m.IncidentChanged)
     def _incident_changed(self, message: m.IncidentChanged) -> None:
+        outcome = message.outcome
+        self._show_ops(
+            outcome.view,
+            [Announcement("Incident", outcome.message)]
+            + [Announcement("Incident", note, "warning") for note in outcome.problems],
+        )
+
+    def _show_ops(self, view: OpsView, announcements: list[Announcement]) -> None:
+        """A new operations view: announce what happened, show it, arm the next escalation."""
         if self.closing:
             return
-        outcome = message.outcome
-        self.notify(outcome.message, markup=False)
-        self._problems(outcome.problems)
-        self.main.show_ops(outcome.view)
-        self._arm_escalation(outcome.view.next_escalation)
+        self.announce(announcements)
+        self.main.show_ops(view)
+        if self._escalation_timer is not None:
+            self._escalation_timer.stop()
+            self._escalation_timer = None
+        delay = view.next_escalation
+        if delay is not None and delay < TICK:
+            self._escalation_timer = self.set_timer(delay + 0.2, self.escalate, name="escalate")
 
 
 def make_app(root: Path, config: Config, **options: Any) -> RoomApp:

@@ -19,7 +19,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from tui.base.paths import write_atomic
+from tui.base.paths import can_write, write_atomic
 
 
 class AtomicJSONStorage(Storage):
@@ -126,3 +126,14 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def why_read_only(root: Path, lock: WriterLock, *, asked: bool) -> str | None:
+    """Why a room on `root` must only read (None: it writes, holding `lock`)."""
+    if asked:
+        return "--read-only"
+    if not can_write(root):
+        return "cannot write under the state folder"
+    if not lock.acquire():
+        return "another room holds .room/lock"
+    return None

@@ -81,6 +81,29 @@ class ActionOutcome:
     view: OpsView
 
 
+class Arrivals:
+    """A round's results as they arrive, handed on at most every `every` seconds with the sites
+    not heard from yet (so a screen redraws a few times a round, not once per probe)."""
+
+    def __init__(
+        self,
+        sites: list[str],
+        deliver: Callable[[list[ProbeResult], frozenset[str]], object],
+        every: float = 0.2,
+    ) -> None:
+        self.waiting, self.deliver, self.every = set(sites), deliver, every
+        self.buffer: list[ProbeResult] = []
+        self.last = 0.0
+
+    def __call__(self, batch: list[ProbeResult]) -> None:
+        self.buffer.extend(batch)
+        self.waiting.difference_update(r.site for r in batch)
+        if time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            self.deliver(self.buffer.copy(), frozenset(self.waiting))
+            self.buffer.clear()
+
+
 class Operations:
     """The records of one state root and the one way to change them."""
 

@@ -6,12 +6,12 @@ warning, success, plain) to the running theme's style. Ticket text in them is al
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.base.durations import format_duration
-from tui.base.sanitize import shorten
+from tui.base.sanitize import clean, shorten
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport
 from tui.ops.incidents import Incident
@@ -158,3 +158,18 @@ def probes_note(*, sites: int, results: int, probing: bool, writer: bool, why: s
     if not writer:
         return f"read from .room/ ({why})"
     return ""
+
+
+def startup_notes(
+    unknown_theme: str | None, theme: str, themes: Iterable[str], read_only: str | None
+) -> list[str]:
+    """What the room says once it is painted: a theme it does not know, why it only reads."""
+    notes = []
+    if unknown_theme is not None:
+        notes.append(
+            f"No theme named {clean(unknown_theme)!r}; using {theme}. "
+            f"Themes: {', '.join(sorted(themes))}"
+        )
+    if read_only:
+        notes.append(f"Read-only: {read_only}. Acknowledgements are kept in memory only.")
+    return notes

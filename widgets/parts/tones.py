@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual.app import App
 from textual.theme import Theme
+
+from tui.base.resources import data_path
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,22 @@ class Tones:
         for part, tone in pieces:
             text.append(part, style=self.tone(tone))
         return text
+
+
+def load_themes() -> list[Theme]:
+    """The room's themes from themes/themes.toml."""
+    data = tomllib.loads((data_path("themes") / "themes.toml").read_text(encoding="utf-8"))
+    return [Theme(name=name, **values) for name, values in data.items()]
+
+
+def choose_theme(app: App[Any], asked: str | None) -> tuple[str, str | None]:
+    """Register the room's themes; (the theme to use, the asked name when it is unknown).
+
+    Without a choice, or with an unknown one: `room`, or `room-ansi` on a 16-colour terminal.
+    """
+    for theme in load_themes():
+        app.register_theme(theme)
+    unknown = asked if asked is not None and asked not in app.available_themes else None
+    if asked is None or unknown:
+        asked = "room-ansi" if app.console.color_system in ("standard", "windows") else "room"
+    return asked, unknown
