@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy tui widgets
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest
