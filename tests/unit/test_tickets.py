@@ -245,7 +245,7 @@ def test_unreadable_file_is_malformed(root: Path) -> None:
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         check=True,
     )
     assert "permission denied" in out.stdout
