@@ -164,3 +164,18 @@ class DnsResponder:
                 self.sock.sendto(response.to_wire(), peer)
             except OSError:
                 return
+
+
+@contextmanager
+def silent_listener() -> Iterator[int]:
+    """A port that accepts connections (the kernel completes the handshake) and never answers:
+    a site that hangs."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import getpass
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -102,6 +103,7 @@ class RoomApp(App[None]):
         self.bus: BusState | None = None
         self._scans = 0
         self._stop_watch = asyncio.Event()
+        self.watching = threading.Event()  # set once the file watch is in place
         self._escalation_timer: Any = None
         # The theme is set before the first styling pass: set later it would style everything twice.
         self.theme, self._unknown_theme = choose_theme(self, theme)
@@ -214,7 +216,7 @@ class RoomApp(App[None]):
     async def _watch(self) -> None:
         from tui.bus.watcher import ticket_hints
 
-        async for hint in ticket_hints(self.root, self._stop_watch):
+        async for hint in ticket_hints(self.root, self._stop_watch, watching=self.watching.set):
             archive = not hint or any("/archive/" in p or p.endswith("/archive") for p in hint)
             self.request_scan(archive=archive)
 

@@ -263,7 +263,7 @@ async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> 
     app = room(state, ManualClock(NOW), watch=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, app, lambda: app.ready)
-        await pilot.pause(0.3)  # let the watcher start
+        await settle(pilot, app, app.watching.is_set)
         path = write_ticket(
             state,
             "operator",
@@ -287,8 +287,7 @@ async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> 
 async def test_tickets_folder_deleted_and_recreated(state: Path) -> None:
     app = room(state, ManualClock(NOW), watch=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(pilot, app, lambda: app.ready)
-        await pilot.pause(0.3)
+        await settle(pilot, app, lambda: app.ready and app.watching.is_set())
         backup = state.parent / "saved-tickets"
         shutil.move(state / "tickets", backup)
         await settle(pilot, app, lambda: "the tickets/ folder is missing" in app.bus.problems)  # type: ignore[union-attr]
@@ -452,3 +451,24 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
             )  # type: ignore[union-attr]
         stored = json.loads((root / ".room" / "incidents.json").read_text())
         assert any(doc.get("state") == "resolved" for doc in stored["_default"].values())
+
+
+async def test_probing_goes_on_after_a_round_that_raises(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.ops.engine import Operations
+
+    (root / "sisyphus.toml").write_text(
+        '[room]\nprobe_interval = "1s"\n[[sites]]\nname = "x"\nurl = "http://127.0.0.1:9/"\n'
+    )
+    calls: list[int] = []
+
+    def broken(self: Operations, *args: object, **kwargs: object) -> None:
+        calls.append(1)
+        raise RuntimeError("an engine bug")
+
+    monkeypatch.setattr(Operations, "round", broken)
+    app = make_app(root, load_config(root), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, lambda: len(calls) >= 2)  # the next round was armed anyway
+        assert app.is_running

@@ -19,7 +19,26 @@ class Hints:
         self.stop = asyncio.Event()
         self.seen: list[set[str]] = []
         self.arrived = asyncio.Event()
-        self.task = asyncio.ensure_future(self._read(ticket_hints(root, self.stop)))
+        self.watches = 0  # how many times the watch was in place
+        self.watch_started = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def watching() -> None:
+            loop.call_soon_threadsafe(self._watching)
+
+        self.task = asyncio.ensure_future(
+            self._read(ticket_hints(root, self.stop, watching=watching))
+        )
+
+    def _watching(self) -> None:
+        self.watches += 1
+        self.watch_started.set()
+
+    async def watching(self, count: int) -> None:
+        """Until the watch has been put in place `count` times (it starts again on a new inbox)."""
+        while self.watches < count:
+            self.watch_started.clear()
+            await asyncio.wait_for(self.watch_started.wait(), 10)
 
     async def _read(self, hints: AsyncIterator[set[str]]) -> None:
         async for hint in hints:
@@ -45,10 +64,6 @@ class Hints:
         await asyncio.wait_for(self.task, 10)
 
 
-async def settle() -> None:
-    await asyncio.sleep(0.5)  # the watch is in place (watchfiles runs it in a thread)
-
-
 def test_watched_folders_are_the_top_of_each_tree(root: Path) -> None:
     (root / "tickets" / "to_operator").mkdir()
     (root / "tickets" / "archive" / "2026-11").mkdir()
@@ -62,12 +77,12 @@ async def test_a_ticket_in_an_inbox_and_in_a_new_inbox(root: Path) -> None:
     (root / "tickets" / "to_operator").mkdir()
     hints = Hints(root)
     try:
-        await settle()
+        await hints.watching(1)
         (root / "tickets" / "to_operator" / "T-1.md").write_text("---\nid: T-1\n---\n")
         await hints.wait_for("T-1.md")
         (root / "tickets" / "to_architect").mkdir()
         await hints.wait_for("to_architect")
-        await settle()  # the watch starts again with the new inbox in it
+        await hints.watching(2)  # the watch starts again with the new inbox in it
         (root / "tickets" / "to_architect" / "T-2.md").write_text("---\nid: T-2\n---\n")
         await hints.wait_for("T-2.md")
     finally:
@@ -79,13 +94,13 @@ async def test_tickets_folder_deleted_and_recreated(root: Path) -> None:
     (root / "tickets" / "to_operator").mkdir()
     hints = Hints(root)
     try:
-        await settle()
+        await hints.watching(1)
         shutil.move(root / "tickets", root.parent / "saved")
         await hints.wait_for("tickets", rescan_too=True)
-        await settle()
+        await hints.watching(2)  # again, over the root alone
         shutil.move(root.parent / "saved", root / "tickets")
         await hints.wait_for("tickets", rescan_too=True)
-        await settle()
+        await hints.watching(3)  # again, with tickets/ and its inboxes
         (root / "tickets" / "to_operator" / "T-3.md").write_text("---\nid: T-3\n---\n")
         await hints.wait_for("T-3.md")
     finally:

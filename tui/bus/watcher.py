@@ -47,7 +47,11 @@ def watched_folders(root: Path) -> list[Path]:
 
 
 def _watch(
-    root: Path, halt: threading.Event, deliver: Callable[[set[str]], None], force_polling: bool
+    root: Path,
+    halt: threading.Event,
+    deliver: Callable[[set[str]], None],
+    force_polling: bool,
+    watching: Callable[[], None],
 ) -> None:
     """The watcher thread: hand over changed paths under `tickets/` until `halt` is set."""
     tickets = root.absolute() / "tickets"
@@ -72,6 +76,7 @@ def _watch(
             halt.wait(1.0)
             continue
         with notify:
+            watching()
             while not halt.is_set():
                 try:
                     changes = notify.watch(DEBOUNCE_MS, STEP_MS, TIMEOUT_MS, None)
@@ -93,9 +98,17 @@ def _watch(
 
 
 async def ticket_hints(
-    root: Path, stop: asyncio.Event, *, force_polling: bool = False
+    root: Path,
+    stop: asyncio.Event,
+    *,
+    force_polling: bool = False,
+    watching: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[set[str]]:
-    """Yield sets of changed paths under `tickets/`; an empty set means "rescan everything"."""
+    """Yield sets of changed paths under `tickets/`; an empty set means "rescan everything".
+
+    `watching` is called (from the watcher's thread) each time the watch is in place, at the
+    start and after it started again over a new set of folders.
+    """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[set[str] | None] = asyncio.Queue()
     halt = threading.Event()
@@ -109,7 +122,10 @@ async def ticket_hints(
         queue.put_nowait(None)
 
     thread = threading.Thread(
-        target=_watch, args=(root, halt, deliver, force_polling), name="ticket-watcher", daemon=True
+        target=_watch,
+        args=(root, halt, deliver, force_polling, watching),
+        name="ticket-watcher",
+        daemon=True,
     )
     thread.start()
     stopper = asyncio.ensure_future(stop_waiting())

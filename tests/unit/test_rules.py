@@ -1,0 +1,120 @@
+"""The room's rules without a screen: the stale ladder, scan scheduling, the text it composes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from tests.helpers import NOW
+from tui.bus.scanner import BusState
+from tui.bus.scanning import ScanSchedule
+from tui.bus.stale import StaleWatch
+from tui.bus.tickets import Ticket
+from tui.ops.budgets import BudgetReport
+from tui.ops.slo import Counts, SloStatus
+from tui.view.header import HeaderView, freeze_banner, header_pieces, stale_announcement
+
+HOUR = timedelta(hours=1)
+
+
+def clarification(ticket_id: str, created_ago: timedelta) -> Ticket:
+    return Ticket(
+        id=ticket_id,
+        role="operator",
+        path=f"tickets/to_operator/{ticket_id}.md",
+        sender="architect",
+        to="operator",
+        priority="P1",
+        status="needs_clarification",
+        subject=f"Question {ticket_id}",
+        deliverable="an answer",
+        created=NOW - created_ago,
+    )
+
+
+def test_stale_ladder_turns_stale_then_5_minutes_then_every_15() -> None:
+    watch = StaleWatch(HOUR)
+    ticket = clarification("T-1", timedelta(minutes=50))
+    due, wake = watch.step([ticket], set(), NOW)
+    assert due == [] and wake == NOW + timedelta(minutes=10)  # when it turns stale
+    moments = [10, 11, 14, 15, 29, 30, 44, 45]  # stale once its age is *over* an hour
+    announced = []
+    for minutes in moments:
+        due, wake = watch.step([ticket], set(), NOW + timedelta(minutes=minutes))
+        if due:
+            announced.append(minutes)
+    assert announced == [11, 15, 30, 45]
+    assert wake == NOW + timedelta(minutes=60)  # the next reminder
+
+
+def test_an_acknowledged_or_answered_ticket_is_not_announced_again() -> None:
+    watch = StaleWatch(HOUR)
+    ticket = clarification("T-1", timedelta(hours=2))
+    assert watch.step([ticket], set(), NOW)[0] == [ticket]
+    assert watch.step([ticket], {"T-1"}, NOW + timedelta(minutes=5)) == ([], None)
+    assert watch.step([], set(), NOW + timedelta(minutes=20)) == ([], None)
+
+
+def test_more_than_three_stale_tickets_are_one_announcement() -> None:
+    tickets = [clarification(f"T-{n}", 2 * HOUR) for n in range(5)]
+    [one] = stale_announcement(tickets, NOW, HOUR)
+    assert one.text.startswith("5 clarifications have waited over 1h00m: T-0, T-1") and one.bell
+    assert len(stale_announcement(tickets[:3], NOW, HOUR)) == 3
+
+
+def test_a_request_during_a_scan_arms_exactly_one_more(tmp_path: Path) -> None:
+    started, release = threading.Semaphore(0), threading.Event()
+    scans: list[bool] = []
+    delivered: list[bool] = []
+    all_done = threading.Event()
+
+    def scan(archive: bool, progress: object) -> BusState:
+        scans.append(archive)
+        started.release()
+        release.wait(5)
+        return BusState(tmp_path, (), (), (), len(scans))
+
+    def deliver(state: BusState, partial: bool) -> None:
+        delivered.append(partial)
+        if len(delivered) == 2:
+            all_done.set()
+
+    schedule = ScanSchedule(scan, deliver)
+    assert started.acquire(timeout=5)  # the first scan runs, and holds
+    for _ in range(5):
+        schedule.request()
+    schedule.request(archive=True)
+    release.set()
+    assert all_done.wait(5)
+    schedule.close()
+    assert scans == [True, True]  # the first (with the archive), then one more (archive asked)
+    assert delivered == [False, False]
+
+
+def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
+    view = HeaderView(
+        "state",
+        stale=2,
+        acked=1,
+        malformed=4,
+        read_only="--read-only",
+        demo=False,
+        freeze="shop/availability",
+        incidents=1,
+    )
+    text = "".join(part for part, _ in header_pieces(view))
+    for signal in (
+        "⚠ 2 stale (1 acked)",
+        "4 malformed",
+        "1 open incidents",
+        "DEPLOY FREEZE: shop/availability",
+        "read-only (--read-only)",
+    ):
+        assert signal in text
+    status = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
+    budget = BudgetReport((status,), True, NOW, None)
+    banner = "".join(part for part, _ in freeze_banner(budget, 0.2))
+    assert banner.startswith("DEPLOY FREEZE since 11-24 10:00Z · shop/availability under 20%")
+    assert "no lift in sight" in banner
+    assert freeze_banner(BudgetReport((), False, None, None), 0.2) == []
