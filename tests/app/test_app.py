@@ -305,7 +305,9 @@ async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"inbox: operator")
-        await pilot.pause(0.3)
+        from textual.command import CommandList
+
+        await settle(pilot, app, lambda: app.screen.query_one(CommandList).option_count > 0)
         await pilot.press("enter")
         await pilot.pause()
         assert app.main.selected_role == "operator"

@@ -21,17 +21,24 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A compact exact duration: 3h05m, 45s, 2d03h (for places where humanize is too vague)."""
+    """The one way the room writes a duration: 45s, 58m, 3h10m, 2d03h (negative: -5m)."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d{hours:02d}h"
-    if hours:
+    if seconds < 60:
+        return f"{sign}{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{sign}{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
         return f"{sign}{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m{secs:02d}s"
-    return f"{sign}{secs}s"
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days}d{hours:02d}h"
+
+
+def ago(delta: timedelta) -> str:
+    """An age in words around the one format: "3h10m ago", "in 5m" (created in the future)."""
+    return (
+        f"in {format_duration(-delta)}" if delta < timedelta(0) else f"{format_duration(delta)} ago"
+    )

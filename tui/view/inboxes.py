@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tui.base.clock import age, age_short
+from tui.base.durations import format_duration
 from tui.base.sanitize import shorten
 from tui.bus.filter import Filter, matches
 from tui.bus.scanner import BusState, is_future, is_stale, sort_key, summarize
@@ -51,7 +51,7 @@ def role_rows(bus: BusState, now: datetime, stale_after: timedelta) -> list[Role
             responses=row.responses,
             stale=row.stale,
             malformed=row.malformed,
-            oldest=age(now - row.oldest) if row.oldest else "—",
+            oldest=format_duration(now - row.oldest) if row.oldest else "—",
             missing=not row.exists,
         )
         for row in summarize(bus, now, stale_after)
@@ -93,7 +93,7 @@ def ticket_rows(
                 mark=mark,
                 sender=ticket.sender,
                 subject=shorten(ticket.subject, 200),
-                age=age_short(now - ticket.created),
+                age="future" if ticket.created > now else format_duration(now - ticket.created),
             )
         )
     if spec.empty or any(word in "malformed broken" for word in spec.words):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.base.clock import age_short, parse_iso
+from tui.base.clock import parse_iso
 from tui.base.durations import format_duration
 from tui.ops.incidents import Incident
 from tui.ops.kb import Entry
@@ -50,7 +50,7 @@ def incidents_summary(
                 tone=TONES[incident.state],
                 site=incident.site or "platform",
                 cause=incident.cause.replace("burn:", "burn "),
-                age=age_short(end - opened),
+                age=format_duration(end - opened),
                 tier=f" {incident.tier}" if incident.open else "",
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.base.clock import age_short
+from tui.base.durations import format_duration
 from tui.ops.probes import ProbeResult
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -53,7 +53,7 @@ def _cell(result: ProbeResult | None, check: str) -> Cell:
         days = result.extra.get("days_left")
         short = f"{int(days)}d" if days is not None else _short(result.detail)
     elif check == "backup":
-        short = age_short_from(result)
+        short = backup_age(result)
     else:
         short = "" if result.ok else _short(result.detail)
     return Cell(f"{mark} {short}".strip(), "ok" if result.ok else "fail")
@@ -71,13 +71,13 @@ def _short(detail: str) -> str:
     return detail.split(":")[0][:10]
 
 
-def age_short_from(result: ProbeResult) -> str:
+def backup_age(result: ProbeResult) -> str:
     seconds = result.extra.get("age_s")
     if seconds is None:
         return ""
     from datetime import timedelta
 
-    return age_short(timedelta(seconds=seconds))
+    return format_duration(timedelta(seconds=seconds))
 
 
 def site_rows(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tui.base.clock import age, iso
+from tui.base.clock import iso
+from tui.base.durations import ago
 from tui.base.sanitize import shorten
 from tui.bus.scanner import BusState, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
@@ -65,7 +66,7 @@ def build_detail(
         ("status", ticket.status.replace("_", " ")),
         (
             "created",
-            f"{iso(ticket.created)} ({age(now - ticket.created)} ago)"
+            f"{iso(ticket.created)} ({ago(now - ticket.created)})"
             + (" (file time: no created key)" if ticket.created_from_mtime else ""),
         ),
         ("deliverable", ticket.deliverable or "—"),
