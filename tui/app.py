@@ -194,9 +194,9 @@ class RoomApp(App[None]):
         self._close_messages_no_wait()  # private Textual API, checked with textual==8.2.8
 
     def action_help(self) -> None:
-        from widgets.screens.help import HelpScreen, help_sections
+        from widgets.screens.help import open_help
 
-        self.push_screen(HelpScreen(help_sections()))
+        open_help(self)
 
     # ----------------------------------------------------------------- announcements
 

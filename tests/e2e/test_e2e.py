@@ -19,14 +19,15 @@ def test_demo_in_a_terminal(size: tuple[int, int]) -> None:
     assert COMMAND, "the sisyphus-room command is not installed next to this Python"
     term = Terminal([COMMAND, "--demo"], cols=size[0], rows=size[1])
     try:
-        screen = term.wait_for(lambda s: "Inboxes" in s and "STALE" in s and "architect" in s)
+        term.wait_for(lambda s: "Inboxes" in s and "STALE" in s and "architect" in s)
+        screen = term.text()
+        assert "⚠ 2 stale" in screen and "Probes" in screen  # the header's alarm, the panes
         term.send("?")
-        term.wait_for(lambda s: "first / last row" in s)
+        term.wait_for(lambda s: "The room" in s and "filter tickets: words" in s)
         term.send("\x1b")
-        term.wait_for(lambda s: "first / last row" not in s)
+        term.wait_for(lambda s: "filter tickets: words" not in s)
         term.send("q")
         assert term.wait_exit() == 0
-        assert screen
     finally:
         term.kill()
 

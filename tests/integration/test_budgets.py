@@ -177,7 +177,7 @@ def test_a_journal_cut_mid_write_is_set_aside_and_its_good_lines_kept(tmp_path: 
     ) == Counts(2, 2)
 
 
-def test_a_truncated_day_file_is_set_aside_and_the_room_starts(
+def test_a_truncated_day_file_is_set_aside_and_the_rest_is_read(
     month_template: Path, tmp_path: Path
 ) -> None:
     config = MONTH

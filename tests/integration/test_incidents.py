@@ -121,8 +121,7 @@ def test_down_escalate_acknowledge_recover_postmortem_and_learn(root: Path) -> N
     ticket_path = root / incident.postmortem  # type: ignore[operator]
     text = ticket_path.read_text()
     assert (
-        "MTTI (first bad probe → acknowledged): 52m" in text
-        and "KB entry used: KB-proxy" in text
+        "MTTI (first bad probe → acknowledged): 52m" in text and "KB entry used: KB-proxy" in text
     )
     bus = Scanner(root).scan()
     [ticket] = [t for t in bus.tickets if t.path == incident.postmortem]

@@ -12,7 +12,11 @@ from widgets.parts.tones import Tones
 
 
 class BudgetScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Back", id="budget.back")]
+    HELP_TITLE = "A site's budgets"
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="budget.back"),
+        Binding("question_mark", "app.help", "Keys", show=False, id="budget.help"),
+    ]
 
     def __init__(self, detail: list[tuple[str, str]], tones: Tones) -> None:
         super().__init__()

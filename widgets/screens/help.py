@@ -1,77 +1,135 @@
-"""`?`: every key the room answers to, in one place."""
+"""`?`: the keys of the screen it is pressed in, built from that screen's bindings.
+
+A key cannot exist without its line: every binding has an id, and HELP says what it does; a
+binding with no entry there still shows, with its short description.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from widgets.parts.tables import KeyedTable
+
+KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
+HELP = {
+    "room.quit": "quit the room (in a view: back)",
+    "room.help": "this list: the keys of the screen you are on",
+    "main.filter": "filter tickets: words, role:x, status:open,done,rejected,clarify,blocked,stale "
+    "(clarify = needs_clarification), priority:P0,P1, from:x",
+    "main.clear-filter": "clear the filter",
+    "main.ack": "acknowledge: the selected stale clarification (stops its reminders), or, in "
+    "the incidents pane, the selected firing incident",
+    "main.stale": "every stale clarification, in every inbox",
+    "main.rescan": "read every inbox again now (the screen follows the files by itself)",
+    "main.pane-inboxes": "go to the inboxes",
+    "main.pane-tickets": "go to the tickets",
+    "main.pane-probes": "go to the probes (enter: a site's recent probes)",
+    "main.pane-budgets": "go to the error budgets (enter: a site's budgets in full)",
+    "main.pane-incidents": "go to the incidents (enter: an incident's record)",
+    "ticket.back": "back to the room",
+    "ticket.ack": "acknowledge this ticket, if it is a stale clarification",
+    "ticket.next": "next part: front matter, thread, body (enter on a thread line opens it)",
+    "incident.back": "back to the room",
+    "incident.ack": "acknowledge this firing incident, with a note (“applied KB entry <id>”)",
+    "incident.resolve": "resolve it by hand, with a note of what was done",
+    "incident.kb": "save its pattern and your fix to the knowledge base",
+    "site.back": "back to the room",
+    "budget.back": "back to the room",
+    "note.cancel": "cancel",
+    "ticket.help": "this list",
+    "incident.help": "this list",
+    "site.help": "this list",
+    "budget.help": "this list",
+    "help.close": "close this list",
+    "table.down": "down a row",
+    "table.up": "up a row",
+    "table.top": "first row",
+    "table.bottom": "last row",
+}
+TABLE_KEYS = [
+    ("↑ ↓", "move"),
+    ("enter", "open the row: an inbox's tickets, a ticket, a site, a budget, an incident"),
+]
+EVERYWHERE = [
+    ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
+    ("tab / shift+tab", "next / previous part of the screen"),
+]
+MARKS = [
+    ("STALE", "needs_clarification, waiting longer than stale_after"),
+    ("STALE ✓", "stale, acknowledged by a person"),
+    ("clarify?", "status needs_clarification (not stale yet)"),
+    ("↩", "a response (answers another ticket)"),
+    ("future", "in the age column: created in the future (clock skew)"),
+    ("⚠", "the ticket has warnings (open it to read them)"),
+    ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
+]
+
+Rows = list[tuple[str, str]]
+
+
+def key_label(binding: Binding) -> str:
+    return " / ".join(KEY_NAMES.get(key, key) for key in binding.key.split(","))
+
+
+def binding_rows(bindings: Iterable[Binding | tuple[str, ...]]) -> Rows:
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding):
+            rows.append((key_label(binding), HELP.get(binding.id or "", binding.description)))
+    return rows
+
+
+def help_sections(
+    screen: Screen[Any], app_bindings: Iterable[Binding | tuple[str, ...]]
+) -> list[tuple[str, Rows]]:
+    """The screen's own keys first, then the tables', then the keys that work everywhere."""
+    title = getattr(screen, "HELP_TITLE", type(screen).__name__.removesuffix("Screen") or "Room")
+    sections: list[tuple[str, Rows]] = [(title, binding_rows(type(screen).BINDINGS))]
+    if screen.query(KeyedTable):
+        sections.append(("In a table", binding_rows(KeyedTable.BINDINGS) + TABLE_KEYS))
+    sections.append(("Everywhere", binding_rows(app_bindings) + EVERYWHERE))
+    if screen.query("TicketsTable"):
+        sections.append(("Marks in the tickets", MARKS))
+    return sections
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(self, sections: list[tuple[str, Rows]]) -> None:
         super().__init__()
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        text = Text()
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column("keys", no_wrap=True, style="bold")
+        table.add_column("does", ratio=1)  # long lines wrap inside their column
         for title, rows in self.sections:
-            text.append(f"{title}\n", style="bold underline")
+            table.add_row(Text(title, style="bold underline"), Text(""))
             for keys, description in rows:
-                text.append(f"  {keys:<18}", style="bold")
-                text.append(f"{description}\n")
-            text.append("\n")
-        text.append("escape or ? closes this help.", style="dim")
+                table.add_row(Text("  " + keys), Text(description))
+            table.add_row(Text(""), Text(""))
+        table.add_row(Text("escape / ?", style="dim"), Text("closes this list", style="dim"))
         with VerticalScroll(id="help") as box:
             box.border_title = "Keys"
-            yield Static(text)
+            yield Static(table)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    return [
-        (
-            "Everywhere",
-            [
-                ("?", "this list of keys"),
-                ("q", "quit (in a ticket: back)"),
-                ("ctrl+p", "command tones: go to an inbox, the stale list, rescan, themes"),
-                ("tab / shift+tab", "next / previous pane"),
-                ("1 … 5", "inboxes, tickets, probes, budgets, incidents"),
-            ],
-        ),
-        (
-            "Inboxes and tickets",
-            [
-                ("↑ ↓  j k", "move; the inbox under the cursor fills the ticket list"),
-                ("g / G", "first / last row"),
-                ("enter", "open the inbox's tickets, or the ticket (front matter, thread, body)"),
-                (
-                    "/",
-                    "filter: words, role:x, status:open|done|rejected|clarify|blocked|stale, "
-                    "priority:P0 (commas for several), from:x",
-                ),
-                ("escape", "clear the filter; in a ticket: back"),
-                ("s", "every stale clarification, in every inbox"),
-                ("a", "acknowledge the selected stale clarification (stops its reminders)"),
-                ("r", "read every inbox again now"),
-            ],
-        ),
-        (
-            "Marks",
-            [
-                ("STALE", "needs_clarification, waiting longer than stale_after"),
-                ("STALE ✓", "stale, acknowledged by a person"),
-                ("↩", "a response (answers another ticket)"),
-                ("future", "in the age column: created in the future (clock skew)"),
-                ("⚠", "the ticket has warnings (open it to read them)"),
-                ("BROKEN", "a file that cannot be read as a ticket; the subject says why"),
-            ],
-        ),
-    ]
+def open_help(app: App[Any]) -> None:
+    """`?`: the keys of the screen on top (not over a question being typed, nor over itself)."""
+    from widgets.screens.note import NoteScreen
+
+    if not isinstance(app.screen, HelpScreen | NoteScreen):
+        app.push_screen(HelpScreen(help_sections(app.screen, app.BINDINGS)))

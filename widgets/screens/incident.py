@@ -20,11 +20,13 @@ PROMPTS = {
 
 
 class IncidentScreen(ModalScreen[None]):
+    HELP_TITLE = "An incident"
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="incident.back"),
         Binding("a", "ask('ack')", "Acknowledge", id="incident.ack"),
         Binding("r", "ask('resolve')", "Resolve", id="incident.resolve"),
         Binding("k", "ask('kb')", "Save to KB", id="incident.kb"),
+        Binding("question_mark", "app.help", "Keys", show=False, id="incident.help"),
     ]
 
     def __init__(

@@ -37,7 +37,7 @@ from widgets.panes.incidents import IncidentsPane, IncidentsTable
 from widgets.panes.probes import ProbesPane, SitesTable
 from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction, OpenTicket
 from widgets.parts.quiet import QuietText, set_title
-from widgets.screens.help import HelpScreen, help_sections
+from widgets.screens.help import open_help
 from widgets.screens.note import NoteScreen
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ PANES = {"roles": RolesTable, "tickets": TicketsTable, "probes": SitesTable}
 
 
 class MainScreen(Screen[None]):
+    HELP_TITLE = "The room"
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
@@ -384,7 +385,7 @@ class MainScreen(Screen[None]):
         self.notify("Reading every inbox again.", timeout=2)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(help_sections()))
+        open_help(self.app)
 
     def action_ack(self) -> None:
         """Acknowledge the selected firing incident, or the selected (or open) stale ticket."""

@@ -27,7 +27,11 @@ class HistoryTable(KeyedTable):
 
 
 class SiteScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Back", id="site.back")]
+    HELP_TITLE = "A site's probes"
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="site.back"),
+        Binding("question_mark", "app.help", "Keys", show=False, id="site.help"),
+    ]
 
     def __init__(
         self,

@@ -30,10 +30,12 @@ class ThreadTable(KeyedTable):
 class TicketScreen(Screen[None]):
     """Opened with enter on a ticket; escape goes back."""
 
+    HELP_TITLE = "A ticket"
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="ticket.back"),
         Binding("a", "ack", "Acknowledge", id="ticket.ack"),
         Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
+        Binding("question_mark", "app.help", "Keys", id="ticket.help"),
     ]
 
     def __init__(self, detail: TicketDetail, tones: Tones) -> None:
