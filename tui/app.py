@@ -12,7 +12,7 @@ import contextlib
 import gc
 import getpass
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,10 +26,9 @@ from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.resources import data_path
-from tui.base.sanitize import clean
 from tui.base.storage import WriterLock, why_read_only
 from tui.bus.acks import Acks
-from tui.bus.scanner import BusState, Scanner
+from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
@@ -100,7 +99,7 @@ class RoomApp(App[None]):
         )
         self.stale_watch = StaleWatch(config.stale_after)
         self.scanner = Scanner(root, config.roles)
-        self.bus: BusState | None = None
+        self.bus: BusSnapshot | None = None
         self._scans = 0
         self._stop_watch = asyncio.Event()
         self.watching = threading.Event()  # set once the file watch is in place
@@ -111,7 +110,7 @@ class RoomApp(App[None]):
         # The first scan starts now, in a thread, so it overlaps Textual's own start-up.
         self._early: m.TicketsChanged | None = None  # a scan delivered before the screen was up
         self._started = False
-        self.scans = ScanSchedule(self._scan_now, self._delivered)
+        self.scans = ScanSchedule(self.scanner, self._delivered)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -227,14 +226,7 @@ class RoomApp(App[None]):
     def request_scan(self, *, archive: bool = False) -> None:
         self.scans.request(archive=archive)
 
-    def _scan_now(self, archive: bool, progress: Callable[[BusState], None] | None) -> BusState:
-        try:
-            return self.scanner.scan(count_archive_too=archive, progress=progress)
-        except Exception as exc:  # a scan never ends the room: say it, keep the last state
-            problem = clean(f"reading the tickets failed: {exc}")
-            return self.bus or BusState(self.root, (), (), (), 0, (problem,))
-
-    def _delivered(self, state: BusState, partial: bool) -> None:
+    def _delivered(self, state: BusSnapshot, partial: bool) -> None:
         self.post_message(m.TicketsChanged(state, partial))
 
     @on(m.TicketsChanged)
@@ -249,6 +241,8 @@ class RoomApp(App[None]):
         self.bus = message.state
         if not same:
             self.main.show_bus(message.state, reading=message.partial)
+        if not message.partial and not message.state.problems:  # acks of tickets gone: dropped
+            self.acks.forget_missing({ticket.id for ticket in message.state.tickets})
 
     @on(m.OpenTicket)
     def _open_from_thread(self, message: m.OpenTicket) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.helpers import NOW
-from tui.bus.scanner import BusState
+from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
@@ -63,33 +63,54 @@ def test_more_than_three_stale_tickets_are_one_announcement() -> None:
     assert len(stale_announcement(tickets[:3], NOW, HOUR)) == 3
 
 
-def test_a_request_during_a_scan_arms_exactly_one_more(tmp_path: Path) -> None:
-    started, release = threading.Semaphore(0), threading.Event()
-    scans: list[bool] = []
+class HeldScanner(Scanner):
+    """A real scanner whose scans wait until released, to catch the schedule mid-scan."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.started, self.release = threading.Semaphore(0), threading.Event()
+        self.archives: list[bool] = []
+
+    def scan(self, *, count_archive_too: bool = True, progress: object = None) -> BusSnapshot:
+        self.archives.append(count_archive_too)
+        self.started.release()
+        self.release.wait(5)
+        return super().scan(count_archive_too=count_archive_too)
+
+
+def test_a_request_during_a_scan_arms_exactly_one_more(root: Path) -> None:
+    scanner = HeldScanner(root)
     delivered: list[bool] = []
     all_done = threading.Event()
 
-    def scan(archive: bool, progress: object) -> BusState:
-        scans.append(archive)
-        started.release()
-        release.wait(5)
-        return BusState(tmp_path, (), (), (), len(scans))
-
-    def deliver(state: BusState, partial: bool) -> None:
+    def deliver(state: BusSnapshot, partial: bool) -> None:
         delivered.append(partial)
         if len(delivered) == 2:
             all_done.set()
 
-    schedule = ScanSchedule(scan, deliver)
-    assert started.acquire(timeout=5)  # the first scan runs, and holds
+    schedule = ScanSchedule(scanner, deliver)
+    assert scanner.started.acquire(timeout=5)  # the first scan runs, and holds
     for _ in range(5):
         schedule.request()
     schedule.request(archive=True)
-    release.set()
+    scanner.release.set()
     assert all_done.wait(5)
     schedule.close()
-    assert scans == [True, True]  # the first (with the archive), then one more (archive asked)
+    assert scanner.archives == [True, True]  # the first (archive counted), then one more
     assert delivered == [False, False]
+
+
+def test_a_scan_that_raises_keeps_the_last_state_and_says_so(root: Path) -> None:
+    class Broken(Scanner):
+        def scan(self, **kwargs: object) -> BusSnapshot:
+            raise RecursionError("maximum recursion depth exceeded")
+
+    states: list[BusSnapshot] = []
+    done = threading.Event()
+    schedule = ScanSchedule(Broken(root), lambda state, _: (states.append(state), done.set()))
+    assert done.wait(5)
+    schedule.close()
+    assert states[0].problems == ("reading the tickets failed: maximum recursion depth exceeded",)
 
 
 def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:

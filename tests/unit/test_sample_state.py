@@ -42,5 +42,5 @@ def test_demo_copy_moves_times_to_now(tmp_path) -> None:
     state = Scanner(demo.root, config.roles).scan()
     stale = stale_tickets(state.tickets, now, config.stale_after)
     assert [t.id for t in stale] == ["T-0101", "T-0113"]
-    by_id = state.by_id()
+    by_id = {t.id: t for t in state.tickets}
     assert now - by_id["T-0101"].created == timedelta(minutes=190)

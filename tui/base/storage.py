@@ -117,10 +117,6 @@ class WriterLock:
         self._fd = fd
         return True
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 
 from tinydb import Query
 
 from tui.base.clock import iso
+from tui.base.sanitize import clean
 from tui.base.storage import open_db
 
 
@@ -20,12 +22,19 @@ class Acks:
     def ids(self) -> set[str]:
         return {str(doc["ticket"]) for doc in self.db.all()}
 
-    def acknowledge(self, ticket_id: str, who: str, now: datetime) -> None:
-        if not self.db.contains(Query().ticket == ticket_id):
+    def acknowledge(self, ticket_id: str, who: str, now: datetime) -> str | None:
+        """Record the acknowledgement; a write that fails keeps it in memory and says why."""
+        if self.db.contains(Query().ticket == ticket_id):
+            return None
+        try:
             self.db.insert({"ticket": ticket_id, "by": who, "at": iso(now)})
+        except OSError as exc:
+            return clean(f"acks.json not written ({exc.strerror or exc}): kept in memory only")
+        return None
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop acknowledgements of tickets that left every inbox (keeps the file bounded)."""
         gone = self.ids() - present
         if gone and not self.read_only:
-            self.db.remove(Query().ticket.one_of(sorted(gone)))
+            with contextlib.suppress(OSError):  # tried again after the next scan
+                self.db.remove(Query().ticket.one_of(sorted(gone)))

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 
 from tui.bus.tickets import Ticket, normalize_priority, normalize_status
 
-FIELDS = ("role", "status", "priority", "from")
-
 
 @dataclass(frozen=True)
 class Filter:

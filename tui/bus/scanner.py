@@ -32,7 +32,7 @@ class InboxSummary:
 
 
 @dataclass(frozen=True)
-class BusState:
+class BusSnapshot:
     """What the bus holds at one moment. `tickets` are the tickets in inboxes only."""
 
     root: Path
@@ -42,9 +42,6 @@ class BusState:
     archived: int
     problems: tuple[str, ...] = ()
     missing_inboxes: frozenset[str] = field(default_factory=frozenset)
-
-    def by_id(self) -> dict[str, Ticket]:
-        return {ticket.id: ticket for ticket in self.tickets}
 
 
 def is_future(ticket: Ticket, now: datetime, tolerance: timedelta = timedelta(minutes=1)) -> bool:
@@ -81,7 +78,7 @@ class _Tally:
     oldest: datetime | None = None
 
 
-def summarize(state: BusState, now: datetime, stale_after: timedelta) -> list[InboxSummary]:
+def summarize(state: BusSnapshot, now: datetime, stale_after: timedelta) -> list[InboxSummary]:
     """One line per role: counts, stale, malformed and the oldest ticket's time."""
     tallies = {role: _Tally() for role in state.roles}
     for ticket in state.tickets:
@@ -177,8 +174,11 @@ class Scanner:
             self._real_root = root
 
     def scan(
-        self, *, count_archive_too: bool = True, progress: Callable[[BusState], None] | None = None
-    ) -> BusState:
+        self,
+        *,
+        count_archive_too: bool = True,
+        progress: Callable[[BusSnapshot], None] | None = None,
+    ) -> BusSnapshot:
         """Read every inbox (cached by file version) and, when asked, recount the archive.
 
         `progress` is handed the partial state after each inbox (for a quick first paint).
@@ -187,8 +187,8 @@ class Scanner:
             return self._scan(count_archive_too, progress)
 
     def _scan(
-        self, count_archive_too: bool, progress: Callable[[BusState], None] | None
-    ) -> BusState:
+        self, count_archive_too: bool, progress: Callable[[BusSnapshot], None] | None
+    ) -> BusSnapshot:
         problems: list[str] = []
         roles: set[str] = set(self.extra_roles)
         found: set[str] = set()
@@ -218,7 +218,7 @@ class Scanner:
             self._scan_inbox(role, Path(folder), tickets, malformed, seen_paths, problems)
             if progress is not None:
                 progress(
-                    BusState(
+                    BusSnapshot(
                         self.root,
                         tuple(sorted(roles)),
                         tuple(tickets),
@@ -232,7 +232,7 @@ class Scanner:
         if count_archive_too or not self._archive_counted:
             self._archived = count_archive(self.tickets_dir / "archive")
             self._archive_counted = True
-        return BusState(
+        return BusSnapshot(
             root=self.root,
             roles=tuple(sorted(roles)),
             tickets=tuple(_warn_duplicate_ids(tickets)),

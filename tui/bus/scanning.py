@@ -14,19 +14,21 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
-from tui.bus.scanner import BusState
+from tui.base.sanitize import clean
+from tui.bus.scanner import BusSnapshot, Scanner
 
 FIRST_PAINT_WAIT = 0.3  # seconds the first paint waits for the first scan before a partial view
 FIRST_PAINT_HOLD = 3.0  # at most this long the first scan pauses while that partial view is painted
 
-Scan = Callable[[bool, Callable[[BusState], None] | None], BusState]
-Deliver = Callable[[BusState, bool], None]
+Deliver = Callable[[BusSnapshot, bool], None]
 
 
 class ScanSchedule:
-    def __init__(self, scan: Scan, deliver: Deliver) -> None:
-        self._scan, self._deliver = scan, deliver
+    def __init__(self, scanner: Scanner, deliver: Deliver) -> None:
+        self.scanner, self._deliver = scanner, deliver
+        self._last: BusSnapshot | None = None
         self._pool = concurrent.futures.ThreadPoolExecutor(1, "scan")
         self._lock = threading.Lock()
         self._running, self._again, self._archive = True, False, False
@@ -35,7 +37,7 @@ class ScanSchedule:
         self._painted = threading.Event()
         self._first = self._pool.submit(self._first_scan)
 
-    def first(self, timeout: float = FIRST_PAINT_WAIT) -> BusState | None:
+    def first(self, timeout: float = FIRST_PAINT_WAIT) -> BusSnapshot | None:
         """The first scan's state if it is read within `timeout` (for the first frame)."""
         try:
             return self._first.result(timeout=timeout)
@@ -60,12 +62,22 @@ class ScanSchedule:
         self._painted.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _first_scan(self) -> BusState:
+    def _scan(self, archive: bool, progress: Callable[[BusSnapshot], None] | None) -> BusSnapshot:
+        try:
+            self._last = self.scanner.scan(count_archive_too=archive, progress=progress)
+        except Exception as exc:  # a scan never ends the room: say it, keep the last state
+            problem = clean(f"reading the tickets failed: {exc}")
+            if self._last is None:
+                return BusSnapshot(self.scanner.root, (), (), (), 0, (problem,))
+            return replace(self._last, problems=(*self._last.problems, problem))
+        return self._last
+
+    def _first_scan(self) -> BusSnapshot:
         state = self._scan(True, self._progress)
         self._done(state)
         return state
 
-    def _progress(self, state: BusState) -> None:
+    def _progress(self, state: BusSnapshot) -> None:
         if self._partial_shown or time.monotonic() - self._started < FIRST_PAINT_WAIT:
             return
         self._partial_shown = True
@@ -75,7 +87,7 @@ class ScanSchedule:
     def _run(self, archive: bool) -> None:
         self._done(self._scan(archive, None))
 
-    def _done(self, state: BusState) -> None:
+    def _done(self, state: BusSnapshot) -> None:
         self._deliver(state, False)
         with self._lock:
             self._running, again = False, self._again

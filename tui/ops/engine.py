@@ -69,7 +69,6 @@ class RoundOutcome:
     problems: tuple[str, ...]
     error: str | None  # the round raised: said, and the next round is scheduled anyway
     view: OpsView
-    recorded: bool  # false in a reading room or process: the results are the writer's
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ class Operations:
             return self.record(results, now or clock())
         except Exception as exc:  # a round that raises is reported; the caller schedules the next
             error = clean(f"probe round failed: {one_line(exc)}")
-            return RoundOutcome((), (), (), (), error, self.view(now or clock()), False)
+            return RoundOutcome((), (), (), (), error, self.view(now or clock()))
 
     def _arrived(self, batch: list[ProbeResult]) -> None:
         """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds."""
@@ -229,7 +228,6 @@ class Operations:
                 problems=tuple(problems),
                 error=None,
                 view=self._view(now),
-                recorded=True,
             )
 
     def keep_freeze_file(self, now: datetime) -> list[str]:
@@ -249,7 +247,7 @@ class Operations:
             self.book.load()
             self.budget = report(self.history, self.config, now, self.folder)
             view = self._view(now)
-        return RoundOutcome(view.results, (), (), (), None, view, False)
+        return RoundOutcome(view.results, (), (), (), None, view)
 
     def _closed(self, incident: Incident, now: datetime) -> list[str]:
         """A resolved incident: the post-mortem to the architect, and the KB learns."""

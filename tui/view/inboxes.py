@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from tui.base.durations import format_duration
 from tui.base.sanitize import shorten
 from tui.bus.filter import Filter, matches
-from tui.bus.scanner import BusState, is_future, is_stale, sort_key, summarize
+from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, summarize
 
 STATUS_LABELS = {
     "open": "open",
@@ -43,7 +43,7 @@ class TicketRow:
     age: str
 
 
-def role_rows(bus: BusState, now: datetime, stale_after: timedelta) -> list[RoleRow]:
+def role_rows(bus: BusSnapshot, now: datetime, stale_after: timedelta) -> list[RoleRow]:
     return [
         RoleRow(
             role=row.role,
@@ -59,7 +59,7 @@ def role_rows(bus: BusState, now: datetime, stale_after: timedelta) -> list[Role
 
 
 def ticket_rows(
-    bus: BusState,
+    bus: BusSnapshot,
     role: str | None,
     now: datetime,
     stale_after: timedelta,

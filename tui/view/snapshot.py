@@ -9,7 +9,7 @@ from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
 from tui.base.durations import format_duration
 from tui.base.sanitize import shorten
-from tui.bus.scanner import BusState, is_future, is_stale, sort_key, stale_tickets, summarize
+from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, stale_tickets, summarize
 from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
@@ -42,7 +42,7 @@ def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]
 
 
 def build_snapshot(
-    bus: BusState,
+    bus: BusSnapshot,
     config: Config,
     now: datetime,
     *,

@@ -9,7 +9,7 @@ from pathlib import Path
 from tui.base.clock import iso
 from tui.base.durations import ago
 from tui.base.sanitize import shorten
-from tui.bus.scanner import BusState, find_archived, is_stale, thread_of
+from tui.bus.scanner import BusSnapshot, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
 
 
@@ -37,7 +37,7 @@ class TicketDetail:
 def build_detail(
     root: Path,
     path: str,
-    bus: BusState | None,
+    bus: BusSnapshot | None,
     now: datetime,
     stale_after: timedelta,
     acked: set[str],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui.bus.scanner import BusState
+from tui.bus.scanner import BusSnapshot
 from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.probes import ProbeResult
@@ -42,7 +42,7 @@ class IncidentAction(Message):
 class TicketsChanged(Message):
     """A scan finished: the bus as it is now."""
 
-    state: BusState
+    state: BusSnapshot
     partial: bool = False  # the first scan is still reading: more is coming
 
 

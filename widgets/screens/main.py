@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Input
 
 from tui.base.sanitize import clean
 from tui.bus.filter import Filter, parse_filter
-from tui.bus.scanner import BusState, is_stale, stale_tickets
+from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
@@ -35,7 +35,7 @@ from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes.incidents import IncidentsPane, IncidentsTable
 from widgets.panes.probes import ProbesPane, SitesTable
-from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction, OpenTicket
+from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction
 from widgets.parts.quiet import QuietText, set_title
 from widgets.screens.help import open_help
 from widgets.screens.note import NoteScreen
@@ -73,7 +73,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bus: BusState | None = None
+        self.bus: BusSnapshot | None = None
         self.reading = True  # the first scan has not read every inbox yet
         self.ops = OpsView()
         self.arrived: dict[tuple[str | None, str], ProbeResult] = {}  # the round under way
@@ -119,7 +119,7 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------ what the app routes here
 
-    def show_bus(self, bus: BusState, *, reading: bool) -> None:
+    def show_bus(self, bus: BusSnapshot, *, reading: bool) -> None:
         self.bus, self.reading = bus, reading
         self.refresh_ages()
 
@@ -299,11 +299,6 @@ class MainScreen(Screen[None]):
     def _closed_detail(self, _: object = None) -> None:
         self.detail_path = None
 
-    @on(OpenTicket)
-    def _open_from_thread(self, message: OpenTicket) -> None:
-        self.app.pop_screen()
-        self.open_ticket(message.path)
-
     @on(DataTable.RowSelected, "#budget-grid")
     def _budget_selected(self, event: DataTable.RowSelected) -> None:
         self._read_budget_detail(event.row_key.value or "")
@@ -417,9 +412,11 @@ class MainScreen(Screen[None]):
                 timeout=4,
             )
             return
-        room.acks.acknowledge(ticket.id, getpass.getuser(), now)
+        problem = room.acks.acknowledge(ticket.id, getpass.getuser(), now)
         where = "in memory only (read-only)" if room.read_only_reason else "kept in .room/acks.json"
         self.notify(
-            f"Acknowledged {ticket.id}: no more reminders while it waits ({where}).", markup=False
+            f"Acknowledged {ticket.id}: no more reminders while it waits ({problem or where}).",
+            severity="warning" if problem else "information",
+            markup=False,
         )
         self.refresh_view(now)
