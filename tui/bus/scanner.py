@@ -274,7 +274,10 @@ class Scanner:
         ) -> Ticket | Malformed | None:
             entry = item[0]
             rel = clean(f"tickets/{folder.name}/{entry.name}")
-            return read_ticket(self.root, entry.path, role, self._real_root, rel, entry)
+            try:
+                return read_ticket(self.root, entry.path, role, self._real_root, rel, entry)
+            except Exception as exc:  # one bad file costs one malformed row, never the scan
+                return Malformed(rel, role, clean(f"cannot be read: {type(exc).__name__}: {exc}"))
 
         for (entry, key), result in zip(fresh, map(read, fresh), strict=True):
             if result is None:

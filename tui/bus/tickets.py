@@ -17,6 +17,8 @@ from tui.base.sanitize import clean, clean_value
 
 MAX_SIZE = 1024 * 1024
 HEAD_BYTES = 16 * 1024
+MAX_DEPTH = 16  # front matter nested deeper than this is malformed
+MAX_VALUES = 5_000  # values in the front matter, aliases counted each time they are used
 STATUSES = ("open", "done", "rejected", "needs_clarification", "blocked")
 PRIORITIES = ("P0", "P1", "P2", "P3")
 PRIORITY_NAMES = {"critical": "P0", "high": "P1", "medium": "P2", "low": "P3"}
@@ -106,7 +108,9 @@ def read_ticket(
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
         try:
             data = os.read(fd, HEAD_BYTES)
-            if len(data) == HEAD_BYTES and _closing_offset(data) is None:
+            head_only = len(data) == HEAD_BYTES
+            if head_only and _closing_offset(data) is None:
+                head_only = False
                 while chunk := os.read(fd, MAX_SIZE + 1 - len(data)):
                     data += chunk
                     if len(data) > MAX_SIZE:
@@ -124,7 +128,9 @@ def read_ticket(
     if len(data) > MAX_SIZE:
         return Malformed(rel, role, "larger than 1 MiB")
     stem = os.path.basename(name)[:-3]
-    return parse_ticket(data, rel=rel, role=role, stem=stem, mtime=info.st_mtime)
+    return parse_ticket(
+        data, rel=rel, role=role, stem=stem, mtime=info.st_mtime, head_only=head_only
+    )
 
 
 def _link_problem(name: str, real_root: Path) -> str | None:
@@ -246,7 +252,10 @@ def _created(value: Any) -> datetime | str:
         return f"bad 'created': expected an ISO 8601 date-time, got {_describe(value)}"
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the last UTC moment Python holds
+        return f"bad 'created': {clean(str(value))!r} is out of range"
 
 
 def normalize_status(value: Any) -> str | None:
@@ -273,6 +282,27 @@ def _subject_from_body(body: str) -> str | None:
     return None
 
 
+def _check_size(meta: Any) -> None:
+    """Refuse front matter nested past MAX_DEPTH or holding more than MAX_VALUES values.
+
+    Iterative, and it stops at the limit: a YAML alias bomb (a few hundred bytes whose aliases
+    stand for billions of values) is refused after MAX_VALUES steps, never expanded.
+    """
+    stack: list[tuple[Any, int]] = [(meta, 0)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise ValueError(f"front matter holds over {MAX_VALUES:,} values (YAML aliases?)")
+        if depth > MAX_DEPTH:
+            raise RecursionError
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -296,7 +326,7 @@ def _verify(value: Any, warnings: list[str]) -> dict[str, Any] | None:
         return None
     result: dict[str, Any] = {"url": clean(value["url"])}
     status = value.get("status")
-    if isinstance(status, str) and status.isdigit():
+    if isinstance(status, str) and status.isascii() and status.isdigit() and len(status) == 3:
         result["status"] = int(status)
     elif status is not None:
         warnings.append(f"'verify.status' {clean(str(status))!r} is not an HTTP status; ignored")
@@ -306,7 +336,7 @@ def _verify(value: Any, warnings: list[str]) -> dict[str, Any] | None:
 
 
 def parse_ticket(
-    data: bytes, *, rel: str, role: str, stem: str, mtime: float
+    data: bytes, *, rel: str, role: str, stem: str, mtime: float, head_only: bool = False
 ) -> Ticket | Malformed:
     """Parse a ticket's bytes (SPEC section 2, every default and warning of its table)."""
     if not data.strip():
@@ -316,15 +346,21 @@ def parse_ticket(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Malformed(
-            rel, role, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        )
+        if head_only and exc.reason == "unexpected end of data":  # cut at HEAD_BYTES, not bad
+            text = data[: exc.start].decode("utf-8")
+        else:
+            return Malformed(
+                rel, role, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            )
     parts = split_front_matter(text)
     if isinstance(parts, str):
         return Malformed(rel, role, parts)
     header, body = parts
     try:
         meta = load_header(header)
+        _check_size(meta)
+    except RecursionError:
+        return Malformed(rel, role, "front matter nested too deep")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -346,7 +382,10 @@ def parse_ticket(
         return Malformed(rel, role, f"unknown status {shown!r} (expected {', '.join(STATUSES)})")
     from_mtime = meta.get("created") in (None, "")
     if from_mtime:
-        created: datetime | str = datetime.fromtimestamp(mtime, UTC)
+        try:
+            created: datetime | str = datetime.fromtimestamp(mtime, UTC)
+        except (ValueError, OverflowError, OSError):
+            created = "no 'created', and the file's modification time is out of range"
     else:
         created = _created(meta["created"])
     if isinstance(created, str):

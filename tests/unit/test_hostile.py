@@ -1,0 +1,123 @@
+"""Nothing a ticket file can say stops the room: each case costs one malformed row or a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import write_raw
+from tui.bus.scanner import Scanner
+from tui.bus.tickets import HEAD_BYTES, Malformed, Ticket, parse_ticket
+
+ALIAS_BOMB = (
+    "---\nfrom: x\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+    "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+    "---\n"
+)
+
+
+def parse(text: str | bytes, mtime: float = 1.8e9) -> Ticket | Malformed:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_ticket(data, rel="tickets/to_x/t.md", role="x", stem="t", mtime=mtime)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("---\nfrom: a\ncreated: 9999-12-31T23:59:59-01:00\n---\n", "is out of range"),
+        ("---\nfrom: a\n" + "x: " + "[" * 400 + "]" * 400 + "\n---\n", "nested too deep"),
+        ("---\nfrom: a\nx:\n" + "".join("  " * i + "- \n" for i in range(1, 40)) + "---\n", ""),
+        (ALIAS_BOMB, "over 5,000 values"),
+    ],
+    ids=["created-overflow", "nested-flow", "nested-block", "alias-bomb"],
+)
+def test_a_hostile_header_is_one_malformed_row(text: str, reason: str) -> None:
+    result = parse(text)
+    assert isinstance(result, Malformed), result
+    assert reason in result.reason
+
+
+def test_no_created_and_a_file_time_out_of_range_is_malformed() -> None:
+    result = parse("---\nfrom: a\n---\n", mtime=1e20)
+    assert isinstance(result, Malformed) and "modification time is out of range" in result.reason
+
+
+@pytest.mark.parametrize(
+    "status", ["²³⁴", "9" * 5000, "20", "2000"], ids=["superscript", "5000-digits", "20", "2000"]
+)
+def test_a_verify_status_that_is_no_http_status_is_a_warning(status: str) -> None:
+    result = parse(
+        f"---\nfrom: a\ndeliverable: d\nverify:\n  url: http://x/\n  status: '{status}'\n---\n"
+    )
+    assert isinstance(result, Ticket)
+    assert result.verify == {"url": "http://x/"}
+    assert any("is not an HTTP status" in w for w in result.warnings)
+
+
+def test_a_multibyte_character_across_the_head_limit_is_still_utf8(root: Path) -> None:
+    header = "---\nfrom: a\ndeliverable: d\n---\n"
+    pad = HEAD_BYTES - len(header) - 1  # "é" (2 bytes) straddles byte 16,384
+    path = write_raw(root, "x", "t.md", header + "a" * pad + "é" + "b" * 100)
+    [ticket] = Scanner(root).scan().tickets
+    assert ticket.path == "tickets/to_x/t.md" and path.exists()
+
+
+def test_one_bad_file_costs_one_row_never_the_scan(root: Path) -> None:
+    write_raw(root, "x", "good.md", "---\nfrom: a\ndeliverable: d\n---\n")
+    write_raw(root, "x", "bomb.md", ALIAS_BOMB)
+    write_raw(root, "x", "late.md", "---\nfrom: a\ncreated: 9999-12-31T23:59:59-01:00\n---\n")
+    bus = Scanner(root).scan()
+    assert [t.path for t in bus.tickets] == ["tickets/to_x/good.md"]
+    assert sorted(m.path for m in bus.malformed) == [
+        "tickets/to_x/bomb.md",
+        "tickets/to_x/late.md",
+    ]
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    key=st.sampled_from(
+        [
+            "from",
+            "id",
+            "to",
+            "priority",
+            "subject",
+            "created",
+            "status",
+            "verify",
+            "in_reply_to",
+            "project",
+            "deliverable",
+            "other",
+        ]
+    ),
+    value=YAML_VALUES,
+)
+def test_any_value_in_any_key_parses_or_is_malformed(key: str, value: object) -> None:
+    import json
+
+    text = f"---\nfrom: a\n{key}: {json.dumps(value)}\n---\nbody\n"
+    result = parse(text)
+    assert isinstance(result, Ticket | Malformed)
+    if isinstance(result, Ticket):
+        json.dumps(result.extra)  # what the snapshot prints can always be printed
