@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.base.durations import parse_duration
+from tui.base.paths import read_file
 
 CONFIG_NAME = "sisyphus.toml"
 ROLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -174,11 +175,12 @@ def load_config(state_root: Path) -> Config:
     """Read `<state>/sisyphus.toml`; a missing file gives the defaults."""
     file = state_root / CONFIG_NAME
     try:
-        raw = file.read_bytes()
+        raw = read_file(file, 1 << 20)
     except FileNotFoundError:
         return Config()
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot be read: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{file}: cannot be read: {reason}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -61,6 +63,64 @@ def can_write(root: Path) -> bool:
         return False
 
 
+class NotAFile(OSError):
+    """A path that is a link, a FIFO, a device, a socket or a folder where a file belongs."""
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """Read a regular file without following a link, without blocking, at most `limit` bytes.
+
+    FileNotFoundError when it is not there; NotAFile for a link, FIFO, device, socket or folder
+    (opening a FIFO would block, a link could lead anywhere, /dev/zero never ends); ValueError
+    when it is larger than `limit`. The room reads its own files and the config only this way.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAFile(errno.ELOOP, "a symbolic link, not a file") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(errno.EINVAL, f"not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise ValueError(f"larger than {limit:,} bytes ({info.st_size:,})")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ValueError(f"larger than {limit:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def _file_mode() -> int:
+    """The mode a new file gets here (0o666 less the umask): tickets, post-mortems and
+    freeze.json must be as readable to other accounts' agents and scripts as any ticket."""
+    mask = os.umask(0o022)  # read at import, before any thread runs
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write a temp name beside `path` and rename it into place, so no reader sees half a file.
 
@@ -68,6 +128,7 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

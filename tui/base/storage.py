@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from tui.base.paths import can_write, write_atomic
+from tui.base.paths import NotAFile, can_write, read_file, write_atomic
+
+MAX_FILE = 64 * 1024 * 1024  # no file of the room's own is near this: larger is damage
 
 
 class AtomicJSONStorage(Storage):
@@ -43,8 +46,12 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> dict[str, Any] | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_file(self.path, MAX_FILE)
         except FileNotFoundError:
+            return None
+        except (NotAFile, ValueError) as exc:  # a link, a FIFO, a device, far too large
+            self.notes.append(f"{self.path.name}: {exc}; set aside")
+            self._set_aside()
             return None
         except OSError as exc:
             self.notes.append(
@@ -104,7 +111,10 @@ class WriterLock:
     def acquire(self) -> bool:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device named lock
+                os.close(fd)
+                return False
         except OSError:
             return False
         try:

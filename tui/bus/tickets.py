@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from tui.base.paths import read_file
 from tui.base.sanitize import clean, clean_value
 
 MAX_SIZE = 1024 * 1024
@@ -436,13 +437,19 @@ def parse_ticket(
     )
 
 
-def read_body(path: Path) -> str:
-    """The ticket's Markdown body for the detail view, sanitized (multi-line)."""
+def read_body(root: Path, path: Path) -> str:
+    """The ticket's Markdown body for the detail view, sanitized (multi-line).
+
+    A link is followed only when it stays inside the state root; a FIFO or device is not read.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_SIZE)
-    except OSError as exc:
-        return clean(f"(cannot read the file: {exc.strerror or exc})")
+        target = path.resolve(strict=True)
+        if not target.is_relative_to(root.resolve()):
+            return "(not shown: a link that leads outside the state folder)"
+        data = read_file(target, MAX_SIZE)
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a link loop
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return clean(f"(cannot read the file: {reason})")
     text = data.decode("utf-8", errors="replace")
     parts = split_front_matter(text)
     body = parts[1] if isinstance(parts, tuple) else text

@@ -10,7 +10,7 @@ from typing import Any
 
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
-from tui.base.paths import write_atomic
+from tui.base.paths import read_file, write_atomic
 from tui.ops.history import History, key_of
 from tui.ops.slo import SloStatus, evaluate, projected_recovery, slo_keys
 
@@ -47,7 +47,7 @@ class BudgetReport:
 
 def read_freeze(folder: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((folder / FREEZE_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_file(folder / FREEZE_FILE, 1 << 20).decode("utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -15,8 +15,10 @@ mid-append) gets the journal moved aside, and the lines that do parse are writte
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -25,8 +27,8 @@ from typing import Any
 
 from tui.base.config import Config
 from tui.base.gcpause import gc_paused
-from tui.base.paths import write_atomic
-from tui.base.storage import open_db
+from tui.base.paths import NotAFile, read_file, write_atomic
+from tui.base.storage import MAX_FILE, open_db
 from tui.ops.probes import ProbeResult
 from tui.ops.slo import BURN_WINDOWS, Counts, events
 
@@ -208,9 +210,9 @@ class History:
 
     def _read_journal(self, path: Path) -> list[tuple[int, dict[str, tuple[int, int]]]]:
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            self.notes.append(f"{path}: cannot be read ({exc.strerror or exc}); skipped")
+            raw = read_file(path, MAX_FILE)
+        except (OSError, ValueError) as exc:
+            self.notes.append(f"{path.name}: cannot be read ({exc}); skipped")
             return []
         entries: list[tuple[int, dict[str, tuple[int, int]]]] = []
         good_lines: list[bytes] = []
@@ -419,8 +421,12 @@ class History:
 
 def _append(path: Path, data: bytes) -> None:
     """Append whole lines and flush them to disk (a crash leaves at most a torn last line)."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(
+        path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
+    )
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile(errno.EINVAL, f"{path.name} is not a regular file")
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.base.paths import write_atomic
+from tui.base.paths import read_file, write_atomic
 from tui.base.sanitize import clean
 from tui.bus.tickets import Malformed, load_header, split_front_matter
 
@@ -49,8 +49,8 @@ def load_kb(root: Path) -> tuple[list[Entry], list[Malformed]]:
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         rel = clean(path.relative_to(root).as_posix())
         try:
-            text = path.read_bytes()[: 256 * 1024].decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_file(path, 256 * 1024).decode("utf-8")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             broken.append(Malformed(rel, None, clean(f"cannot be read: {exc}")))
             continue
         parts = split_front_matter(text)

@@ -47,7 +47,7 @@ def build_detail(
     bad = next((m for m in bus.malformed if m.path == path), None) if bus else None
     file = root / path
     if ticket is None:
-        body = read_body(file)
+        body = read_body(root, file)
         reason = bad.reason if isinstance(bad, Malformed) else "no longer in an inbox"
         return TicketDetail(
             path=path,
@@ -128,5 +128,5 @@ def build_detail(
         warnings=tuple(warnings),
         stale=stale and ticket.id not in acked,
         thread=tuple(thread),
-        body=read_body(file),
+        body=read_body(root, file),
     )

@@ -1,0 +1,132 @@
+"""Special files where the room reads or writes: FIFOs, devices, links, folders. Nothing blocks,
+nothing is read without end, nothing is written through a link."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import stamp, write_ticket
+from tui.base.clock import system_clock
+from tui.base.config import load_config
+from tui.base.paths import room_dir
+from tui.base.storage import WriterLock
+from tui.ops.engine import Operations
+from tui.ops.probes import ProbeResult
+from tui.view.ticket import build_detail
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args, "--state", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=30,  # a read that blocks shows as a time-out here
+        env=env,
+    )
+
+
+@pytest.fixture
+def state(root: Path) -> Path:
+    write_ticket(root, "operator", "T-1", sender="architect", deliverable="d", created=stamp(5))
+    return root
+
+
+@pytest.mark.parametrize("name", ["probes.json", "incidents.json", "acks.json", "freeze.json"])
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
+def test_a_room_file_that_is_no_file_is_set_aside_or_skipped(
+    state: Path, name: str, kind: str
+) -> None:
+    folder = room_dir(state)
+    folder.mkdir()
+    path = folder / name
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    for command in ("status", "check"):
+        result = run(state, command, "--json") if command == "status" else run(state, command)
+        assert result.returncode in (0, 1), result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_config_that_is_a_fifo_or_a_device_is_a_config_error(state: Path) -> None:
+    config = state / "sisyphus.toml"
+    os.mkfifo(config)
+    result = run(state, "status")
+    assert (
+        result.returncode == 2
+        and "sisyphus.toml: cannot be read: not a regular file (a FIFO)" in result.stderr
+    )
+    config.unlink()
+    config.symlink_to("/dev/zero")
+    result = run(state, "status")
+    assert result.returncode == 2 and "a symbolic link, not a file" in result.stderr
+
+
+def test_the_lock_and_the_journal_are_never_written_through_a_link(
+    state: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me\n")
+    folder = room_dir(state)
+    (folder / "history").mkdir(parents=True)
+    (folder / "lock").symlink_to(outside)
+    lock = WriterLock(folder)
+    assert not lock.acquire()  # a room that cannot take the lock only reads
+    (folder / "lock").unlink()
+    (state / "sisyphus.toml").write_text('[[sites]]\nname = "a"\nurl = "http://a.example/"\n')
+    ops = Operations(state, load_config(state), writer=True, now=system_clock())
+    now = system_clock()
+    journal = ops.history.journal_path(int(now.timestamp()) // 3600 * 3600)
+    journal.symlink_to(outside)
+    outcome = ops.record([ProbeResult("a", "http", True, 10.0, "200 OK", now)], now)
+    assert outside.read_text() == "keep me\n"
+    assert any("not a regular file" in p or "not saved" in p for p in outcome.problems)
+
+
+def test_a_fifo_named_like_a_ticket_opens_without_blocking(state: Path) -> None:
+    from tui.bus.scanner import Scanner
+
+    os.mkfifo(state / "tickets" / "to_operator" / "pipe.md")
+    bus = Scanner(state).scan()
+    [bad] = bus.malformed
+    assert bad.reason == "not a regular file"
+    detail = build_detail(
+        state, bad.path, bus, system_clock(), load_config(state).stale_after, set()
+    )
+    assert "not a regular file (a FIFO)" in detail.body
+
+
+def test_a_link_out_of_the_root_is_never_shown(state: Path, tmp_path: Path) -> None:
+    from tui.bus.scanner import Scanner
+
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nfrom: x\n---\nthe password is hunter2\n")
+    (state / "tickets" / "to_operator" / "leak.md").symlink_to(secret)
+    bus = Scanner(state).scan()
+    [bad] = bus.malformed
+    detail = build_detail(
+        state, bad.path, bus, system_clock(), load_config(state).stale_after, set()
+    )
+    assert "hunter2" not in detail.body and "leads outside the state folder" in detail.body
+    assert json.dumps(detail.fields).count("hunter2") == 0
+
+
+def test_files_the_room_writes_get_the_mode_a_ticket_would(tmp_path: Path) -> None:
+    script = (
+        "import os, sys; os.umask(0o022); from pathlib import Path;"
+        "from tui.base.paths import write_atomic;"
+        "write_atomic(Path(sys.argv[1]), b'x')"
+    )
+    target = tmp_path / "freeze.json"
+    subprocess.run([sys.executable, "-c", script, str(target)], check=True, timeout=30)
+    assert target.stat().st_mode & 0o777 == 0o644  # mkstemp alone gives 0600
