@@ -62,7 +62,7 @@ class AtomicJSONStorage(Storage):
             return None
         try:
             data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            if not _tinydb_shaped(data):
                 raise ValueError("not a TinyDB document")
         except (ValueError, UnicodeDecodeError):
             self._set_aside()
@@ -94,6 +94,22 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+def _tinydb_shaped(data: Any) -> bool:
+    """{table: {numeric id: {...}}}: what TinyDB itself can read back without raising."""
+    return isinstance(data, dict) and all(
+        isinstance(table, dict)
+        and all(
+            isinstance(doc_id, str)
+            and doc_id.isascii()
+            and doc_id.isdigit()
+            and len(doc_id) < 18
+            and isinstance(doc, dict)
+            for doc_id, doc in table.items()
+        )
+        for table in data.values()
+    )
 
 
 def open_db(path: Path, *, read_only: bool, notes: list[str] | None = None) -> TinyDB:

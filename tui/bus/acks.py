@@ -20,7 +20,7 @@ class Acks:
         self.db = open_db(folder / "acks.json", read_only=read_only, notes=self.notes)
 
     def ids(self) -> set[str]:
-        return {str(doc["ticket"]) for doc in self.db.all()}
+        return {doc["ticket"] for doc in self.db.all() if isinstance(doc.get("ticket"), str)}
 
     def acknowledge(self, ticket_id: str, who: str, now: datetime) -> str | None:
         """Record the acknowledgement; a write that fails keeps it in memory and says why."""

@@ -69,7 +69,7 @@ def report(
         if previous and previous.get("freeze") and previous.get("since"):
             try:
                 since = parse_iso(previous["since"])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 since = now
         moments = [
             projected_recovery(

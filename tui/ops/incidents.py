@@ -109,6 +109,56 @@ class Incident:
         }
 
 
+TEXT_FIELDS = ("id", "cause", "state", "opened_at", "first_bad_at", "detail")
+OPTIONAL_TEXT = (
+    "site",
+    "slo",
+    "acknowledged_at",
+    "acknowledged_by",
+    "resolved_at",
+    "resolution",
+    "kb_applied",
+    "postmortem",
+    "postmortem_pending",
+)
+
+
+def incident_from(doc: dict[str, Any]) -> Incident | None:
+    """An incident read back from incidents.json, or None when the entry does not fit."""
+    data = {k: v for k, v in doc.items() if k != "kind"}
+    known = TEXT_FIELDS + OPTIONAL_TEXT + ("tier", "timeline", "kb_matches", "budget_at_open")
+    if set(data) - set(known) - {"budget_burned"}:
+        return None
+    numbers = (data.get("budget_at_open"), data.get("budget_burned"))
+    fits = (
+        all(isinstance(data.get(name), str) for name in TEXT_FIELDS)
+        and all(data.get(name) is None or isinstance(data[name], str) for name in OPTIONAL_TEXT)
+        and data.get("state") in ("triggered", "acknowledged", "resolved")
+        and type(data.get("tier", 0)) is int
+        and 0 <= data.get("tier", 0) < 1000
+        and all(
+            isinstance(line, list) and len(line) == 2 and all(isinstance(s, str) for s in line)
+            for line in data.get("timeline", [])
+        )
+        and isinstance(data.get("timeline", []), list)
+        and isinstance(data.get("kb_matches", []), list)
+        and all(isinstance(m, str) for m in data.get("kb_matches", []))
+        and all(
+            n is None or (isinstance(n, int | float) and not isinstance(n, bool) and abs(n) < 1e6)
+            for n in numbers
+        )
+    )
+    if not fits:
+        return None
+    try:
+        for name in ("opened_at", "first_bad_at", "acknowledged_at", "resolved_at"):
+            if data.get(name) is not None:
+                parse_iso(data[name])
+        return Incident(**data)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def causes(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResult]:
     """The failing causes of one round, one per site: DNS hides HTTP and TLS; HTTP hides a TLS
     failure that is only "no TLS session"."""
@@ -154,17 +204,24 @@ class IncidentBook:
         raw = self.db.storage.read() or {}
         table = raw.get("_default", {})
         self.incidents = []
+        damaged = 0
         for doc in table.values():
-            if doc.get("kind") == "streaks":
-                self.streaks = {k: list(v) for k, v in doc.get("streaks", {}).items()}
+            if doc.get("kind") == "streaks" and isinstance(doc.get("streaks"), dict):
+                self.streaks = {
+                    key: list(value)
+                    for key, value in doc["streaks"].items()
+                    if isinstance(value, list)
+                    and len(value) == 3
+                    and all(type(n) is int and 0 <= n < 2**40 for n in value)
+                }
             elif doc.get("kind") == "incident":
-                data = {k: v for k, v in doc.items() if k != "kind"}
-                try:
-                    self.incidents.append(Incident(**data))
-                except TypeError:
-                    self.notes.append(
-                        f"incidents.json: an entry could not be read ({data.get('id')})"
-                    )
+                incident = incident_from(doc)
+                if incident is None:
+                    damaged += 1
+                else:
+                    self.incidents.append(incident)
+        if damaged:
+            self.notes.append(f"incidents.json: {damaged} damaged entries skipped")
 
     def save(self) -> None:
         if self.read_only:

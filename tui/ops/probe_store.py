@@ -6,13 +6,14 @@ room holding `.room/lock`, or `status --probe` when no room does); everyone else
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from tui.base.clock import parse_iso
 from tui.base.storage import open_db
 from tui.ops.history import key_of
-from tui.ops.probes import ProbeResult
+from tui.ops.probes import CHECKS, ProbeResult
 
 HISTORY = 60
 
@@ -28,7 +29,22 @@ class ProbeStore:
         """Read the file again (a reading room follows the writer this way)."""
         self.db.storage.reload()  # type: ignore[attr-defined]
         self.db.clear_cache()
-        self._docs = {doc["key"]: dict(doc) for doc in self.db.all() if "key" in doc}
+        self._docs = {}
+        for doc in self.db.all():
+            history = doc.get("history")
+            if not isinstance(doc.get("key"), str) or not isinstance(history, list):
+                continue  # a damaged entry: the next round writes it again
+            doc = dict(doc)
+            doc["history"] = [
+                entry
+                for entry in history
+                if isinstance(entry, list)
+                and len(entry) == 3
+                and isinstance(entry[0], str)
+                and isinstance(entry[1], bool)
+                and (entry[2] is None or isinstance(entry[2], int | float))
+            ]
+            self._docs[doc["key"]] = doc
 
     def record(self, results: list[ProbeResult], *, write: bool = True) -> None:
         """Add results; with `write` the file is written at once (a single whole-file write)."""
@@ -49,27 +65,36 @@ class ProbeStore:
         self.db.clear_cache()
 
     def latest(self) -> list[ProbeResult]:
-        found = []
-        for doc in self._docs.values():
-            data = doc.get("latest")
-            if not isinstance(data, dict):
-                continue
-            try:
-                found.append(
-                    ProbeResult(
-                        data["site"],
-                        data["check"],
-                        bool(data["ok"]),
-                        data.get("latency_ms"),
-                        str(data["detail"]),
-                        parse_iso(data["at"]),
-                        data.get("extra") or {},
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
-        return found
+        found = (_result(doc.get("latest")) for doc in self._docs.values())
+        return [result for result in found if result is not None]
 
     def history(self, site: str | None, check: str) -> list[tuple[str, bool, float | None]]:
         doc = self._docs.get(key_of(site, check))
         return [(str(a), bool(b), c) for a, b, c in doc["history"]] if doc else []
+
+
+def _result(data: Any) -> ProbeResult | None:
+    """A stored result read back, or None when it does not fit (a damaged file)."""
+    if not isinstance(data, dict):
+        return None
+    site, check, latency, extra = (
+        data.get("site"),
+        data.get("check"),
+        data.get("latency_ms"),
+        data.get("extra") or {},
+    )
+    if not (
+        (site is None or isinstance(site, str))
+        and check in CHECKS
+        and isinstance(data.get("ok"), bool)
+        and (latency is None or (isinstance(latency, int | float) and math.isfinite(latency)))
+        and isinstance(data.get("detail"), str)
+        and isinstance(data.get("at"), str)
+        and isinstance(extra, dict)
+    ):
+        return None
+    try:
+        at = parse_iso(data["at"])
+    except (ValueError, OverflowError):
+        return None
+    return ProbeResult(site, check, data["ok"], latency, data["detail"], at, extra)

@@ -1,0 +1,95 @@
+"""Damaged `.room` contents: whatever a file of the room's own holds, `status` and `check` answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.base.config import load_config
+from tui.overview import collect
+from tui.view.snapshot import check_reasons, render_text
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+TOML = '[[sites]]\nname = "a"\nurl = "http://a.example/"\n[backups]\npath = "backups"\n'
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.sampled_from(["9999-12-31T23:59:59-01:00", "2026-11-24T09:00:00Z", "", "x", "1e20"])
+    | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
+KEYS = st.sampled_from(
+    [
+        "kind",
+        "key",
+        "id",
+        "ticket",
+        "latest",
+        "history",
+        "streaks",
+        "state",
+        "opened_at",
+        "since",
+        "first_bad_at",
+        "tier",
+        "timeline",
+        "site",
+        "check",
+        "ok",
+        "at",
+        "detail",
+        "freeze",
+        "t",
+        "c",
+    ]
+)
+DOC = st.dictionaries(KEYS, JSON, max_size=8)
+TABLE = st.dictionaries(st.sampled_from(["1", "2", "x"]), DOC | JSON, max_size=3)
+TINYDB = st.fixed_dictionaries({"_default": TABLE}) | JSON
+FILES = {
+    "probes.json": TINYDB,
+    "incidents.json": TINYDB,
+    "acks.json": TINYDB,
+    "freeze.json": DOC | JSON,
+}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(
+        [*sorted(FILES), "history/minutes-2026-11-24T09.jsonl", "history/hours-2026-11-23.json"]
+    ),
+    data=st.data(),
+)
+def test_status_and_check_answer_whatever_a_room_file_holds(name: str, data: st.DataObject) -> None:
+    if name.endswith(".jsonl"):
+        lines = data.draw(st.lists(DOC | JSON, max_size=4))
+        content = "".join(json.dumps(line) + "\n" for line in lines)
+    else:
+        content = json.dumps(data.draw(FILES.get(name, TINYDB)))
+    root = Path(tempfile.mkdtemp())
+    try:
+        (root / "tickets" / "to_x").mkdir(parents=True)
+        (root / "sisyphus.toml").write_text(TOML)
+        path = root / ".room" / name
+        path.parent.mkdir(parents=True)
+        path.write_text(content)
+        config = load_config(root)
+        snapshot = collect(root, config, NOW)
+        json.dumps(snapshot)
+        render_text(snapshot, NOW)
+        check_reasons(snapshot)
+    finally:
+        shutil.rmtree(root)
