@@ -73,8 +73,8 @@ command = "docker ps"
         ("[room]\nstale_after = 5\n", "room.stale_after", "a duration"),
         ('[room]\nroles = "architect"\n', "room.roles", "a list of strings"),
         ('[room]\nroles = ["Bad Role"]\n', "room.roles", "role names"),
-        ("[slo]\navailability = 99.5\n", "slo.availability", "a share between 0 and 1"),
-        ('[slo]\nlatency_p95_ms = "fast"\n', "slo.latency_p95_ms", "a number"),
+        ("[slo]\navailability = 99.5\n", "slo.availability", "a share above 0 and below 1"),
+        ('[slo]\nlatency_p95_ms = "fast"\n', "slo.latency_p95_ms", "a finite number"),
         (
             '[[sites]]\nname = "a"\nurl = "not a url"\n',
             "sites[0].url",
@@ -92,6 +92,17 @@ command = "docker ps"
             "host:port",
         ),
         ("[surprise]\nx = 1\n", "surprise", "no such key"),
+        ("[slo]\navailability = 1.0\n", "slo.availability", "below 1"),
+        ("[slo]\nlatency_p95_ms = nan\n", "slo.latency_p95_ms", "a finite number"),
+        ("[slo]\ntls_min_days = nan\n", "slo.tls_min_days", "a finite number"),
+        ("[slo]\ntls_min_days = " + "9" * 400 + "\n", "slo.tls_min_days", "a finite number"),
+        ('[room]\nprobe_interval = "99999999999d"\n', "room.probe_interval", "a duration"),
+        ('[[sites]]\nname = "a"\nurl = "http://[::1"\n', "sites[0].url", "an http:// or"),
+        (
+            '[[sites]]\nname = "a\\u001b]52;c;Y2xpcA==\\u0007"\nurl = "http://a/"\n',
+            "sites[0].name",
+            "without control characters",
+        ),
         ("room = 3\n", "room", "a table"),
     ],
 )
@@ -122,3 +133,9 @@ def test_durations() -> None:
             parse_duration(bad)
     assert format_duration(timedelta(minutes=190)) == "3h10m"
     assert format_duration(timedelta(seconds=45)) == "45s"
+
+
+def test_a_config_nested_too_deep_is_a_config_error(root: Path) -> None:
+    (root / "sisyphus.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="sisyphus.toml: nested too deep"):
+        load_config(root)

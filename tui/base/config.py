@@ -6,6 +6,7 @@ so a state root without the file is fine.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from tui.base.durations import parse_duration
 from tui.base.paths import read_file
+from tui.base.sanitize import clean
 
 CONFIG_NAME = "sisyphus.toml"
 ROLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -84,16 +86,23 @@ class _Reader:
             return default
         value = self.table[key]
         checks = {
-            "str": lambda v: isinstance(v, str) and v.strip() != "",
-            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            "str": lambda v: isinstance(v, str) and v.strip() != "" and clean(v) == v,
+            "text": lambda v: isinstance(v, str) and v.strip() != "",
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**53,
+            "number": lambda v: (
+                isinstance(v, int | float)
+                and not isinstance(v, bool)
+                and abs(v) < 2**53
+                and math.isfinite(v)
+            ),
             "bool": lambda v: isinstance(v, bool),
             "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
         }
         wording = {
-            "str": "a non-empty string",
+            "str": "a non-empty string without control characters",
+            "text": "a non-empty string",
             "int": "an integer",
-            "number": "a number",
+            "number": "a finite number",
             "bool": "true or false",
             "list[str]": "a list of strings",
         }
@@ -107,9 +116,10 @@ class _Reader:
         return value
 
     def share(self, key: str, default: float) -> float:
+        """A target such as 0.995: above 0 and below 1 (a target of 1 leaves no budget at all)."""
         value = float(self.get(key, "number", default))
-        if not 0 < value <= 1:
-            self.fail(key, f"a share between 0 and 1 (0.995 for 99.5%), got {value}")
+        if not 0 < value < 1:
+            self.fail(key, f"a share above 0 and below 1 (0.995 for 99.5%), got {value}")
         return value
 
     def finish(self) -> None:
@@ -147,8 +157,13 @@ def _site(file: Path, index: int, table: Any) -> Site:
         reader.fail("name", "a site name (required)")
     if url is None:
         reader.fail("url", "an http:// or https:// URL (required)")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        good = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        good = False
+    if not good:
         reader.fail("url", f"an http:// or https:// URL, got {url!r}")
     status = reader.get("expect_status", "int", 200)
     if not 100 <= status <= 599:
@@ -183,6 +198,8 @@ def load_config(state_root: Path) -> Config:
         raise ConfigError(f"{file}: cannot be read: {reason}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ConfigError(f"{file}: nested too deep") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -223,6 +240,9 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     latency = float(slo.get("latency_p95_ms", "number", 500))
     if latency <= 0:
         slo.fail("latency_p95_ms", f"a positive number of milliseconds, got {latency}")
+    tls_min_days = float(slo.get("tls_min_days", "number", 7))
+    if tls_min_days < 0:
+        slo.fail("tls_min_days", f"a number of days, 0 or more, got {tls_min_days}")
     config = Config(
         path=file,
         stale_after=room.get("stale_after", "duration", timedelta(hours=1)),
@@ -232,11 +252,11 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         freeze_below=freeze_below,
         availability=slo.share("availability", 0.995),
         latency_p95_ms=latency,
-        tls_min_days=float(slo.get("tls_min_days", "number", 7)),
+        tls_min_days=tls_min_days,
         backup_max_age=slo.get("backup_max_age", "duration", timedelta(hours=26)),
         sites=sites,
         backups_path=backups.get("path", "str"),
-        containers_command=containers.get("command", "str"),
+        containers_command=containers.get("command", "text"),  # a tab may stand in it
         containers_timeout=containers.get("timeout", "duration", timedelta(seconds=10)),
         open_after=open_after,
         recover_after=recover_after,

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+MAX_SECONDS = 10 * 366 * 86400  # no setting of the room needs more; far more overflows
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -17,6 +18,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = float(match.group(1)) * _UNITS[match.group(2)]
     if seconds <= 0:
         raise ValueError(f"duration must be positive: {text!r}")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"duration over ten years: {text!r}")
     return timedelta(seconds=seconds)
 
 
