@@ -130,3 +130,42 @@ def test_files_the_room_writes_get_the_mode_a_ticket_would(tmp_path: Path) -> No
     target = tmp_path / "freeze.json"
     subprocess.run([sys.executable, "-c", script, str(target)], check=True, timeout=30)
     assert target.stat().st_mode & 0o777 == 0o644  # mkstemp alone gives 0600
+
+
+def test_what_the_room_cannot_see_is_a_reason_for_check(root: Path, tmp_path: Path) -> None:
+    write_ticket(
+        root,
+        "operator",
+        "Q-1",
+        sender="architect",
+        deliverable="d",
+        created=stamp(90),
+        status="needs_clarification",
+    )
+    (root / "tickets" / "to_loop").symlink_to(root / "tickets" / "to_loop")  # a link loop
+    write_ticket(tmp_path, "x", "secret", sender="a", deliverable="d")  # beside the root
+    (root / "tickets" / "to_outside").symlink_to(tmp_path / "tickets" / "to_x")
+    result = run(root, "check")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("stale clarification: Q-1") for line in lines)  # still seen
+    assert (
+        "cannot see: tickets/to_loop: cannot be read (Too many levels of symbolic links)" in lines
+    )
+    assert (
+        "cannot see: tickets/to_outside: a link to a folder outside the state folder; not read"
+        in lines
+    )
+    data = json.loads(run(root, "status", "--json").stdout)
+    assert [t["id"] for t in data["tickets"]] == ["Q-1"] and len(data["unreadable"]) == 2
+
+
+def test_many_tickets_sharing_one_id_stay_small(root: Path) -> None:
+    from tui.bus.scanner import Scanner
+
+    for n in range(300):
+        write_ticket(root, "operator", f"t{n:03d}", id="SAME", sender="a", deliverable="d")
+    bus = Scanner(root).scan()
+    notes = [w for t in bus.tickets for w in t.warnings if "also used by" in w]
+    assert len(notes) == 300
+    assert max(len(note) for note in notes) < 200 and notes[0].endswith("and 296 more")

@@ -42,6 +42,7 @@ class BusSnapshot:
     archived: int
     problems: tuple[str, ...] = ()
     missing_inboxes: frozenset[str] = field(default_factory=frozenset)
+    unreadable: tuple[str, ...] = ()  # the problems that hide tickets: the room cannot see there
 
 
 def is_future(ticket: Ticket, now: datetime, tolerance: timedelta = timedelta(minutes=1)) -> bool:
@@ -195,19 +196,23 @@ class Scanner:
         tickets: list[Ticket] = []
         malformed: list[Malformed] = []
         seen_paths: set[str] = set()
+        unreadable: list[str] = []
+        folders = []
         try:
             with os.scandir(self.tickets_dir) as entries:
-                folders = sorted(
-                    (entry.name, entry.path)
-                    for entry in entries
-                    if entry.name.startswith("to_") and entry.is_dir()
-                )
+                for entry in entries:
+                    if not entry.name.startswith("to_"):
+                        continue
+                    problem = self._inbox_problem(entry)  # one odd entry hides nothing else
+                    if problem is None:
+                        folders.append((entry.name, entry.path))
+                    elif problem:
+                        unreadable.append(clean(f"tickets/{entry.name}: {problem}"))
         except FileNotFoundError:
-            folders = []
-            problems.append("the tickets/ folder is missing")
+            unreadable.append("the tickets/ folder is missing")
         except OSError as exc:
-            folders = []
-            problems.append(clean(f"the tickets/ folder cannot be read: {exc.strerror or exc}"))
+            unreadable.append(clean(f"the tickets/ folder cannot be read: {exc.strerror or exc}"))
+        folders.sort()
         for name, folder in folders:
             role = name[3:]
             if not ROLE_PATTERN.match(role):
@@ -215,7 +220,7 @@ class Scanner:
                 continue
             roles.add(role)
             found.add(role)
-            self._scan_inbox(role, Path(folder), tickets, malformed, seen_paths, problems)
+            self._scan_inbox(role, Path(folder), tickets, malformed, seen_paths, unreadable)
             if progress is not None:
                 progress(
                     BusSnapshot(
@@ -238,9 +243,24 @@ class Scanner:
             tickets=tuple(_warn_duplicate_ids(tickets)),
             malformed=tuple(sorted(malformed, key=lambda bad: bad.path)),
             archived=self._archived,
-            problems=tuple(problems),
+            problems=tuple(unreadable + problems),
             missing_inboxes=frozenset(roles - found),
+            unreadable=tuple(unreadable),
         )
+
+    def _inbox_problem(self, entry: os.DirEntry[str]) -> str | None:
+        """Why a `to_*` entry is not read as an inbox: None, it is one; "", a plain file."""
+        try:
+            if not entry.is_dir():
+                return "a link to no folder; not read" if entry.is_symlink() else ""
+            if entry.is_symlink():
+                target = Path(entry.path).resolve(strict=True)
+                if not target.is_relative_to(self._real_root):
+                    return "a link to a folder outside the state folder; not read"
+        except (OSError, RuntimeError) as exc:  # a link loop, a folder that cannot be looked at
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return f"cannot be read ({reason})"
+        return None
 
     def _scan_inbox(
         self,
@@ -304,9 +324,13 @@ def _warn_duplicate_ids(tickets: list[Ticket]) -> list[Ticket]:
         return tickets
     result = []
     for ticket in tickets:
-        others = [path for path in paths[ticket.id] if path != ticket.path]
-        if others:
-            note = f"id {ticket.id!r} is also used by {', '.join(others)}"
+        shared = paths[ticket.id]
+        if len(shared) > 1:  # at most three names: 2,000 tickets of one id stay small
+            others = [path for path in shared[:4] if path != ticket.path][:3]
+            more = len(shared) - 1 - len(others)
+            note = f"id {ticket.id!r} is also used by {', '.join(others)}" + (
+                f" and {more:,} more" if more else ""
+            )
             if note not in ticket.warnings:
                 ticket = _with_warning(ticket, note)
         result.append(ticket)

@@ -77,6 +77,7 @@ def build_snapshot(
         "stale": [ticket.id for ticket in stale_tickets(bus.tickets, now, config.stale_after)],
         "acknowledged": sorted(acknowledged or ()),
         "problems": list(bus.problems),
+        "unreadable": list(bus.unreadable),
         "probes": probes or [],
         "slos": slos or [],
         "freeze": freeze,
@@ -154,7 +155,7 @@ def _created(ticket: dict[str, Any]) -> datetime:
 
 def check_reasons(snapshot: dict[str, Any]) -> list[str]:
     """One line per reason a person is needed (`check`)."""
-    reasons = []
+    reasons = [f"cannot see: {problem}" for problem in snapshot.get("unreadable", [])]
     for ticket in snapshot["tickets"]:
         if ticket["stale"]:
             reasons.append(
