@@ -520,3 +520,26 @@ async def test_probing_goes_on_after_a_round_that_raises(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app, lambda: len(calls) >= 2)  # the next round was armed anyway
         assert app.is_running
+
+
+async def test_a_ticket_of_a_mebibyte_opens_and_keys_still_work(root: Path) -> None:
+    body = "\n\n".join(f"Paragraph {n}: " + "words " * 25 for n in range(6000))
+    write_ticket(
+        root,
+        "operator",
+        "BIG",
+        id="BIG",
+        sender="architect",
+        deliverable="d",
+        subject="Z" + "\u0301" * 10_000,
+        created=stamp(5),
+        body=body[: 1000 * 1024],
+    )
+    app = room(root, ManualClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("2", "enter")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        assert "read it in `tickets/to_operator/BIG.md`" in app.screen.detail.body  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await settle(pilot, app, lambda: app.screen is app.main)

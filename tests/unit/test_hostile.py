@@ -121,3 +121,22 @@ def test_any_value_in_any_key_parses_or_is_malformed(key: str, value: object) ->
     assert isinstance(result, Ticket | Malformed)
     if isinstance(result, Ticket):
         json.dumps(result.extra)  # what the snapshot prints can always be printed
+
+
+def test_a_large_body_is_shown_in_part_with_where_the_rest_is() -> None:
+    from tui.view.ticket import BODY_CHARS, bounded_body
+
+    many = "\n\n".join(f"paragraph {n}" for n in range(6000))
+    shown = bounded_body(many, "tickets/to_x/big.md")
+    assert shown.count("paragraph") == 200 and "read it in `tickets/to_x/big.md`" in shown
+    long_line = "word " * 100_000
+    shown = bounded_body(long_line, "tickets/to_x/long.md")
+    assert len(shown) < BODY_CHARS + 200 and "read it in" in shown
+    assert bounded_body("short\n\nbody", "p") == "short\n\nbody"
+
+
+def test_a_run_of_combining_marks_is_counted_not_drawn() -> None:
+    from tui.base.sanitize import clean
+
+    assert clean("Z" + "\u0301" * 10_000 + "!") == "Z" + "\u0301" * 4 + "⟨+9996 marks⟩!"
+    assert clean("café") == "café" and clean("e\u0301\u0302") == "e\u0301\u0302"

@@ -20,6 +20,17 @@ _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}{_SEPARATORS}\ud800-\udfff]")
 _UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_FORMAT}{_SEPARATORS}\ud800-\udfff]")
 
 
+# Runs of combining marks ("zalgo" text): a few stay, the rest become a count. Ten thousand marks on
+# one letter cost the terminal renderer seconds and show nothing a person can read.
+_MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARK_RUN = re.compile(f"([{_MARKS}]{{4}})([{_MARKS}]+)")
+MAX_MARKS = 4
+
+
+def _marks(match: re.Match[str]) -> str:
+    return f"{match.group(1)}\u27e8+{len(match.group(2))} marks\u27e9"
+
+
 def _placeholder(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)
@@ -38,6 +49,8 @@ def clean(text: str, *, multiline: bool = False) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
+    if not text.isascii():
+        text = _MARK_RUN.sub(_marks, text)
     if text.isprintable():
         return text  # no control, format or separator character at all: the common case
     pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE

@@ -13,6 +13,31 @@ from tui.bus.scanner import BusSnapshot, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
 
 
+BODY_CHARS = 16_000  # Markdown rendering grows faster than the text: show a bounded part
+BODY_BLOCKS = 200  # paragraphs, list items, headings …
+
+
+def bounded_body(body: str, path: str) -> str:
+    """The part of a body the view renders as Markdown, and a line saying where the rest is."""
+    cut = min(len(body), BODY_CHARS)
+    start = 0
+    for _ in range(BODY_BLOCKS):
+        start = body.find("\n\n", start) + 2
+        if start <= 1 or start >= cut:
+            break
+    else:
+        cut = start
+    if cut >= len(body):
+        return body
+    rest = body[cut:]
+    lines = rest.count("\n") + 1
+    return (
+        body[:cut].rstrip()
+        + f"\n\n---\n\n*The rest of this body ({len(rest):,} characters, {lines:,} lines) is not "
+        f"shown here: read it in `{path}`.*\n"
+    )
+
+
 @dataclass(frozen=True)
 class ThreadLine:
     key: str  # path of the ticket to open, or "" when it cannot be opened
@@ -56,7 +81,14 @@ def build_detail(
             warnings=(),
             stale=False,
             thread=(),
-            body="```text\n" + body.replace("```", "ʼʼʼ") + "\n```",
+            body="```text\n"
+            + body[:BODY_CHARS].replace("```", "ʼʼʼ")
+            + "\n```"
+            + (
+                f"\n\n*{len(body) - BODY_CHARS:,} more characters in `{path}`.*"
+                if len(body) > BODY_CHARS
+                else ""
+            ),
         )
     fields = [
         ("id", ticket.id),
@@ -128,5 +160,5 @@ def build_detail(
         warnings=tuple(warnings),
         stale=stale and ticket.id not in acked,
         thread=tuple(thread),
-        body=read_body(root, file),
+        body=bounded_body(read_body(root, file), path),
     )
