@@ -57,11 +57,18 @@ def bench_store_all() -> None:
     bench_store()
 
 
+def bench_views_all() -> None:
+    from bench.views import bench_views
+
+    bench_views()
+
+
 BENCHES = {
     "status": bench_status,
     "room": bench_room_all,
     "probes": bench_probes_all,
     "store": bench_store_all,
+    "views": bench_views_all,
 }
 
 

@@ -12,7 +12,6 @@ from tui.base.sanitize import shorten
 from tui.bus.scanner import BusSnapshot, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
 
-
 BODY_CHARS = 16_000  # Markdown rendering grows faster than the text: show a bounded part
 BODY_BLOCKS = 200  # paragraphs, list items, headings …
 

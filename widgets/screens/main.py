@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from tui.base.sanitize import clean
 from tui.bus.filter import Filter, parse_filter
@@ -35,6 +35,7 @@ from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes.incidents import IncidentsPane, IncidentsTable
 from widgets.panes.probes import ProbesPane, SitesTable
+from widgets.parts.keyline import KeyLine
 from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction
 from widgets.parts.quiet import QuietText, set_title
 from widgets.screens.help import open_help
@@ -111,7 +112,7 @@ class MainScreen(Screen[None]):
                 widget = cls(id=pane, classes="pane")
                 widget.border_title = title
                 yield widget
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one(RolesTable).focus()

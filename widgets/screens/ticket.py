@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from tui.view.ticket import TicketDetail
+from widgets.parts.keyline import KeyLine
 from widgets.parts.messages import AcknowledgeTicket, OpenTicket
 from widgets.parts.tables import Col, KeyedTable
 from widgets.parts.tones import Tones
@@ -56,7 +57,7 @@ class TicketScreen(Screen[None]):
         with VerticalScroll(id="ticket-body") as body:
             body.border_title = "body"
             yield Markdown(self.detail.body or "*(no body)*", open_links=False)
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         if self.detail.thread:
