@@ -543,3 +543,18 @@ async def test_a_ticket_of_a_mebibyte_opens_and_keys_still_work(root: Path) -> N
         assert "read it in `tickets/to_operator/BIG.md`" in app.screen.detail.body  # type: ignore[attr-defined]
         await pilot.press("escape")
         await settle(pilot, app, lambda: app.screen is app.main)
+
+
+async def test_a_write_that_fails_is_said_and_the_room_goes_on(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        folder = state / ".room"
+        shutil.move(folder, state / "room-away")
+        folder.write_text("not a folder: every write under .room fails\n")
+        await pilot.press("2", "a")  # T-2, the stale clarification
+        await settle(
+            pilot, app, lambda: any("acks.json not written" in n for n in notifications(app))
+        )
+        assert "T-2" in app.acks.ids()  # kept in memory
+        assert app.is_running

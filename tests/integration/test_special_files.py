@@ -169,3 +169,21 @@ def test_many_tickets_sharing_one_id_stay_small(root: Path) -> None:
     notes = [w for t in bus.tickets for w in t.warnings if "also used by" in w]
     assert len(notes) == 300
     assert max(len(note) for note in notes) < 200 and notes[0].endswith("and 296 more")
+
+
+def test_temp_files_left_by_a_killed_writer_are_swept(root: Path) -> None:
+    folder = room_dir(root)
+    (folder / "history").mkdir(parents=True)
+    old = [folder / ".probes.json.abc.tmp", folder / "history" / ".hours-x.json.def.tmp"]
+    fresh = folder / ".acks.json.ghi.tmp"  # perhaps being written right now
+    for path in [*old, fresh]:
+        path.write_text("half")
+    for path in old:
+        os.utime(path, (1, 1))
+    Operations(root, load_config(root), writer=True, now=system_clock())
+    assert not any(path.exists() for path in old) and fresh.exists()
+    reader_left = folder / ".freeze.json.jkl.tmp"
+    reader_left.write_text("half")
+    os.utime(reader_left, (1, 1))
+    Operations(root, load_config(root), writer=False, now=system_clock())
+    assert reader_left.exists()  # only the writer sweeps

@@ -150,6 +150,22 @@ class WriterLock:
             self._fd = None
 
 
+def sweep_temp_files(folder: Path, older_than: float = 600.0) -> int:
+    """Remove temp files a killed writer left in `folder` and one level below (`.<name>.tmp`,
+    written by write_atomic), when older than `older_than` seconds. Only the writer calls it."""
+    removed = 0
+    now = time.time()
+    for path in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+        try:
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def why_read_only(root: Path, lock: WriterLock, *, asked: bool) -> str | None:
     """Why a room on `root` must only read (None: it writes, holding `lock`)."""
     if asked:

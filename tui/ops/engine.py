@@ -25,6 +25,7 @@ from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean
+from tui.base.storage import sweep_temp_files
 from tui.ops.budgets import BudgetReport, report, write_freeze
 from tui.ops.history import History, key_of
 from tui.ops.incidents import Incident, IncidentBook, write_postmortem
@@ -112,6 +113,8 @@ class Operations:
         self.writer = writer
         self.folder = room_dir(root)
         self._lock = threading.RLock()
+        if writer:
+            sweep_temp_files(self.folder)  # what a writer killed mid-write left behind
         self.store = ProbeStore(self.folder, read_only=not writer)
         self.history = History(self.folder, read_only=not writer, window=config.slo_window)
         self.book = IncidentBook(self.folder, read_only=not writer)
