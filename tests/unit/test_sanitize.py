@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tui.base.sanitize import clean
+from tui.base.sanitize import _MARK_RUN, clean
 
 BIDI = {
     "\u202a",
@@ -45,6 +45,7 @@ def test_multiline_output_keeps_only_newline_and_tab(text: str) -> None:
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"))))
 def test_ordinary_text_is_unchanged(text: str) -> None:
+    assume(not _MARK_RUN.search(text))  # five combining marks in a row are cut (another test)
     assert clean(text) == text
 
 

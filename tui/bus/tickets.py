@@ -168,6 +168,7 @@ _PLAIN_LINE = re.compile(
 )
 
 
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1, not to str.split
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff"
 )
@@ -180,8 +181,8 @@ def _fast_header(header: str) -> dict[str, str] | None:
     outside that subset (quotes, lists, nesting, comments, blank lines, ...): then YAML reads it.
     Checked against the YAML library by a property test; worth it because it is 5× faster.
     """
-    if not header.strip() or _NOT_PRINTABLE.search(header):
-        return None  # YAML refuses these characters, or there is nothing: let it say so
+    if not header.strip() or _NOT_PRINTABLE.search(header) or _YAML_BREAKS.search(header):
+        return None  # YAML refuses these characters, reads them as line breaks, or there is nothing
     matches = _PLAIN_LINE.findall(header)
     if len(matches) != header.count("\n") + 1:
         return None
