@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui.base.clock import parse_iso, system_clock
+from tui.base.clock import iso, parse_iso, system_clock
 from tui.base.config import Config
 from tui.base.paths import can_write, room_dir
 from tui.base.storage import WriterLock
@@ -28,6 +28,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     notes: list[str] = []
     if probe or (folder / "probes.json").exists() or (folder / "incidents.json").exists():
         from tui.ops.engine import Operations
+        from tui.ops.history import key_of
 
         lock = WriterLock(folder)
         writer = writable and lock.acquire()
@@ -54,7 +55,13 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         finally:
             lock.release()
         probes = [
-            result.to_json() | {"age_s": int((now - result.at).total_seconds())}
+            result.to_json()
+            | {
+                "age_s": int((now - result.at).total_seconds()),
+                "failing_since": None
+                if result.ok
+                else iso(view.failing_since.get(key_of(result.site, result.check), result.at)),
+            }
             for result in latest
         ]
         slos = [status.to_json() for status in view.budget.statuses]

@@ -226,3 +226,25 @@ def test_a_url_that_is_not_a_url_is_a_config_error(root: Path) -> None:
     (root / "sisyphus.toml").write_text('[[sites]]\nname = "x"\nurl = "memorial-a.example.org"\n')
     with pytest.raises(ConfigError, match=r"sites\[0\]\.url"):
         load_config(root)
+
+
+def test_a_backup_dated_in_the_future_is_left_out_and_said(root: Path) -> None:
+    import os
+
+    from tui.base.clock import system_clock
+    from tui.base.config import Config
+    from tui.ops.probes import probe_backup
+
+    folder = root / "backups"
+    folder.mkdir()
+    now = system_clock()
+    real, forged = folder / "site-a.tar.gz", folder / "site-b.tar.gz"
+    real.write_bytes(b"x")
+    forged.write_bytes(b"y")
+    os.utime(real, (now.timestamp() - 30 * 3600,) * 2)  # 30 h old: too old
+    os.utime(forged, (now.timestamp() + 47 * 3600,) * 2)  # "fresh", two days ahead
+    result = probe_backup(root, Config(backups_path="backups"), now)
+    assert not result.ok
+    assert result.detail == (
+        "newest backup is 1d06h old (limit 1d02h); 1 file dated in the future left out"
+    )

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -51,6 +51,7 @@ class OpsView:
     kb: tuple[Entry, ...] = ()
     kb_broken: tuple[str, ...] = ()
     next_escalation: float | None = None  # seconds until the next rung of a firing incident
+    failing_since: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
 
     def incident(self, incident_id: str) -> Incident | None:
         return next((i for i in self.incidents if i.id == incident_id), None)
@@ -149,6 +150,13 @@ class Operations:
             kb=tuple(self.kb),
             kb_broken=tuple(self.kb_broken),
             next_escalation=self.book.next_escalation(now),
+            failing_since=MappingProxyType(
+                {
+                    key: datetime.fromtimestamp(since, UTC)
+                    for key, (bad, _, since) in self.book.streaks.items()
+                    if bad and since
+                }
+            ),
         )
 
     def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:

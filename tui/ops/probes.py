@@ -207,6 +207,8 @@ def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
     folder = Path(config.backups_path)
     folder = folder if folder.is_absolute() else root / folder
     newest: float | None = None
+    future = 0  # files dated ahead of now: not fresh backups, clock skew or a forged date
+    limit = now.timestamp() + 60
     stack = [folder]
     try:
         while stack:
@@ -216,6 +218,9 @@ def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
                         stack.append(Path(entry.path))
                     elif entry.is_file() and not entry.name.startswith("."):
                         mtime = entry.stat().st_mtime
+                        if mtime > limit:
+                            future += 1
+                            continue
                         newest = mtime if newest is None else max(newest, mtime)
     except FileNotFoundError:
         return ProbeResult(
@@ -225,14 +230,19 @@ def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
         return ProbeResult(
             None, "backup", False, None, clean(f"cannot read {folder}: {exc.strerror}"), now
         )
+    skewed = (
+        f"; {future} file{'s' if future > 1 else ''} dated in the future left out" if future else ""
+    )
     if newest is None:
         return ProbeResult(
-            None, "backup", False, None, f"no backup found under {clean(str(folder))}", now
+            None, "backup", False, None, f"no backup found under {clean(str(folder))}{skewed}", now
         )
     age = timedelta(seconds=now.timestamp() - newest)
     ok = age <= config.backup_max_age
-    detail = f"newest backup is {format_duration(age)} old" + (
-        "" if ok else f" (limit {format_duration(config.backup_max_age)})"
+    detail = (
+        f"newest backup is {format_duration(age)} old"
+        + ("" if ok else f" (limit {format_duration(config.backup_max_age)})")
+        + skewed
     )
     return ProbeResult(None, "backup", ok, None, detail, now, {"age_s": int(age.total_seconds())})
 

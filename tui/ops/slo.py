@@ -29,6 +29,7 @@ SLO_NAMES = (
     "cert_validity",
 )
 BINARY_TARGET = 0.99
+MIN_EVENTS = 10  # a budget from fewer probes is not evidence: not shown as spent, never a freeze
 LATENCY_TARGET = 0.95  # "95 % of probes under latency_p95_ms"
 BURN_WINDOWS = {
     "5m": timedelta(minutes=5),
@@ -135,6 +136,11 @@ class SloStatus:
     def budget_remaining(self) -> float | None:
         return remaining(self.window, self.target)
 
+    @property
+    def judged(self) -> bool:
+        """Enough probes in the window to judge the budget (MIN_EVENTS)."""
+        return self.window.total >= MIN_EVENTS
+
     def to_json(self) -> dict[str, object]:
         def rounded(value: float | None, digits: int = 4) -> float | None:
             return None if value is None else round(value, digits)
@@ -150,6 +156,7 @@ class SloStatus:
             "events": self.window.total,
             "bad_events": self.window.bad,
             "frozen": self.frozen,
+            "judged": self.judged,
             "alerts": list(self.alerts),
         }
 
@@ -184,7 +191,9 @@ def evaluate(
                 target=target,
                 window=window,
                 burn=burn,
-                frozen=left is not None and left < config.freeze_below,
+                frozen=window.total >= MIN_EVENTS
+                and left is not None
+                and left < config.freeze_below,
                 alerts=firing(burn),
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.ops.slo import BURN_WINDOWS, MULTIWINDOW, SloStatus
+from tui.ops.slo import BURN_WINDOWS, MIN_EVENTS, MULTIWINDOW, SloStatus
 from tui.view.probes import sparkline
 
 SITE_SLOS = ("availability", "latency", "tls_expiry", "cert_validity", "dns")
@@ -33,6 +33,8 @@ def gauge(status: SloStatus | None) -> Gauge:
     left = status.budget_remaining
     if left is None:
         return Gauge("?", "unknown")
+    if not status.judged:  # too few probes to judge: no gauge, the count so far
+        return Gauge(f"n={status.window.total}", "unknown")
     share = max(min(left, 1.0), 0.0)
     block = LEVELS[round(share * 8)] if share > 0 else "✗"
     text = f"{block}{share * 100:3.0f}%" if left > 0 else "✗ 0%"
@@ -104,7 +106,10 @@ def budget_detail(
             (f"SLI {sli} over {status.window.total} probes ({status.window.bad} bad)\n", "plain")
         )
         pieces.append(
-            (f"  {budget_words(status.budget_remaining)}\n", "error" if status.frozen else "plain")
+            (
+                f"  {budget_words(status.budget_remaining, status.window.total)}\n",
+                "error" if status.frozen else "plain",
+            )
         )
         burns = "  ".join(
             f"{label} {'?' if status.burn.get(label) is None else f'{status.burn[label]:.1f}×'}"
@@ -131,10 +136,12 @@ def budget_detail(
     return pieces
 
 
-def budget_words(left: float | None) -> str:
+def budget_words(left: float | None, events: int = MIN_EVENTS) -> str:
     """'62% of the budget left', 'budget spent', or 'unknown (nothing measured)'."""
     if left is None:
         return "unknown (nothing measured)"
+    if events < MIN_EVENTS:
+        return f"too few probes to judge ({events} of {MIN_EVENTS})"
     if left <= 0:
         return "budget spent" + (f" ({1 - left:.1f}× the budget burned)" if left < 0 else "")
     return f"{left * 100:.0f}% of the budget left"

@@ -38,6 +38,7 @@ class SiteRow:
     tls: Cell
     dns: Cell
     latency: str
+    slow: bool  # the answer took longer than latency_p95_ms: the latency SLO's bad event
     trend: str
     failing: bool
 
@@ -85,6 +86,7 @@ def site_rows(
     history: Mapping[str, Sequence[float | None]],
     sites: list[str],
     waiting: frozenset[str] = frozenset(),
+    slow_ms: float = float("inf"),
 ) -> list[SiteRow]:
     """`waiting`: sites the round under way has not heard from yet (their last result shows)."""
     by_key = {(r.site, r.check): r for r in latest}
@@ -99,6 +101,7 @@ def site_rows(
                 http=_cell(http, "http"),
                 tls=_cell(by_key.get((name, "tls")), "tls"),
                 dns=_cell(by_key.get((name, "dns")), "dns"),
+                slow=bool(http and http.latency_ms is not None and http.latency_ms > slow_ms),
                 latency="waiting…"
                 if name in waiting
                 else f"{http.latency_ms:.0f} ms"

@@ -134,7 +134,7 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
         lines.append(f"error budgets: {len(snapshot['slos'])} SLOs, {len(measured)} measured")
         for slo in sorted(measured, key=lambda s: s["budget_remaining"])[:5]:
             lines.append(
-                f"  {slo['site'] or 'platform'}/{slo['name']}: {budget_words(slo['budget_remaining'])}"
+                f"  {slo['site'] or 'platform'}/{slo['name']}: {budget_words(slo['budget_remaining'], slo['events'])}"
                 f" (SLI {slo['sli'] * 100:.2f}% over {slo['events']} probes, target {slo['target'] * 100:g}%)"
             )
     if snapshot["freeze"]:
@@ -167,6 +167,14 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
             reasons.append(
                 f"open incident: {incident['id']} ({incident['state']}) "
                 f"{incident.get('site') or 'platform'} {incident.get('slo') or ''}".rstrip()
+            )
+    covered = {i.get("site") for i in snapshot["incidents"] if i["state"] != "resolved"}
+    for probe in snapshot["probes"]:
+        if not probe["ok"] and probe["site"] not in covered:
+            since = probe.get("failing_since") or probe["at"]
+            reasons.append(
+                f"failing now: {probe['site'] or 'platform'} {probe['check']} since "
+                f"{since[11:16]}Z: {shorten(probe['detail'], 80)} (no incident yet)"
             )
     if snapshot["freeze"]:
         reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")

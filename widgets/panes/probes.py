@@ -19,7 +19,7 @@ class SitesTable(KeyedTable):
             Col("http", "http", 7),
             Col("tls", "tls", 6, hide_below=32),
             Col("dns", "dns", 4, hide_below=38),
-            Col(" latency", "latency", 8, hide_below=46),
+            Col(" latency", "latency", 10, hide_below=46),
             Col(" trend", "trend", 11, hide_below=56),
         ]
         super().__init__(columns, **kwargs)
@@ -44,7 +44,11 @@ def site_cells(row: SiteRow, tones: Tones) -> tuple[Text, ...]:
         _mark(row.http, tones),
         _mark(row.tls, tones),
         _mark(row.dns, tones),
-        Text(row.latency, justify="right", style=tones.muted),
+        Text(
+            ("✗ " if row.slow else "") + row.latency,
+            justify="right",
+            style=tones.error if row.slow else tones.muted,
+        ),
         Text(" " + row.trend, style=tones.accent),
     )
 

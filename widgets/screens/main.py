@@ -224,7 +224,13 @@ class MainScreen(Screen[None]):
         )
         pane.show_note(Text(note, style=tones.muted))
         sites = [site.name for site in room.config.sites]
-        rows = site_rows(list(latest.values()), self.ops.http_history, sites, self.waiting)
+        rows = site_rows(
+            list(latest.values()),
+            self.ops.http_history,
+            sites,
+            self.waiting,
+            room.config.latency_p95_ms,
+        )
         pane.query_one(SitesTable).render_rows(rows, tones)
         pane.show_platform(platform_cells(list(latest.values())), tones)
         failing = sum(1 for row in rows if row.failing)
