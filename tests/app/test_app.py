@@ -437,13 +437,17 @@ async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) ->
 
     with http_server() as port:
         (root / "sisyphus.toml").write_text(
-            f'[room]\nprobe_interval = "1s"\n'
+            f'[room]\nprobe_interval = "200ms"\n'
             f'[[sites]]\nname = "up"\nurl = "http://127.0.0.1:{port}/ok"\n'
             f'[[sites]]\nname = "down"\nurl = "http://127.0.0.1:{port}/fail"\n'
         )
         app = make_app(root, load_config(root), watch=False)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
-            await settle(pilot, app, lambda: app.main.ops.budget.freeze)
+            await settle(pilot, app, lambda: bool(app.main.ops.results))
+            await pilot.pause()
+            rows = table_text(app.query_one(BudgetsTable))  # one failed round is no evidence
+            assert rows[0].startswith(" down | n=") and not app.main.ops.budget.freeze
+            await settle(pilot, app, lambda: app.main.ops.budget.freeze)  # ten rounds are
             await pilot.pause()
             rows = table_text(app.query_one(BudgetsTable))
             assert rows[0].startswith(" down | ✗ 0%")  # worst first
