@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -18,13 +19,19 @@ import dns.rrset
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Paths choose the behaviour: /ok, /fail (503), /slow (sleeps), /close (drops), /redirect."""
+    """Paths choose the behaviour: /ok, /fail (503), /slow (sleeps), /close (drops), /reset
+    (resets), /redirect."""
 
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         if self.path.startswith("/slow"):
             time.sleep(float(self.path.rsplit("/", 1)[-1]) if self.path.count("/") > 1 else 2.0)
+        if self.path.startswith("/reset"):  # RST instead of FIN: "connection reset by peer"
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
         if self.path.startswith("/close"):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -111,11 +118,16 @@ def _stack() -> Iterator[object]:
 
 class DnsResponder:
     """A small authoritative DNS server on UDP 127.0.0.1: NS and A from a table, NXDOMAIN
-    for unknown names, and silence for names listed in `silent` (for timeouts)."""
+    for unknown names, silence for names listed in `silent` (for timeouts), and a chosen error
+    code for names in `rcodes`."""
 
     def __init__(
-        self, records: dict[tuple[str, str], list[str]], silent: set[str] | None = None
+        self,
+        records: dict[tuple[str, str], list[str]],
+        silent: set[str] | None = None,
+        rcodes: dict[str, str] | None = None,
     ) -> None:
+        self.rcodes = {name: dns.rcode.from_text(code) for name, code in (rcodes or {}).items()}
         self.records = {
             (name.lower().rstrip("."), kind): values for (name, kind), values in records.items()
         }
@@ -152,7 +164,9 @@ class DnsResponder:
             response = dns.message.make_response(query)
             response.flags |= dns.flags.AA
             known = {n for n, _ in self.records}
-            if name not in known:
+            if name in self.rcodes:  # SERVFAIL, REFUSED: what a broken or closed server says
+                response.set_rcode(self.rcodes[name])
+            elif name not in known:
                 response.set_rcode(dns.rcode.NXDOMAIN)
             else:
                 values = self.records.get((name, kind), [])

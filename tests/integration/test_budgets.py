@@ -68,8 +68,22 @@ def test_events_per_slo() -> None:
         "a", "tls", False, None, "certificate expires in 3 days", NOW, {"days_left": 3.0}
     )
     bad = ProbeResult("a", "tls", False, None, "certificate verify failed: expired", NOW)
+    host = ProbeResult("a", "tls", False, None, "certificate verify failed: Hostname mismatch", NOW)
+    unverified = ProbeResult(
+        "a",
+        "tls",
+        False,
+        None,
+        "certificate expired 2d00h ago (chain not verified: …)",
+        NOW,
+        {"days_left": -2.0, "verified": False},
+    )
+    refused = ProbeResult("a", "http", False, None, "certificate verify failed: self-signed", NOW)
     assert events(soon, config) == [("cert_validity", True), ("tls_expiry", False)]
     assert events(bad, config) == [("cert_validity", False), ("tls_expiry", False)]
+    assert events(host, config) == [("cert_validity", False)]  # not an expiry
+    assert events(unverified, config) == [("tls_expiry", False)]  # expiry read all the same
+    assert events(refused, config) == []  # the certificate's fault: its tls result counts it
 
 
 def test_seven_slos_are_all_asked_for() -> None:

@@ -227,3 +227,16 @@ def test_an_incident_that_reopens_within_the_minute_gets_its_own_id(root: Path) 
     book.resolve(first, NOW, "resolved by hand: tried")
     [second] = book.observe([bad], empty, config, NOW + timedelta(seconds=20))
     assert second.id != first.id and second.id.startswith(first.id)
+
+
+def test_one_bad_certificate_is_one_incident_filed_under_cert_validity() -> None:
+    from tui.ops.incidents import causes, slo_of
+
+    reason = "certificate verify failed: Hostname mismatch, certificate is not valid for 'x'"
+    results = [
+        ProbeResult("shop", "http", False, None, reason, NOW),
+        ProbeResult("shop", "tls", False, None, reason, NOW),
+    ]
+    found = causes(results)
+    assert list(found) == [("shop", "tls")]
+    assert slo_of("tls", found[("shop", "tls")]) == "cert_validity"

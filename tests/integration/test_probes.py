@@ -35,6 +35,7 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
                 site("moved", f"{base}/redirect"),
                 site("slow", f"{base}/slow/3", timeout=timedelta(seconds=1)),
                 site("closed", f"{base}/close"),
+                site("reset", f"{base}/reset"),
                 site("refused", f"http://127.0.0.1:{refused}/"),
                 site("want503", f"{base}/fail", expect_status=503),
             )
@@ -49,6 +50,7 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
     assert not results[("closed", "http")].ok
     assert results[("closed", "http")].detail == "connection closed without a response"
     assert results[("refused", "http")].detail == "connection refused"
+    assert results[("reset", "http")].detail == "connection reset by peer"
     assert results[("want503", "http")].ok
 
 
@@ -76,9 +78,16 @@ def test_tls_chain_days_host_and_expiry(tmp_path: Path) -> None:
         )
         results = by_key(run_round(root, config, system_clock))
     valid = results[("valid", "tls")]
-    assert valid.ok and valid.detail == "certificate expires in 89 days"
+    # Exact to the hour (the old wording said "89 days" for 89 days 23 hours).
+    assert valid.ok and valid.detail in (
+        "certificate expires in 89d23h",
+        "certificate expires in 90d00h",
+    )
     soon = results[("soon", "tls")]
-    assert not soon.ok and soon.detail == "certificate expires in 3 days"
+    assert not soon.ok and soon.detail in (
+        "certificate expires in 2d23h",
+        "certificate expires in 3d00h",
+    )
     assert results[("soon", "http")].ok  # the site answers; its certificate is the problem
     assert (
         not results[("wronghost", "tls")].ok
@@ -88,7 +97,9 @@ def test_tls_chain_days_host_and_expiry(tmp_path: Path) -> None:
     assert not results[("system-store", "tls")].ok  # the test CA is not in the system store
     assert "certificate verify failed" in results[("system-store", "tls")].detail
     assert results[("unverified", "http")].ok
-    assert results[("unverified", "tls")].detail == "not verified (verify_tls = false)"
+    unverified = results[("unverified", "tls")]  # verify_tls = false hides no expiry
+    assert not unverified.ok and unverified.detail.startswith("certificate expired ")
+    assert unverified.detail.endswith("(chain not verified: verify_tls = false)")
 
 
 def test_dns_sets_nxdomain_timeout(tmp_path: Path) -> None:
@@ -97,8 +108,13 @@ def test_dns_sets_nxdomain_timeout(tmp_path: Path) -> None:
         ("good.test", "A"): ["203.0.113.7"],
         ("moved.test", "NS"): ["ns1.cloudflare.com."],
         ("moved.test", "A"): ["203.0.113.7"],
+        ("v6only.test", "AAAA"): ["2001:db8::7"],
     }
-    with DnsResponder(records, silent={"silent.test"}) as dns_server, http_server() as port:
+    rcodes = {"broken.test": "SERVFAIL", "closed.test": "REFUSED"}
+    with (
+        DnsResponder(records, silent={"silent.test"}, rcodes=rcodes) as dns_server,
+        http_server() as port,
+    ):
         ns = f"127.0.0.1:{dns_server.port}"
         url = f"http://127.0.0.1:{port}/ok"
         config = Config(
@@ -129,9 +145,15 @@ def test_dns_sets_nxdomain_timeout(tmp_path: Path) -> None:
                     nameserver=ns,
                     timeout=timedelta(seconds=1),
                 ),
+                site("v6only", url, dns_name="v6only.test", nameserver=ns),
+                site("broken", url, dns_name="broken.test", nameserver=ns),
+                site("closed", url, dns_name="closed.test", nameserver=ns),
             )
         )
         results = by_key(run_round(tmp_path, config, system_clock))
+    assert results[("v6only", "dns")].ok, results[("v6only", "dns")].detail  # no A asked for
+    assert results[("broken", "dns")].detail == "SERVFAIL from every name server"
+    assert results[("closed", "dns")].detail == "REFUSED from every name server"
     assert results[("good", "dns")].ok, results[("good", "dns")].detail
     assert results[("moved", "dns")].detail == "NS {ns1.cloudflare.com} ≠ expected {ns1.gandi.net}"
     assert results[("missing", "dns")].detail == "NXDOMAIN: missing.test does not exist"
@@ -207,7 +229,10 @@ url = "http://127.0.0.1:{socket_port_refused()}/"
     probes = {(p["site"], p["check"]): p for p in json.loads(run.stdout)["probes"]}
     assert probes[("healthy", "http")]["ok"] and probes[("healthy", "http")]["latency_ms"] > 0
     assert probes[("broken", "http")]["detail"] == "503 Service Unavailable (expected 200)"
-    assert probes[("cert-soon", "tls")]["detail"] == "certificate expires in 3 days"
+    assert probes[("cert-soon", "tls")]["detail"] in (
+        "certificate expires in 2d23h",
+        "certificate expires in 3d00h",
+    )
     assert probes[("refused", "http")]["detail"] == "connection refused"
     # Recorded: plain status shows the last results with their age.
     again = subprocess.run(
@@ -248,3 +273,24 @@ def test_a_backup_dated_in_the_future_is_left_out_and_said(root: Path) -> None:
     assert result.detail == (
         "newest backup is 1d06h old (limit 1d02h); 1 file dated in the future left out"
     )
+
+
+def test_container_statuses_in_the_shapes_people_print() -> None:
+    output = (
+        "web\tUp 3 hours (healthy)\n"
+        "api\thealthy\n"
+        "queue\trunning\n"
+        "cron\tUp 2 minutes\n"
+        "db\tExited (1) 1 minute ago\n"
+        "cache\tunhealthy\n"
+        "old\tUp 5 days (unhealthy)\n"
+        "odd\tsomething else\n"
+    )
+    running, failing, garbage = parse_containers(output)
+    assert running == ["web", "api", "queue", "cron"]
+    assert failing == [
+        "db (exited (1) 1 minute ago)",
+        "cache (unhealthy)",
+        "old (up 5 days (unhealthy))",
+    ]
+    assert garbage == ["odd: status 'something else' is not one the room reads"]

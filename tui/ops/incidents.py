@@ -30,7 +30,7 @@ RETAIN = 200
 MIN_EVENTS_FOR_BURN = 10
 SLO_OF_CAUSE = {
     "http": "availability",
-    "tls": "tls_expiry",
+    "tls": "tls_expiry",  # cert_validity when the chain or host name fails: slo_of
     "dns": "dns",
     "backup": "backups",
     "containers": "containers",
@@ -109,6 +109,13 @@ class Incident:
         }
 
 
+def slo_of(check: str, result: ProbeResult) -> str | None:
+    """The SLO a failing check breaks: a certificate that does not verify breaks cert_validity."""
+    if check == "tls" and result.extra.get("days_left") is None:
+        return "tls_expiry" if "expired" in result.detail else "cert_validity"
+    return SLO_OF_CAUSE.get(check)
+
+
 TEXT_FIELDS = ("id", "cause", "state", "opened_at", "first_bad_at", "detail")
 OPTIONAL_TEXT = (
     "site",
@@ -172,6 +179,9 @@ def causes(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResu
             for name, result in failing.items():
                 found[(None, name)] = result
             continue
+        http, tls = failing.get("http"), failing.get("tls")
+        if http is not None and tls is not None and http.detail.startswith("certificate"):
+            del failing["http"]  # one bad certificate is one incident: the tls one
         for name in ("dns", "http", "tls"):
             if name in failing:
                 if (
@@ -284,14 +294,15 @@ class IncidentBook:
         statuses = {(s.site, s.name): s for s in budget.statuses}
         for (site, check), result in causes(results).items():
             bad, _, since = self.streaks[key_of(site, check)]
-            covered = self._open_for(site, f"burn:{SLO_OF_CAUSE.get(check)}") is not None
+            slo = slo_of(check, result)
+            covered = self._open_for(site, f"burn:{slo}") is not None
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
                 first_bad = datetime.fromtimestamp(since, UTC) if since else now
                 changed.append(
                     self._open(
                         site,
                         check,
-                        SLO_OF_CAUSE.get(check),
+                        slo,
                         result.detail,
                         now,
                         first_bad,

@@ -62,6 +62,8 @@ def _reason(exc: BaseException) -> str:
     for link in chain:
         if isinstance(link, ConnectionRefusedError) or getattr(link, "errno", None) == 111:
             return "connection refused"
+        if isinstance(link, ConnectionResetError) or getattr(link, "errno", None) == 104:
+            return "connection reset by peer"
         if isinstance(link, ssl.SSLCertVerificationError):
             exc = link
             break
@@ -80,6 +82,10 @@ def _reason(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "connection closed without a response"
+    if "reset by peer" in lowered:
+        return "connection reset by peer"
+    if isinstance(exc, httpx.ReadError):
+        return "connection broken while the answer was read"
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
         return "host name does not resolve"
     return shorten(clean(f"{type(exc).__name__}: {text}"), 160)
@@ -91,9 +97,15 @@ def _certificate_days(response: Any, now: datetime) -> float | None:
     if ssl_object is None:
         return None
     cert = ssl_object.getpeercert()
-    if not cert or "notAfter" not in cert:
-        return None
-    expires = ssl.cert_time_to_seconds(cert["notAfter"])
+    if cert and "notAfter" in cert:
+        expires = float(ssl.cert_time_to_seconds(cert["notAfter"]))
+    else:  # not verified (verify_tls = false): the certificate is still there, in DER
+        der = ssl_object.getpeercert(binary_form=True)
+        if not der:
+            return None
+        from cryptography import x509
+
+        expires = x509.load_der_x509_certificate(der).not_valid_after_utc.timestamp()
     return (expires - now.timestamp()) / 86400
 
 
@@ -122,26 +134,19 @@ async def probe_http(
     if site.is_https:
         if days is None:
             results.append(
-                ProbeResult(
-                    site.name, "tls", True, None, "not verified (verify_tls = false)", now()
-                )
+                ProbeResult(site.name, "tls", False, None, "no certificate was presented", now())
             )
         else:
-            whole = int(days)
-            if days < 0:
-                text = f"certificate expired {-whole} days ago"
-            else:
-                text = f"certificate expires in {whole} day{'s' if whole != 1 else ''}"
+            left = format_duration(timedelta(days=abs(days)))
+            text = (
+                f"certificate expired {left} ago" if days < 0 else f"certificate expires in {left}"
+            )
+            extra: dict[str, Any] = {"days_left": round(days, 2)}
+            if not site.verify_tls:  # the expiry is read all the same; the chain is not judged
+                text += " (chain not verified: verify_tls = false)"
+                extra["verified"] = False
             results.append(
-                ProbeResult(
-                    site.name,
-                    "tls",
-                    days > config.tls_min_days,
-                    None,
-                    text,
-                    now(),
-                    {"days_left": round(days, 2)},
-                )
+                ProbeResult(site.name, "tls", days > config.tls_min_days, None, text, now(), extra)
             )
     return results
 
@@ -177,9 +182,15 @@ async def probe_dns(site: Site, now: Callable[[], datetime]) -> ProbeResult:
         for rdtype, expected in (("NS", site.expect_ns), ("A", site.expect_a)):
             if expected is None and rdtype == "NS":
                 continue
+            if expected is None:  # no A set asked for: the name must resolve, A or AAAA
+                try:
+                    await resolver.resolve(site.dns_name, "A", lifetime=lifetime)
+                except dns.resolver.NoAnswer:
+                    await resolver.resolve(site.dns_name, "AAAA", lifetime=lifetime)
+                continue
             answer = await resolver.resolve(site.dns_name, rdtype, lifetime=lifetime)
             got = _names(answer)
-            if expected is not None and got != _names(expected):
+            if got != _names(expected):
                 problems.append(f"{rdtype} {_show(got)} ≠ expected {_show(_names(expected))}")
     except dns.resolver.NXDOMAIN:
         return ProbeResult(
@@ -187,10 +198,8 @@ async def probe_dns(site: Site, now: Callable[[], datetime]) -> ProbeResult:
         )
     except dns.resolver.NoAnswer as exc:
         return ProbeResult(site.name, "dns", False, None, clean(f"no answer: {exc}"), now())
-    except dns.resolver.NoNameservers:
-        return ProbeResult(
-            site.name, "dns", False, None, "SERVFAIL or REFUSED from every name server", now()
-        )
+    except dns.resolver.NoNameservers as exc:
+        return ProbeResult(site.name, "dns", False, None, _no_nameservers(exc), now())
     except dns.exception.Timeout:
         return ProbeResult(site.name, "dns", False, None, f"timed out after {lifetime:g} s", now())
     except Exception as exc:
@@ -199,6 +208,20 @@ async def probe_dns(site: Site, now: Callable[[], datetime]) -> ProbeResult:
     if problems:
         return ProbeResult(site.name, "dns", False, latency, "; ".join(problems), now())
     return ProbeResult(site.name, "dns", True, latency, "NS and A as expected", now())
+
+
+def _no_nameservers(exc: Exception) -> str:
+    """SERVFAIL and REFUSED told apart, from the answers dnspython kept."""
+    import dns.rcode
+
+    codes = set()
+    for error in getattr(exc, "kwargs", {}).get("errors", []) or []:
+        response = error[4] if len(error) > 4 else None
+        if response is not None:
+            codes.add(dns.rcode.to_text(response.rcode()))
+    if codes:
+        return f"{' and '.join(sorted(codes))} from every name server"
+    return "no name server answered"
 
 
 def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
@@ -247,6 +270,25 @@ def probe_backup(root: Path, config: Config, now: datetime) -> ProbeResult:
     return ProbeResult(None, "backup", ok, None, detail, now, {"age_s": int(age.total_seconds())})
 
 
+# `docker ps` / `podman ps` statuses ("Up 3 hours (healthy)", "Exited (1) 2 minutes ago") and the
+# plain words people print (`name<TAB>healthy`).
+UP_WORDS = {"up", "healthy", "running"}
+DOWN_WORDS = {
+    "exited",
+    "restarting",
+    "created",
+    "paused",
+    "dead",
+    "removing",
+    "stopped",
+    "starting",
+    "unhealthy",
+    "down",
+    "failed",
+    "error",
+}
+
+
 def parse_containers(output: str) -> tuple[list[str], list[str], list[str]]:
     """(running, failing, unparseable lines) from `name<TAB>status` lines."""
     running, failing, garbage = [], [], []
@@ -258,10 +300,15 @@ def parse_containers(output: str) -> tuple[list[str], list[str], list[str]]:
             garbage.append(clean(line))
             continue
         name, status = clean(name.strip()), status.strip().lower()
-        if status.startswith("up") and "unhealthy" not in status:
+        word = status.split(" ", 1)[0].strip("()")
+        if "unhealthy" in status or word in DOWN_WORDS:
+            failing.append(f"{name} ({clean(status)})")
+        elif word in UP_WORDS:
             running.append(name)
-        else:
-            failing.append(f"{name} ({clean(status) or 'no status'})")
+        else:  # a shape nobody agreed on: said, never guessed good
+            garbage.append(
+                clean(f"{name}: status {status or '(empty)'!r} is not one the room reads")
+            )
     return running, failing, garbage
 
 

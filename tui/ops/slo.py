@@ -60,6 +60,8 @@ MULTIWINDOW = (
 def events(result: ProbeResult, config: Config) -> list[tuple[str, bool]]:
     """Which SLOs one probe result counts for, and whether it was good for each."""
     if result.check == "http":
+        if not result.ok and result.detail.startswith("certificate"):
+            return []  # the certificate broke, not the site: its tls result spends cert_validity
         fast = (
             result.ok
             and result.latency_ms is not None
@@ -68,12 +70,14 @@ def events(result: ProbeResult, config: Config) -> list[tuple[str, bool]]:
         return [("availability", result.ok), ("latency", fast)]
     if result.check == "tls":
         days = result.extra.get("days_left")
-        if result.detail.startswith("not verified"):
-            return []
         if result.detail.startswith("no TLS session"):
             return []  # the site did not answer: availability already counts it
-        if days is None:
-            return [("cert_validity", False), ("tls_expiry", False)]
+        if days is None:  # the handshake refused the certificate
+            if "expired" in result.detail:  # it is past its notAfter: expiry too
+                return [("cert_validity", False), ("tls_expiry", False)]
+            return [("cert_validity", False)]  # host name, chain, self-signed, not yet valid
+        if result.extra.get("verified") is False:  # verify_tls = false: expiry only
+            return [("tls_expiry", days > config.tls_min_days)]
         return [("cert_validity", days > 0), ("tls_expiry", days > config.tls_min_days)]
     if result.check == "dns":
         return [("dns", result.ok)]
@@ -205,8 +209,10 @@ def slo_keys(config: Config) -> list[tuple[str | None, str]]:
     keys: list[tuple[str | None, str]] = []
     for site in config.sites:
         keys += [(site.name, "availability"), (site.name, "latency")]
-        if site.is_https and site.verify_tls:
-            keys += [(site.name, "tls_expiry"), (site.name, "cert_validity")]
+        if site.is_https:
+            keys.append((site.name, "tls_expiry"))
+            if site.verify_tls:
+                keys.append((site.name, "cert_validity"))
         if site.dns_name:
             keys.append((site.name, "dns"))
     if config.backups_path:
