@@ -240,3 +240,32 @@ def test_one_bad_certificate_is_one_incident_filed_under_cert_validity() -> None
     found = causes(results)
     assert list(found) == [("shop", "tls")]
     assert slo_of("tls", found[("shop", "tls")]) == "cert_validity"
+
+
+def test_a_new_outage_under_an_open_burn_incident_is_announced(tmp_path: Path) -> None:
+    from tui.base.config import Config, Site
+    from tui.ops.budgets import BudgetReport
+    from tui.ops.incidents import Incident, IncidentBook
+
+    config = Config(sites=(Site("shop", "http://shop.example/"),), open_after=3)
+    book = IncidentBook(tmp_path, read_only=False)
+    burn = Incident(
+        "INC-burn",
+        "shop",
+        "burn:availability",
+        "availability",
+        "acknowledged",
+        "2026-11-24T08:00:00Z",
+        "2026-11-24T08:00:00Z",
+        "burning",
+        tier=2,
+    )
+    book.incidents.append(burn)
+    empty = BudgetReport((), False, None, None)
+    changed = []
+    for minute in range(3):
+        down = ProbeResult("shop", "http", False, None, "503", NOW + timedelta(minutes=minute))
+        changed += book.observe([down], empty, config, NOW + timedelta(minutes=minute))
+    assert changed == [burn] and burn.state == "triggered" and burn.tier == 0
+    assert "http failing again for 3 rounds: 503" in burn.timeline[-1][1]
+    assert [i.id for i in book.incidents if i.open] == ["INC-burn"]  # one incident, announced

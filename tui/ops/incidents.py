@@ -295,7 +295,14 @@ class IncidentBook:
         for (site, check), result in causes(results).items():
             bad, _, since = self.streaks[key_of(site, check)]
             slo = slo_of(check, result)
-            covered = self._open_for(site, f"burn:{slo}") is not None
+            burn = self._open_for(site, f"burn:{slo}")
+            if burn is not None and bad == config.open_after:
+                # A new outage while an older burn incident of the site is open: on its record,
+                # and announced again (back to firing, the ladder from the start).
+                burn.note(now, f"{check} failing again for {bad} rounds: {result.detail}")
+                burn.state, burn.tier = "triggered", 0
+                changed.append(burn)
+            covered = burn is not None
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
                 first_bad = datetime.fromtimestamp(since, UTC) if since else now
                 changed.append(

@@ -123,8 +123,9 @@ def stale_announcement(
 
 
 def incident_opened(incident: Incident) -> Announcement:
+    again = bool(incident.timeline) and "failing again" in incident.timeline[-1][1]
     return Announcement(
-        f"Incident opened: {incident.id}",
+        f"Incident firing again: {incident.id}" if again else f"Incident opened: {incident.id}",
         f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}",
         "error",
         timeout=10,
