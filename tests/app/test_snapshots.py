@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,10 @@ SIZES = [(80, 24), (160, 48)]
 
 
 def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
-    demo = prepare_demo(now=SAMPLE_NOW, target=tmp_path / "state")
+    """The sample at a path that is the same in every run: the header shows where it is."""
+    fixed = Path(tempfile.gettempdir()) / f"sisyphus-snapshot-{tmp_path.name}"
+    shutil.rmtree(fixed, ignore_errors=True)
+    demo = prepare_demo(now=SAMPLE_NOW, target=fixed / "state")
     record_fixed_probes(demo.root)
     return make_app(
         demo.root,

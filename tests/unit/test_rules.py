@@ -125,17 +125,37 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
         incidents=1,
     )
     text = "".join(part for part, _ in header_pieces(view))
-    for signal in (
-        "⚠ 2 stale (1 acked)",
-        "4 malformed",
-        "1 open incidents",
-        "DEPLOY FREEZE: shop/availability",
-        "read-only (--read-only)",
-    ):
-        assert signal in text
+    assert text == (
+        "Sisyphus room · DEPLOY FREEZE · 1 open incident · ⚠ 2 stale (1 acked) · 4 malformed"
+        " · read-only (--read-only) · state"
+    )
+    def at(width: int) -> str:
+        return "".join(part for part, _ in header_pieces(view, width))
+
+    # Narrower: the place goes first, then the lightest signals shorten; none is dropped.
+    assert at(100) == (
+        "Sisyphus room · DEPLOY FREEZE · 1 open incident · ⚠ 2 stale (1 acked) · 4 malformed"
+        " · read-only"
+    )
+    assert at(70) == "Sisyphus room · DEPLOY FREEZE · 1 inc · ⚠2 stale · 4 bad · read-only"
+    assert at(60) == "Sisyphus · FREEZE · 1 inc · ⚠2 stale · 4 bad · read-only"
     status = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
     budget = BudgetReport((status,), True, NOW, None)
     banner = "".join(part for part, _ in freeze_banner(budget, 0.2))
     assert banner.startswith("DEPLOY FREEZE since 11-24 10:00Z · shop/availability under 20%")
     assert "no lift in sight" in banner
     assert freeze_banner(BudgetReport((), False, None, None), 0.2) == []
+
+
+def test_a_filter_it_cannot_read_matches_nothing_and_says_why() -> None:
+    from tui.bus.filter import matches, parse_filter
+
+    ticket = clarification("T-1", HOUR)
+    bogus = parse_filter("status:bogus")
+    assert bogus.problems == ("unknown status 'bogus'",) and not matches(ticket, bogus)
+    field = parse_filter("colour:red")
+    assert field.problems == ("unknown field 'colour' (role, status, priority, from)",)
+    assert not matches(ticket, field)
+    url = parse_filter("https://x.example/")  # a URL is words, not a field
+    assert not url.problems and url.words == ("https://x.example/",)
+    assert matches(ticket, parse_filter("status:clarify role:operator"))

@@ -15,7 +15,7 @@ class Filter:
 
     @property
     def empty(self) -> bool:
-        return not self.words and not self.terms
+        return not self.words and not self.terms and not self.problems
 
 
 def parse_filter(text: str) -> Filter:
@@ -31,11 +31,13 @@ def parse_filter(text: str) -> Filter:
             for item in value.split(","):
                 normal = _normalize(name, item)
                 if normal is None:
-                    problems.append(f"{name}:{item} is not a known {name}")
+                    problems.append(f"unknown {name} {item!r}")
                 else:
                     terms.setdefault(name, set()).add(normal)
         elif sep and name == "stale":
             terms.setdefault("status", set()).add("stale")
+        elif sep and name.isalpha() and not value.startswith("//"):  # not a URL's scheme
+            problems.append(f"unknown field {name!r} (role, status, priority, from)")
         else:
             words.append(token.lower())
     return Filter(tuple(words), {k: frozenset(v) for k, v in terms.items()}, tuple(problems))
@@ -52,6 +54,8 @@ def _normalize(name: str, value: str) -> str | None:
 
 
 def matches(ticket: Ticket, spec: Filter, stale: bool = False) -> bool:
+    if spec.problems:  # a filter that cannot be read matches nothing, and the line says why
+        return False
     for name, allowed in spec.terms.items():
         if name == "role" and ticket.role.lower() not in allowed:
             return False

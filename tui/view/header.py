@@ -36,28 +36,55 @@ class HeaderView:
         return bool(self.stale - self.acked) or bool(self.problems)
 
 
-def header_pieces(view: HeaderView) -> list[Piece]:
-    pieces: list[Piece] = [("Sisyphus room", "bold")]
-    if view.demo:
-        pieces.append((" · demo", "accent"))
-    pieces.append((f" · {view.root}", "muted"))
-    if view.stale:
-        unacked = view.stale - view.acked
-        label = f" ⚠ {view.stale} stale" + (f" ({view.acked} acked)" if view.acked else "")
-        pieces += [(" ·", "plain"), (label, "error" if unacked else "warning")]
-    else:
-        pieces.append((" · no stale clarifications", "success"))
-    if view.malformed:
-        pieces += [(" · ", "plain"), (f"{view.malformed} malformed", "warning")]
-    if view.incidents:
-        pieces += [(" · ", "plain"), (f"{view.incidents} open incidents", "error")]
+def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
+    """The header line: what needs a person first, in a fixed order of weight (freeze,
+    incidents, stale, malformed, folders not seen, read-only), then where the room looks.
+
+    With `width`, the place goes first, then each signal takes its short form from the lightest
+    up; a signal is never dropped. The freeze's detail is in its banner.
+    """
+    s = "s" if view.incidents != 1 else ""
+    unacked = view.stale - view.acked
+    signals: list[tuple[str, str, str]] = []  # (long, short, tone), heaviest first
     if view.freeze:
-        pieces += [(" · ", "plain"), (f"DEPLOY FREEZE: {view.freeze}", "error")]
+        signals.append(("DEPLOY FREEZE", "FREEZE", "error"))
+    if view.incidents:
+        signals.append((f"{view.incidents} open incident{s}", f"{view.incidents} inc", "error"))
+    if view.stale:
+        acked = f" ({view.acked} acked)" if view.acked else ""
+        tone = "error" if unacked else "warning"
+        signals.append((f"⚠ {view.stale} stale{acked}", f"⚠{view.stale} stale", tone))
+    if view.malformed:
+        signals.append((f"{view.malformed} malformed", f"{view.malformed} bad", "warning"))
     for problem in view.problems:
-        pieces += [(" · ", "plain"), (problem, "error")]
+        signals.append((problem, "cannot see", "error"))
     if view.read_only:
-        pieces += [(" · ", "plain"), (f"read-only ({view.read_only})", "warning")]
-    return pieces
+        signals.append((f"read-only ({view.read_only})", "read-only", "warning"))
+    if not signals:
+        signals.append(("no stale clarifications", "ok", "success"))
+    title = "Sisyphus room" + (" · demo" if view.demo else "")
+    place = f" · {view.root}"
+    forms = [long for long, _, _ in signals]
+
+    def line() -> list[Piece]:
+        pieces: list[Piece] = [(title, "bold")]
+        for text, (_, _, tone) in zip(forms, signals, strict=True):
+            pieces += [(" · ", "plain"), (text, tone)]
+        return pieces + ([(place, "muted")] if place else [])
+
+    def length() -> int:
+        return sum(len(text) for text, _ in line())
+
+    if width is not None:
+        if length() > width:
+            place = ""
+        for index in range(len(signals) - 1, -1, -1):
+            if length() <= width:
+                break
+            forms[index] = signals[index][1]
+        if length() > width:
+            title = "Sisyphus"
+    return line()
 
 
 def frozen_names(budget: BudgetReport) -> list[str]:
