@@ -129,6 +129,7 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
         "Sisyphus room · DEPLOY FREEZE · 1 open incident · ⚠ 2 stale (1 acked) · 4 malformed"
         " · read-only (--read-only) · state"
     )
+
     def at(width: int) -> str:
         return "".join(part for part, _ in header_pieces(view, width))
 
