@@ -147,6 +147,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _room(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _fail(
+            "the room needs a terminal on its input and output; for the state as text or JSON "
+            "use `sisyphus-room status [--json]`, and `sisyphus-room check` for an exit status"
+        )
     demo = None
     if args.demo:
         from tui.demo.sample import prepare_demo

@@ -74,3 +74,35 @@ def test_bad_state_is_a_message_not_a_traceback(tmp_path: Path) -> None:
         assert "no tickets/ folder" in flowing and "Traceback" not in flowing
     finally:
         term.kill()
+
+
+def test_the_room_ends_when_its_terminal_goes(tmp_path: Path) -> None:
+    import os
+    import time
+
+    assert COMMAND
+    term = Terminal([COMMAND, "--demo"], cols=100, rows=30)
+    try:
+        term.wait_for(lambda s: "Inboxes" in s)
+        os.close(term.fd)  # the SSH session drops: the terminal hangs up
+        deadline = time.monotonic() + 2  # measured: about 0.1 s
+        while time.monotonic() < deadline and os.waitpid(term.pid, os.WNOHANG)[0] == 0:
+            time.sleep(0.05)
+        assert time.monotonic() < deadline, "the room kept running without its terminal"
+    finally:
+        term.kill()
+
+
+def test_without_a_terminal_the_room_points_to_status_and_check(root: Path) -> None:
+    import subprocess
+
+    assert COMMAND
+    result = subprocess.run(
+        [COMMAND, "--state", str(root)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "needs a terminal" in result.stderr and "sisyphus-room status" in result.stderr
