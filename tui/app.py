@@ -39,6 +39,7 @@ from tui.view.header import (
     incident_closed,
     incident_firing,
     incident_opened,
+    merged,
     stale_announcement,
     startup_notes,
 )
@@ -201,7 +202,7 @@ class RoomApp(App[None]):
 
     def announce(self, announcements: Iterable[Announcement]) -> None:
         bell = False
-        for a in announcements:
+        for a in merged(list(announcements)):
             self.notify(a.text, title=a.title, severity=a.severity, timeout=a.timeout, markup=False)  # type: ignore[arg-type]
             bell = bell or a.bell
         if bell:

@@ -160,3 +160,17 @@ def test_a_filter_it_cannot_read_matches_nothing_and_says_why() -> None:
     url = parse_filter("https://x.example/")  # a URL is words, not a field
     assert not url.problems and url.words == ("https://x.example/",)
     assert matches(ticket, parse_filter("status:clarify role:operator"))
+
+
+def test_announcements_made_together_become_one_toast() -> None:
+    from tui.view.header import Announcement, merged
+
+    opened = [
+        Announcement(f"Incident opened: INC-{n}", f"site{n}: http — 503", "error") for n in range(5)
+    ]
+    closed = Announcement("Incident resolved", "INC-9 closed")
+    [group, alone] = merged([*opened, closed])
+    assert group.title == "Incident opened × 5"
+    assert group.text == "INC-0, INC-1, INC-2, INC-3, INC-4" and group.severity == "error"
+    assert alone is closed
+    assert merged(opened[:2]) == opened[:2]

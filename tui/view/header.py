@@ -120,6 +120,32 @@ class Announcement:
     bell: bool = False
 
 
+def merged(announcements: Sequence[Announcement], most: int = 2) -> list[Announcement]:
+    """Announcements made together: more than `most` of a kind become one (toasts stay few)."""
+    kinds: dict[str, list[Announcement]] = {}
+    for item in announcements:
+        kinds.setdefault(item.title.split(":")[0], []).append(item)
+    result: list[Announcement] = []
+    for kind, items in kinds.items():
+        if len(items) <= most:
+            result += items
+            continue
+        names = [item.title.split(":", 1)[1].strip() if ":" in item.title else "" for item in items]
+        named = ", ".join(name for name in names[:6] if name) + (" …" if len(items) > 6 else "")
+        result.append(
+            Announcement(
+                f"{kind} × {len(items)}",
+                shorten(named or "; ".join(item.text for item in items), 300),
+                max(
+                    items, key=lambda i: ("information", "warning", "error").index(i.severity)
+                ).severity,
+                max(item.timeout for item in items),
+                any(item.bell for item in items),
+            )
+        )
+    return result
+
+
 def stale_announcement(
     tickets: Sequence[Ticket], now: datetime, stale_after: timedelta
 ) -> list[Announcement]:
