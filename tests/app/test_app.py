@@ -562,3 +562,53 @@ async def test_a_write_that_fails_is_said_and_the_room_goes_on(state: Path) -> N
         )
         assert "T-2" in app.acks.ids()  # kept in memory
         assert app.is_running
+
+
+@pytest.mark.parametrize("theme", ["room", "room-light", "room-ansi"])
+async def test_every_header_signal_is_readable_in_every_theme(root: Path, theme: str) -> None:
+    """No signal's colour may equal its background, nor be too close to it (WCAG 3:1)."""
+    write_ticket(
+        root,
+        "operator",
+        "Q-1",
+        id="Q-1",
+        sender="architect",
+        deliverable="d",
+        created=stamp(90),
+        status="needs_clarification",
+    )
+    write_raw(root, "operator", "broken.md", "no header\n")
+    app = room(root, ManualClock(NOW), read_only=True, theme=theme)
+    async with app.run_test(size=(160, 10)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        bar = app.query_one(StatusBar)
+        assert bar.has_class("-alarm")
+        checked = 0
+        for segment in bar.render_line(0):
+            style = segment.style
+            if not segment.text.strip() or style is None or style.color is None:
+                continue
+            fg, bg = style.color, style.bgcolor
+            assert bg is not None, segment
+            if style.reverse:
+                fg, bg = bg, fg
+            if fg.is_default and bg.is_default:
+                continue  # the terminal's own pair of colours
+            assert fg != bg, f"{theme}: {segment.text!r} is {fg.name} on {bg.name}"
+            if fg.triplet is not None and bg.triplet is not None:
+                assert contrast(fg.triplet, bg.triplet) >= 3, f"{theme}: {segment.text!r}"
+            checked += 1
+        assert checked >= 3  # stale, malformed, read-only at least
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        def channel(c: int) -> float:
+            c_ = c / 255
+            return c_ / 12.92 if c_ <= 0.03928 else ((c_ + 0.055) / 1.055) ** 2.4
+
+        r, g, b_ = (channel(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

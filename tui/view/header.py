@@ -47,13 +47,13 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
     unacked = view.stale - view.acked
     signals: list[tuple[str, str, str]] = []  # (long, short, tone), heaviest first
     if view.freeze:
-        signals.append(("DEPLOY FREEZE", "FREEZE", "error"))
+        signals.append((" DEPLOY FREEZE ", " FREEZE ", "alarm"))
     if view.incidents:
         signals.append((f"{view.incidents} open incident{s}", f"{view.incidents} inc", "error"))
     if view.stale:
         acked = f" ({view.acked} acked)" if view.acked else ""
-        tone = "error" if unacked else "warning"
-        signals.append((f"⚠ {view.stale} stale{acked}", f"⚠{view.stale} stale", tone))
+        tone = "alarm" if unacked else "warning"
+        signals.append((f" ⚠ {view.stale} stale{acked} ", f" ⚠{view.stale} stale ", tone))
     if view.malformed:
         signals.append((f"{view.malformed} malformed", f"{view.malformed} bad", "warning"))
     for problem in view.problems:

@@ -23,6 +23,7 @@ class Tones:
     muted: Style
     accent: Style
     plain: Style
+    alarm: Style  # a badge: the error colour as background, readable in 16 colours too
 
     @classmethod
     def from_theme(cls, theme: Theme) -> Tones:
@@ -41,6 +42,7 @@ class Tones:
             muted=Style(dim=True),
             accent=color(theme.accent),
             plain=Style(),
+            alarm=color(theme.error, bold=True) + Style(reverse=True),
         )
 
     def tone(self, name: str) -> Style:
