@@ -125,8 +125,9 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
         incidents=1,
     )
     text = "".join(part for part, _ in header_pieces(view))
+    # The alarms are badges (a space either side, on the error colour).
     assert text == (
-        "Sisyphus room · DEPLOY FREEZE · 1 open incident · ⚠ 2 stale (1 acked) · 4 malformed"
+        "Sisyphus room ·  DEPLOY FREEZE  · 1 open incident ·  ⚠ 2 stale (1 acked)  · 4 malformed"
         " · read-only (--read-only) · state"
     )
 
@@ -135,11 +136,11 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
 
     # Narrower: the place goes first, then the lightest signals shorten; none is dropped.
     assert at(100) == (
-        "Sisyphus room · DEPLOY FREEZE · 1 open incident · ⚠ 2 stale (1 acked) · 4 malformed"
+        "Sisyphus room ·  DEPLOY FREEZE  · 1 open incident ·  ⚠ 2 stale (1 acked)  · 4 malformed"
         " · read-only"
     )
-    assert at(70) == "Sisyphus room · DEPLOY FREEZE · 1 inc · ⚠2 stale · 4 bad · read-only"
-    assert at(60) == "Sisyphus · FREEZE · 1 inc · ⚠2 stale · 4 bad · read-only"
+    assert at(70) == "Sisyphus room ·  FREEZE  · 1 inc ·  ⚠2 stale  · 4 bad · read-only"
+    assert at(60) == "Sisyphus ·  FREEZE  · 1 inc ·  ⚠2 stale  · 4 bad · read-only"
     status = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
     budget = BudgetReport((status,), True, NOW, None)
     banner = "".join(part for part, _ in freeze_banner(budget, 0.2))
