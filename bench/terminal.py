@@ -25,10 +25,12 @@ class Terminal:
         self.bytes_read = 0
         self.arrived = 0.0  # when the last bytes were read (monotonic)
         pid, fd = pty.fork()
-        if pid == 0:  # the child: become the program
-            os.environ.update(env or {})
-            os.environ["TERM"] = "xterm-256color"
-            os.execvp(argv[0], argv)
+        if pid == 0:  # the child: its terminal's size first (a resize later could be missed)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            child = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+            child.update(env or {})  # COLUMNS/LINES (pytest sets them) override the real size
+            child["TERM"] = "xterm-256color"
+            os.execvpe(argv[0], argv, child)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 

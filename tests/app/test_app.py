@@ -612,3 +612,26 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
     light, dark = sorted((luminance(a), luminance(b)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+async def test_at_80x24_one_pane_at_a_time_each_with_room_to_read(state: Path) -> None:
+    from widgets.screens.main import PANES
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        for key, name in zip("12345", ("roles", "tickets", "probes", "budgets", "incidents")):
+            await pilot.press(key)
+            await pilot.pause()
+            container, table_type = PANES[name]
+            shown = [n for n, (box, _) in PANES.items() if app.main.query_one(f"#{box}").display]
+            assert shown == [name]
+            table = app.main.query_one(table_type)
+            assert app.focused is table
+            assert table.size.height >= 9  # a header and at least 8 rows
+            assert not table.show_horizontal_scrollbar
+            summary = str(app.main.query_one("#pane-summary").visual)
+            assert f" {key} " in summary
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.main.current == "roles"  # tab goes round

@@ -35,6 +35,8 @@ HELP = {
     "main.pane-probes": "go to the probes (enter: a site's recent probes)",
     "main.pane-budgets": "go to the error budgets (enter: a site's budgets in full)",
     "main.pane-incidents": "go to the incidents (enter: an incident's record)",
+    "main.next-pane": "next pane (below 100×30 the room shows one pane at a time)",
+    "main.previous-pane": "previous pane",
     "ticket.back": "back to the room",
     "ticket.ack": "acknowledge this ticket, if it is a stale clarification",
     "ticket.next": "next part: front matter, thread, body (enter on a thread line opens it)",

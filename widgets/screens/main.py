@@ -45,7 +45,14 @@ if TYPE_CHECKING:
     from tui.app import RoomApp
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
-PANES = {"roles": RolesTable, "tickets": TicketsTable, "probes": SitesTable}
+ORDER = ("roles", "tickets", "probes", "budgets", "incidents")
+PANES = {
+    "roles": ("roles-pane", RolesTable),
+    "tickets": ("tickets-pane", TicketsTable),
+    "probes": ("probes", SitesTable),
+    "budgets": ("budgets", BudgetsTable),
+    "incidents": ("incidents", IncidentsTable),
+}
 
 
 class MainScreen(Screen[None]):
@@ -61,11 +68,13 @@ class MainScreen(Screen[None]):
         Binding("3", "focus_pane('probes')", "Probes", show=False, id="main.pane-probes"),
         Binding("4", "focus_pane('budgets')", "Budgets", show=False, id="main.pane-budgets"),
         Binding("5", "focus_pane('incidents')", "Incidents", show=False, id="main.pane-incidents"),
+        Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
+        Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
     ]
 
     # The only actions of this screen that may run, whatever asks (a key, a click, a link).
     ALLOWED_ACTIONS: ClassVar = frozenset(
-        {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "help"}
+        {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "next_pane", "help"}
         | {"focus_next", "focus_previous", "maximize", "minimize"}
     )
 
@@ -83,6 +92,8 @@ class MainScreen(Screen[None]):
         self.filter = Filter()
         self.filter_text = ""
         self.detail_path: str | None = None
+        self.current = "roles"  # the pane shown alone on a small screen (below 100×30)
+        self.counts: dict[str, str] = {}  # pane → its short count, for the one-line summary
         self._stale_timer: Any = None
 
     @property
@@ -92,6 +103,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield QuietText(id="freeze-banner")
+        yield QuietText(id="pane-summary")  # small screens: one pane at a time, this line for all
         with Horizontal(id="top"):
             with Vertical(id="roles-pane", classes="pane") as roles:
                 roles.border_title = "Inboxes"
@@ -115,7 +127,7 @@ class MainScreen(Screen[None]):
         yield KeyLine()
 
     def on_mount(self) -> None:
-        self.query_one(RolesTable).focus()
+        self.show_pane("roles")
         self.room.start(self)
 
     # ------------------------------------------------------------ what the app routes here
@@ -196,6 +208,8 @@ class MainScreen(Screen[None]):
                 title + (" · still reading…" if self.reading else ""),
             )
             self._show_filter_status(len(rows), matched)
+            self.counts["roles"], self.counts["tickets"] = str(len(bus.roles)), str(len(rows))
+            self.refresh_summary()
 
     def _show_filter_status(self, shown: int, matched: int) -> None:
         status = self.query_one("#filter-status", QuietText)
@@ -241,11 +255,16 @@ class MainScreen(Screen[None]):
         elif newest is not None:  # one age for the round, not one per row: an idle room writes less
             title += f" · round at {newest:%H:%M:%S}Z"
         set_title(pane, title)
+        self.counts["probes"] = f"{failing}✗" if failing else ("…" if self.waiting else "")
+        self.refresh_summary()
 
     def refresh_budgets(self) -> None:
         budget, tones = self.ops.budget, self.room.tones
         sites = [site.name for site in self.room.config.sites]
-        self.query_one(BudgetsPane).render_summary(budgets_summary(budget.statuses, sites), tones)
+        summary = budgets_summary(budget.statuses, sites)
+        self.query_one(BudgetsPane).render_summary(summary, tones)
+        frozen = sum(1 for status in budget.statuses if status.frozen)
+        self.counts["budgets"] = f"{frozen} frozen" if frozen else ""
         banner = self.query_one("#freeze-banner", QuietText)
         banner.set_class(budget.freeze, "-shown")
         if budget.freeze:
@@ -256,6 +275,9 @@ class MainScreen(Screen[None]):
             self.ops.incidents, self.ops.kb_broken, now or self.room.clock()
         )
         self.query_one(IncidentsPane).render_summary(summary, self.room.tones)
+        opened = len(self.ops.open_incidents)
+        self.counts["incidents"] = f"{opened} open" if opened else ""
+        self.refresh_summary()
         from widgets.screens.incident import IncidentScreen
 
         for screen in self.app.screen_stack:
@@ -275,13 +297,13 @@ class MainScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#roles")
     def _role_selected(self, event: DataTable.RowSelected) -> None:
-        self.query_one(TicketsTable).focus()
+        self.show_pane("tickets")
 
     def show_role(self, role: str) -> None:
         self.selected_role = role
         self.query_one(RolesTable).select_key(role)
         self.refresh_view()
-        self.query_one(TicketsTable).focus()
+        self.show_pane("tickets")
 
     @on(DataTable.RowSelected, "#tickets")
     def _ticket_selected(self, event: DataTable.RowSelected) -> None:
@@ -347,8 +369,49 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------ keys
 
     def action_focus_pane(self, pane: str) -> None:
-        table = {"budgets": BudgetsTable, "incidents": IncidentsTable}.get(pane) or PANES[pane]
-        self.query_one(table).focus()
+        self.show_pane(pane)
+
+    def action_next_pane(self, step: int) -> None:
+        self.show_pane(ORDER[(ORDER.index(self.current) + step) % len(ORDER)])
+
+    def show_pane(self, pane: str) -> None:
+        """Make `pane` current (on a small screen: the one shown) and focus its table."""
+        self.current = pane
+        for name, (container, _) in PANES.items():
+            self.query_one(f"#{container}").set_class(name == pane, "-current")
+        for row in ("#top", "#bottom"):
+            holder = self.query_one(row)
+            holder.set_class(bool(holder.query(".-current")), "-holds-current")
+        self.refresh_summary()
+        table = self.query_one(PANES[pane][1])
+        self.call_after_refresh(table.focus)  # shown first: a hidden table cannot take focus
+
+    def on_descendant_focus(self, event: object) -> None:
+        focused = self.app.focused
+        for name, (container, _) in PANES.items():
+            if focused is not None and self.query_one(f"#{container}") in focused.ancestors:
+                if name != self.current:
+                    self.current = name
+                    for other, (box, _) in PANES.items():
+                        self.query_one(f"#{box}").set_class(other == name, "-current")
+                    self.refresh_summary()
+                return
+
+    def refresh_summary(self) -> None:
+        """Small screens: every pane's count on one line, the current one marked."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        labels = {
+            "roles": "Inboxes",
+            "tickets": "Tickets",
+            "probes": "Probes",
+            "budgets": "Budgets",
+            "incidents": "Incidents",
+        }
+        for index, name in enumerate(ORDER, 1):
+            style = "reverse bold" if name == self.current else ""
+            count = self.counts.get(name, "")
+            text.append(f" {index} {labels[name]}{' ' + count if count else ''} ", style=style)
+        self.query_one("#pane-summary", QuietText).show(text, layout=False)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
