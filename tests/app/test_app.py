@@ -620,10 +620,12 @@ async def test_at_80x24_one_pane_at_a_time_each_with_room_to_read(state: Path) -
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app, lambda: app.ready)
-        for key, name in zip("12345", ("roles", "tickets", "probes", "budgets", "incidents")):
+        for key, name in zip(
+            "12345", ("roles", "tickets", "probes", "budgets", "incidents"), strict=True
+        ):
             await pilot.press(key)
             await pilot.pause()
-            container, table_type = PANES[name]
+            table_type = PANES[name][1]
             shown = [n for n, (box, _) in PANES.items() if app.main.query_one(f"#{box}").display]
             assert shown == [name]
             table = app.main.query_one(table_type)
