@@ -615,7 +615,7 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
 
 async def test_at_80x24_one_pane_at_a_time_each_with_room_to_read(state: Path) -> None:
-    from widgets.screens.main import PANES
+    from widgets.screens.layout import PANES
 
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(80, 24)) as pilot:

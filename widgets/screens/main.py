@@ -30,7 +30,7 @@ from tui.view.inboxes import role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
 from tui.view.ticket import build_detail
-from widgets.panes.budgets import BudgetsPane, BudgetsTable
+from widgets.panes.budgets import BudgetsPane
 from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes.incidents import IncidentsPane, IncidentsTable
@@ -39,23 +39,16 @@ from widgets.parts.keyline import KeyLine
 from widgets.parts.messages import BudgetDetailReady, DetailReady, IncidentAction
 from widgets.parts.quiet import QuietText, set_title
 from widgets.screens.help import open_help
+from widgets.screens.layout import PaneLayout
 from widgets.screens.note import NoteScreen
 
 if TYPE_CHECKING:
     from tui.app import RoomApp
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
-ORDER = ("roles", "tickets", "probes", "budgets", "incidents")
-PANES = {
-    "roles": ("roles-pane", RolesTable),
-    "tickets": ("tickets-pane", TicketsTable),
-    "probes": ("probes", SitesTable),
-    "budgets": ("budgets", BudgetsTable),
-    "incidents": ("incidents", IncidentsTable),
-}
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PaneLayout, Screen[None]):
     HELP_TITLE = "The room"
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", id="main.filter"),
@@ -367,51 +360,6 @@ class MainScreen(Screen[None]):
             )
 
     # ------------------------------------------------------------ keys
-
-    def action_focus_pane(self, pane: str) -> None:
-        self.show_pane(pane)
-
-    def action_next_pane(self, step: int) -> None:
-        self.show_pane(ORDER[(ORDER.index(self.current) + step) % len(ORDER)])
-
-    def show_pane(self, pane: str) -> None:
-        """Make `pane` current (on a small screen: the one shown) and focus its table."""
-        self.current = pane
-        for name, (container, _) in PANES.items():
-            self.query_one(f"#{container}").set_class(name == pane, "-current")
-        for row in ("#top", "#bottom"):
-            holder = self.query_one(row)
-            holder.set_class(bool(holder.query(".-current")), "-holds-current")
-        self.refresh_summary()
-        table = self.query_one(PANES[pane][1])
-        self.call_after_refresh(table.focus)  # shown first: a hidden table cannot take focus
-
-    def on_descendant_focus(self, event: object) -> None:
-        focused = self.app.focused
-        for name, (container, _) in PANES.items():
-            if focused is not None and self.query_one(f"#{container}") in focused.ancestors:
-                if name != self.current:
-                    self.current = name
-                    for other, (box, _) in PANES.items():
-                        self.query_one(f"#{box}").set_class(other == name, "-current")
-                    self.refresh_summary()
-                return
-
-    def refresh_summary(self) -> None:
-        """Small screens: every pane's count on one line, the current one marked."""
-        text = Text(no_wrap=True, overflow="ellipsis")
-        labels = {
-            "roles": "Inboxes",
-            "tickets": "Tickets",
-            "probes": "Probes",
-            "budgets": "Budgets",
-            "incidents": "Incidents",
-        }
-        for index, name in enumerate(ORDER, 1):
-            style = "reverse bold" if name == self.current else ""
-            count = self.counts.get(name, "")
-            text.append(f" {index} {labels[name]}{' ' + count if count else ''} ", style=style)
-        self.query_one("#pane-summary", QuietText).show(text, layout=False)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
