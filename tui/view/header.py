@@ -116,7 +116,7 @@ class Announcement:
     title: str
     text: str
     severity: str = "information"
-    timeout: float = 20
+    timeout: float = 10  # short: the header and the panes keep saying it
     bell: bool = False
 
 

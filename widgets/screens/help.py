@@ -23,8 +23,9 @@ KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab"
 HELP = {
     "room.quit": "quit the room (in a view: back)",
     "room.help": "this list: the keys of the screen you are on",
-    "main.filter": "filter tickets: words, role:x, status:open,done,rejected,clarify,blocked,stale "
-    "(clarify = needs_clarification), priority:P0,P1, from:x",
+    "main.filter": "filter tickets: words; role:x; status: open, done, rejected, clarify "
+    "(= needs_clarification), blocked or stale; priority:P0; from:x (commas for several: "
+    "priority:P0,P1)",
     "main.clear-filter": "clear the filter",
     "main.ack": "acknowledge: the selected stale clarification (stops its reminders), or, in "
     "the incidents pane, the selected firing incident",
