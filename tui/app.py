@@ -252,7 +252,8 @@ class RoomApp(App[None]):
 
     @on(m.AcknowledgeTicket)
     def _acknowledge_ticket(self, message: m.AcknowledgeTicket) -> None:
-        self.main.acknowledge_ticket(message.path)
+        if self.main.acknowledge_ticket(message.path) and hasattr(self.screen, "acknowledged"):
+            self.screen.acknowledged()
 
     @work(thread=True, group="demo", exit_on_error=False)
     def _demo_step(self) -> None:

@@ -637,3 +637,27 @@ async def test_at_80x24_one_pane_at_a_time_each_with_room_to_read(state: Path) -
         await pilot.press("tab")
         await pilot.pause()
         assert app.main.current == "roles"  # tab goes round
+
+
+async def test_the_ticket_view_at_80x24_scrolls_and_says_when_acknowledged(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("2", "enter")  # T-2: the stale clarification
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        meta = screen.query_one("#ticket-meta")
+        fields = str(screen.query_one("#ticket-fields", Static).visual)
+        assert "press a to acknowledge" in fields and "file" in fields
+        assert meta.max_scroll_y > 0  # the front matter does not fit: it scrolls, nothing is lost
+        meta.focus()
+        await pilot.press("j", "j")
+        assert meta.scroll_y == 2
+        await pilot.press("a")
+        await settle(
+            pilot,
+            app,
+            lambda: "acknowledged" in str(screen.query_one("#ticket-fields", Static).visual),
+        )
+        assert "press a" not in str(screen.query_one("#ticket-fields", Static).visual)

@@ -56,6 +56,7 @@ class TicketDetail:
     stale: bool
     thread: tuple[ThreadLine, ...]
     body: str
+    acknowledged: bool = False  # stale, and a person acknowledged it
 
 
 def build_detail(
@@ -158,6 +159,7 @@ def build_detail(
         fields=tuple(fields),
         warnings=tuple(warnings),
         stale=stale and ticket.id not in acked,
+        acknowledged=stale and ticket.id in acked,
         thread=tuple(thread),
         body=bounded_body(read_body(root, file), path),
     )

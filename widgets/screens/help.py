@@ -41,6 +41,8 @@ HELP = {
     "ticket.back": "back to the room",
     "ticket.ack": "acknowledge this ticket, if it is a stale clarification",
     "ticket.next": "next part: front matter, thread, body (enter on a thread line opens it)",
+    "ticket.down": "scroll the part with the focus down a line (the body, at first)",
+    "ticket.up": "scroll it up a line",
     "incident.back": "back to the room",
     "incident.ack": "acknowledge this firing incident, with a note (“applied KB entry <id>”)",
     "incident.resolve": "resolve it by hand, with a note of what was done",

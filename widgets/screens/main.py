@@ -418,9 +418,10 @@ class MainScreen(PaneLayout, Screen[None]):
                 return
         self.acknowledge_ticket(self.detail_path or self.query_one(TicketsTable).selected_key)
 
-    def acknowledge_ticket(self, path: str | None) -> None:
+    def acknowledge_ticket(self, path: str | None) -> bool:
+        """Acknowledge the stale ticket at `path`; False (and a word why) when it is not one."""
         if self.bus is None:
-            return
+            return False
         room, now = self.room, self.room.clock()
         ticket = next((t for t in self.bus.tickets if t.path == path), None)
         if ticket is None or not is_stale(ticket, now, room.config.stale_after):
@@ -429,7 +430,7 @@ class MainScreen(PaneLayout, Screen[None]):
                 severity="warning",
                 timeout=4,
             )
-            return
+            return False
         problem = room.acks.acknowledge(ticket.id, getpass.getuser(), now)
         where = "in memory only (read-only)" if room.read_only_reason else "kept in .room/acks.json"
         self.notify(
@@ -438,3 +439,4 @@ class MainScreen(PaneLayout, Screen[None]):
             markup=False,
         )
         self.refresh_view(now)
+        return True

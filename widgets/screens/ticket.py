@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +38,8 @@ class TicketScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="ticket.back"),
         Binding("a", "ack", "Acknowledge", id="ticket.ack"),
         Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
+        Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
         Binding("question_mark", "app.help", "Keys", id="ticket.help"),
     ]
 
@@ -45,10 +49,9 @@ class TicketScreen(Screen[None]):
         self.tones = tones
 
     def compose(self) -> ComposeResult:
-        meta = Static(self._meta_text(), id="ticket-meta")
-        meta.can_focus = True
-        meta.border_title = "ticket"
-        yield meta
+        with VerticalScroll(id="ticket-meta") as meta:  # scrolls when it does not fit (80×24)
+            meta.border_title = "ticket"
+            yield Static(self._meta_text(), id="ticket-fields")
         if self.detail.thread:
             thread = ThreadTable(id="ticket-thread")
             thread.styles.height = min(len(self.detail.thread) + 1, 6)
@@ -87,6 +90,10 @@ class TicketScreen(Screen[None]):
                 "STALE: this clarification has waited too long; press a to acknowledge\n",
                 style=self.tones.error,
             )
+        elif self.detail.acknowledged:
+            text.append(
+                "STALE, acknowledged: no more reminders while it waits\n", style=self.tones.warning
+            )
         width = max((len(name) for name, _ in self.detail.fields), default=0)
         for name, value in self.detail.fields:
             text.append(f"{name:>{width}}  ", style=self.tones.muted)
@@ -107,6 +114,19 @@ class TicketScreen(Screen[None]):
 
     def action_ack(self) -> None:
         self.post_message(AcknowledgeTicket(self.detail.path))
+
+    def acknowledged(self) -> None:
+        """The room acknowledged this ticket: the banner says so, no longer 'press a'."""
+        if self.detail.stale:
+            self.detail = replace(self.detail, stale=False, acknowledged=True)
+            self.query_one("#ticket-fields", Static).update(self._meta_text())
+
+    def action_scroll(self, lines: int) -> None:
+        """j / k: the part with the focus (the body, unless tab moved it) scrolls a line."""
+        for part in (self.focused, self.query_one("#ticket-body")):
+            if isinstance(part, VerticalScroll):
+                part.scroll_relative(y=lines, animate=False)
+                return
 
     def action_back(self) -> None:
         self.dismiss(None)
