@@ -163,7 +163,10 @@ def test_check_names_each_stale_ticket_and_malformed_file(state: Path) -> None:
     result = run("check", "--state", str(state), "--now", WHEN)
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert any(line.startswith("stale clarification: T-2 ") for line in lines)
+    assert any(
+        line.startswith("stale clarification: T-2 ") and ", waiting 1h01m: " in line
+        for line in lines
+    )  # the one duration format, as on screen
     assert any(line.startswith("stale clarification: T-5 ") for line in lines)
     assert sum("malformed ticket:" in line for line in lines) == 2
     assert len(lines) == 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tui.base.clock import iso, parse_iso
@@ -160,7 +160,8 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
         if ticket["stale"]:
             reasons.append(
                 f"stale clarification: {ticket['id']} in the inbox of {ticket['role']} "
-                f"from {ticket['from']}, waiting {ticket['age_s'] // 60} min: {shorten(ticket['subject'], 60)}"
+                f"from {ticket['from']}, waiting {format_duration(timedelta(seconds=ticket['age_s']))}: "
+                f"{shorten(ticket['subject'], 60)}"
             )
     for incident in snapshot["incidents"]:
         if incident["state"] != "resolved":
