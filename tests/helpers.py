@@ -38,6 +38,42 @@ def write_raw(root: Path, role: str, name: str, data: bytes | str) -> Path:
     return path
 
 
+def write_open_and_stale(
+    root: Path,
+    *,
+    priority: str,
+    subject: str,
+    status: str = "needs_clarification",
+    body: str = "Body.\n",
+) -> None:
+    """The two tickets every driven state starts with: T-1, open work (P1, 30 minutes old), and
+    T-2, a clarification waiting 61 minutes (stale), both in the operator's inbox."""
+    write_ticket(
+        root,
+        "operator",
+        "T-1",
+        id="T-1",
+        sender="architect",
+        priority="P1",
+        subject="Open work",
+        deliverable="d",
+        created=stamp(30),
+    )
+    write_ticket(
+        root,
+        "operator",
+        "T-2",
+        id="T-2",
+        sender="architect",
+        priority=priority,
+        subject=subject,
+        deliverable="d",
+        created=stamp(61),
+        status=status,
+        body=body,
+    )
+
+
 def make_root(tmp: Path) -> Path:
     root = tmp / "state"
     (root / "tickets" / "archive").mkdir(parents=True)

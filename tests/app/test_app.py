@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tests.helpers import NOW, stamp, write_open_and_stale, write_raw, write_ticket
 from tui.app import RoomApp, make_app
 from tui.base.clock import ManualClock
 from tui.base.config import load_config
@@ -47,29 +47,8 @@ async def settle(
 
 @pytest.fixture
 def state(root: Path) -> Path:
-    write_ticket(
-        root,
-        "operator",
-        "T-1",
-        id="T-1",
-        sender="architect",
-        priority="P1",
-        subject="Open work",
-        deliverable="d",
-        created=stamp(30),
-    )
-    write_ticket(
-        root,
-        "operator",
-        "T-2",
-        id="T-2",
-        sender="architect",
-        priority="P0",
-        subject="Which registrar?",
-        deliverable="d",
-        created=stamp(61),
-        status="needs_clarification",
-        body="# Question\n\nGandi or not?\n",
+    write_open_and_stale(
+        root, priority="P0", subject="Which registrar?", body="# Question\n\nGandi or not?\n"
     )
     write_ticket(
         root,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tests.helpers import NOW, stamp, write_open_and_stale, write_raw, write_ticket
 
 WHEN = "2026-11-24T10:00:00Z"
 
@@ -34,28 +34,9 @@ def run(
 @pytest.fixture
 def state(root: Path) -> Path:
     """A hand-made state with every case the bus must read right."""
-    write_ticket(
-        root,
-        "operator",
-        "T-1",
-        id="T-1",
-        sender="architect",
-        priority="P1",
-        subject="Open work",
-        deliverable="d",
-        created=stamp(30),
-    )
-    write_ticket(
-        root,
-        "operator",
-        "T-2",
-        id="T-2",
-        sender="architect",
-        priority="critical",
-        subject="Stale question",
-        deliverable="d",
-        created=stamp(61),
-        status="needs-clarification",
+    # A priority name and the dashed status spelling: both are read as the contract says.
+    write_open_and_stale(
+        root, priority="critical", subject="Stale question", status="needs-clarification"
     )
     write_ticket(
         root,
