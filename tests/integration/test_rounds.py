@@ -117,3 +117,42 @@ def test_rounds_and_budget_reads_in_two_threads(root: Path) -> None:
         writer.join()
         sys.setswitchinterval(interval)
     assert not errors
+
+
+def test_the_budget_an_incident_burned_is_its_bad_probes_over_the_window_budget(
+    root: Path,
+) -> None:
+    """Defined once, shown alike in the incident view, the post-mortem and status --json."""
+    from tui.ops.incidents import Incident, postmortem_text
+
+    ops = operations(root, '[[sites]]\nname = "a"\nurl = "http://a.example/"\n')
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    for minute in range(200):  # 200 probes, the last 20 bad
+        at = start + timedelta(minutes=minute)
+        ops.record([ProbeResult("a", "http", minute < 180, 80.0, "200 OK", at)], at)
+    now = start + timedelta(minutes=200)
+    first_bad = start + timedelta(minutes=180)
+    incident = Incident(
+        "INC-1",
+        "a",
+        "http",
+        "availability",
+        "resolved",
+        "x",
+        first_bad.isoformat(),
+        "503",
+        resolved_at=(first_bad + timedelta(minutes=10)).isoformat(),
+    )
+    # 10 bad probes up to the resolution, over a budget of 200 × 0.5 % = 1 probe: 10× the budget.
+    assert ops.burned(incident, now) == 10.0
+    incident.resolved_at = None
+    assert ops.burned(incident, now) == 20.0  # still open: what it has spent so far
+    incident.budget_burned = ops.burned(incident, now)
+    assert "Error budget burned (availability): 2000.0% of the budget" in postmortem_text(
+        incident, now
+    )
+    slow = Incident("INC-2", "a", "http", "latency", "triggered", "x", first_bad.isoformat(), "")
+    # A failed probe is a bad latency event too: 20 over a budget of 200 × 5 % = 10 probes.
+    assert ops.burned(slow, now) == 2.0
+    no_slo = Incident("INC-3", None, "backup", None, "triggered", "x", first_bad.isoformat(), "")
+    assert ops.burned(no_slo, now) is None

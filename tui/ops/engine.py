@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from tui.base.clock import parse_iso
 from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
@@ -135,6 +136,25 @@ class Operations:
         with self._lock:
             return self._view(now)
 
+    def burned(self, incident: Incident, now: datetime) -> float | None:
+        """The share of its SLO's window budget an incident spent: its bad probes, from the first
+        bad one to its resolution (or now), over the budget of the window in probes.
+
+        Unknown (None) for an incident without an SLO or while the window is too thin to judge.
+        """
+        status = next(
+            (s for s in self.budget.statuses if s.site == incident.site and s.name == incident.slo),
+            None,
+        )
+        if status is None or not status.judged:
+            return None
+        end = parse_iso(incident.resolved_at) if incident.resolved_at else now
+        spent = self.history.counts(
+            key_of(incident.site, status.name), parse_iso(incident.first_bad_at), end
+        )
+        budget = status.window.total * (1 - status.target)
+        return round(spent.bad / budget, 4) if budget > 0 else None
+
     def _view(self, now: datetime) -> OpsView:
         history = {
             site.name: tuple(
@@ -142,10 +162,14 @@ class Operations:
             )
             for site in self.config.sites
         }
+        incidents = copy.deepcopy(self.book.incidents)
+        for incident in incidents:
+            if incident.open:  # what it has spent so far, shown as it grows
+                incident.budget_burned = self.burned(incident, now)
         return OpsView(
             results=tuple(self.store.latest()),
             budget=self.budget,
-            incidents=tuple(copy.deepcopy(self.book.incidents)),
+            incidents=tuple(incidents),
             http_history=MappingProxyType(history),
             kb=tuple(self.kb),
             kb_broken=tuple(self.kb_broken),
@@ -230,6 +254,7 @@ class Operations:
             changed = self.book.observe(results, self.budget, self.config, now, self.kb)
             resolved = [incident for incident in changed if not incident.open]
             for incident in resolved:
+                incident.budget_burned = self.burned(incident, now)
                 problems.extend(self._closed(incident, now))
             problems.extend(self._save_book())
             return RoundOutcome(
@@ -317,7 +342,8 @@ class Operations:
                 if not incident.open:
                     return ActionOutcome(f"{incident.id} is already closed.", (), self._view(now))
                 how = f"resolved by hand: {note or 'no note'}"
-                self.book.resolve(incident, now, how, self.budget)
+                self.book.resolve(incident, now, how)
+                incident.budget_burned = self.burned(incident, now)
                 if self.writer:
                     problems.extend(self._closed(incident, now))
                 message = f"{incident.id} closed: {how}."

@@ -340,7 +340,7 @@ class IncidentBook:
                 )
         for incident in self.open_incidents():
             if self._recovered(incident, config, statuses):
-                self.resolve(incident, now, "recovered on its own", budget)
+                self.resolve(incident, now, "recovered on its own")
                 changed.append(incident)
         return changed
 
@@ -407,19 +407,11 @@ class IncidentBook:
             incident.kb_applied = applied.group(1).rstrip(".,;")
         incident.note(now, f"acknowledged by {who}" + (f": {note}" if note else ""))
 
-    def resolve(
-        self, incident: Incident, now: datetime, how: str, budget: BudgetReport | None = None
-    ) -> None:
+    def resolve(self, incident: Incident, now: datetime, how: str) -> None:
+        """Close it; the budget it burned is counted by the engine (Operations.burned)."""
         incident.state = "resolved"
         incident.resolved_at = iso(now)
         incident.resolution = how
-        if budget is not None and incident.slo and incident.budget_at_open is not None:
-            status = next(
-                (s for s in budget.statuses if s.site == incident.site and s.name == incident.slo),
-                None,
-            )
-            if status is not None and status.budget_remaining is not None:
-                incident.budget_burned = round(incident.budget_at_open - status.budget_remaining, 4)
         incident.note(now, f"resolved: {how}")
 
     def escalations(self, now: datetime) -> list[Incident]:
