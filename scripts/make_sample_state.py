@@ -44,6 +44,9 @@ def ticket(
     path.write_text("\n".join(lines) + "\n" + body.strip() + "\n", encoding="utf-8")
 
 
+ORIGINALS: dict[str, tuple[str, str, str, float, str | None]] = {}  # answered, now archived
+
+
 def t(
     folder,
     tid,
@@ -70,6 +73,8 @@ def t(
     header["status"] = status
     if reply:
         header["in_reply_to"] = reply
+        # The request it answers sits in the archive, under its own id (nothing else uses it).
+        ORIGINALS[reply] = (to, sender, subject or tid, minutes_ago + 60, project)
     if project:
         header["project"] = project
     header.update(more)
@@ -485,7 +490,22 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         "Review CSP headers of {p}",
         "Move {p} DNS check to preflight",
     ]
-    for n in range(1, 201):
+    for reply, (sender, receiver, subject, minutes, p) in sorted(ORIGINALS.items()):
+        month = (SAMPLE_NOW - timedelta(minutes=minutes)).strftime("%Y-%m")
+        header = {
+            "id": reply,
+            "from": sender,
+            "to": receiver,
+            "priority": "P1",
+            "subject": f"Request: {subject}",
+            "deliverable": "See the body",
+            "created": at(minutes),
+            "status": "open",
+        }
+        if p:
+            header["project"] = p
+        ticket(f"archive/{month}", reply, header, "The request; its answer waits in an inbox.")
+    for n in [*range(1, 90), *range(200, 311)]:  # no id of the inbox (T-01xx) or its originals
         sender, receiver = rng.sample(roles, 2)
         minutes = 60 * 24 * rng.uniform(2, 60)
         month = (SAMPLE_NOW - timedelta(minutes=minutes)).strftime("%Y-%m")

@@ -44,3 +44,19 @@ def test_demo_copy_moves_times_to_now(tmp_path) -> None:
     assert [t.id for t in stale] == ["T-0101", "T-0113"]
     by_id = {t.id: t for t in state.tickets}
     assert now - by_id["T-0101"].created == timedelta(minutes=190)
+
+
+def test_no_inbox_ticket_of_the_sample_shares_its_id_with_an_archived_one() -> None:
+    """A thread links a response to its request by id: a reused id links unrelated tickets."""
+    import re
+
+    from tui.base.resources import data_path
+
+    ids: dict[bool, list[str]] = {True: [], False: []}
+    for path in (data_path("sample_state") / "tickets").rglob("*.md"):
+        found = re.search(r"^id: (\S+)$", path.read_text(errors="replace"), re.MULTILINE)
+        if found:
+            ids["archive" in path.parts].append(found.group(1))
+    assert len(ids[False]) > 20 and len(ids[True]) > 100
+    assert not set(ids[False]) & set(ids[True])
+    assert len(set(ids[True])) == len(ids[True])  # and no id twice in the archive
