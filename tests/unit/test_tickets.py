@@ -317,3 +317,15 @@ def test_fast_header_agrees_with_yaml(pairs: list[tuple[str, str]]) -> None:
         return
     if fast is not None:  # None: outside the fast subset, YAML reads it
         assert fast == (slow if slow is not None else {})
+
+
+def test_an_original_archived_under_another_name_is_found_by_its_id(root: Path) -> None:
+    from tui.bus.scanner import find_archived
+
+    nested = root / "tickets" / "archive" / "2026-11" / "week-47"
+    nested.mkdir(parents=True)
+    (nested / "rotate-secret.md").write_text("---\nid: T-0042\nfrom: architect\n---\nBody.\n")
+    (nested / "other.md").write_text("---\nid: T-00420\nfrom: architect\n---\nid: T-0042\n")
+    found = find_archived(root / "tickets" / "archive", "T-0042")
+    assert found == nested / "rotate-secret.md"
+    assert find_archived(root / "tickets" / "archive", "T-9999") is None

@@ -7,6 +7,7 @@ watcher hint re-parses only what changed. The archive is counted, never parsed: 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tui.base.config import ROLE_PATTERN
 from tui.base.gcpause import gc_paused
+from tui.base.paths import read_file
 from tui.base.sanitize import clean
 from tui.bus.tickets import Malformed, Ticket, file_key, is_ticket_name, read_ticket
 
@@ -139,11 +141,15 @@ def count_archive(archive: Path) -> int:
     return total
 
 
-def find_archived(archive: Path, ticket_id: str, limit: int = 200_000) -> Path | None:
-    """Find an archived ticket by file name (`<id>.md`), for the thread view."""
+def find_archived(
+    archive: Path, ticket_id: str, limit: int = 200_000, headers: int = 20_000
+) -> Path | None:
+    """Find an archived ticket for the thread view: by file name (`<id>.md`) anywhere in the
+    archive's folders, else by the `id:` in the headers of up to `headers` files."""
     wanted = f"{ticket_id}.md"
     stack = [archive]
     seen = 0
+    others: list[str] = []
     while stack and seen < limit:
         folder = stack.pop()
         try:
@@ -154,8 +160,18 @@ def find_archived(archive: Path, ticket_id: str, limit: int = 200_000) -> Path |
                         return Path(entry.path)
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(Path(entry.path))
+                    elif is_ticket_name(entry.name) and len(others) < headers:
+                        others.append(entry.path)
         except OSError:
             continue
+    line = re.compile(rf"^id:\s*[\"']?{re.escape(ticket_id)}[\"']?\s*$", re.MULTILINE)
+    for path in others:  # archived under another name: agents do that
+        try:
+            head = read_file(Path(path), 1 << 20)[:4096].decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        if line.search(head.split("\n---", 1)[0]):
+            return Path(path)
     return None
 
 
