@@ -38,7 +38,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.startswith("/redirect"):
             self.send_response(302)
-            self.send_header("Location", "/ok")
+            port = self.path.removeprefix("/redirect-to/")  # /redirect-to/<port>: elsewhere
+            self.send_header("Location", f"http://127.0.0.1:{port}/" if port.isdigit() else "/ok")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return

@@ -38,6 +38,7 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
                 site("reset", f"{base}/reset"),
                 site("refused", f"http://127.0.0.1:{refused}/"),
                 site("want503", f"{base}/fail", expect_status=503),
+                site("away", f"{base}/redirect-to/{refused}"),
             )
         )
         results = by_key(run_round(root, config, system_clock))
@@ -52,6 +53,9 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
     assert results[("refused", "http")].detail == "connection refused"
     assert results[("reset", "http")].detail == "connection reset by peer"
     assert results[("want503", "http")].ok
+    assert results[("away", "http")].detail == (
+        f"connection refused at http://127.0.0.1:{refused}/ (after a redirect)"
+    )
 
 
 def socket_port_refused() -> int:

@@ -114,15 +114,31 @@ async def probe_http(
 ) -> list[ProbeResult]:
     """GET the site (redirects followed): the http result, and for https the tls result."""
     results: list[ProbeResult] = []
+    marks: dict[str, float] = {}
+
+    async def trace(event: str, info: object) -> None:
+        """httpcore's timings: the request's own, not the round's queue or the client's set-up."""
+        if event.endswith(".started") and "start" not in marks:
+            marks["start"] = time.perf_counter()  # connecting, or sending on a kept connection
+        if event == "http11.receive_response_headers.complete" or event.endswith(
+            "http2.receive_response_headers.complete"
+        ):
+            marks["headers"] = time.perf_counter()
+
     start = time.perf_counter()
     try:
-        async with client.stream("GET", site.url, timeout=site.timeout.total_seconds()) as response:
-            latency = (time.perf_counter() - start) * 1000
+        async with client.stream(
+            "GET", site.url, timeout=site.timeout.total_seconds(), extensions={"trace": trace}
+        ) as response:
+            latency = (marks.get("headers", time.perf_counter()) - marks.get("start", start)) * 1000
             status = response.status_code
             days = _certificate_days(response, now()) if site.is_https else None
             phrase = clean(response.reason_phrase or "")
     except Exception as exc:  # every failure is a result
         reason = _reason(exc)
+        request = getattr(exc, "_request", None)  # httpx keeps the request that failed
+        if request is not None and str(request.url) != site.url:
+            reason = clean(f"{reason} at {request.url} (after a redirect)")
         results.append(ProbeResult(site.name, "http", False, None, reason, now()))
         if site.is_https:
             tls_detail = reason if "certificate" in reason else f"no TLS session: {reason}"
