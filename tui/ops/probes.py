@@ -136,7 +136,10 @@ async def probe_http(
             phrase = clean(response.reason_phrase or "")
     except Exception as exc:  # every failure is a result
         reason = _reason(exc)
-        request = getattr(exc, "_request", None)  # httpx keeps the request that failed
+        try:
+            request = exc.request  # type: ignore[attr-defined]  # httpx: the request that failed
+        except (AttributeError, RuntimeError):
+            request = None
         if request is not None and str(request.url) != site.url:
             reason = clean(f"{reason} at {request.url} (after a redirect)")
         results.append(ProbeResult(site.name, "http", False, None, reason, now()))
