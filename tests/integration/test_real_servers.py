@@ -1,4 +1,4 @@
-"""Every verdict against a real web server (Debian's nginx), as curl and openssl would give it."""
+"""Every verdict against real servers (Debian's nginx and unbound), as curl, openssl and dig give it."""
 
 from __future__ import annotations
 
@@ -82,3 +82,55 @@ def test_a_fleet_on_nginx_gets_the_verdict_slo_and_detail_curl_would(root: Path)
     assert ("wronghost", "http") not in found  # one bad certificate: one cause, under tls
     assert slo_of("tls", found[("wronghost", "tls")]) == "cert_validity"
     assert slo_of("tls", found[("expired", "tls")]) == "tls_expiry"
+
+
+def test_dns_verdicts_against_unbound(root: Path) -> None:
+    from datetime import timedelta
+
+    from tests.unbound import unbound
+    from tui.base.config import Config, Site
+    from tui.ops.probes import run_round
+
+    zone = """  local-zone: "test." static
+  local-data: "test. 3600 IN SOA ns1.gandi.net. admin.test. 1 3600 600 86400 300"
+  local-data: "good.test. 300 IN NS ns1.gandi.net."
+  local-data: "good.test. 300 IN NS ns2.gandi.net."
+  local-data: "good.test. 300 IN A 203.0.113.7"
+  local-data: "moved.test. 300 IN NS ns1.cloudflare.com."
+  local-data: "moved.test. 300 IN A 203.0.113.7"
+  local-data: "v6only.test. 300 IN AAAA 2001:db8::7"
+  local-data: "up.test. 300 IN A 203.0.113.9"
+"""
+    with unbound(root, zone) as port:
+        ns = f"127.0.0.1:{port}"
+
+        def site(name: str, dns_name: str, **expect: tuple[str, ...]) -> Site:
+            return Site(
+                name,
+                "http://127.0.0.1:9/",
+                dns_name=dns_name,
+                nameserver=ns,
+                timeout=timedelta(seconds=2),
+                **expect,  # type: ignore[arg-type]
+            )
+
+        config = Config(
+            sites=(
+                site(
+                    "good",
+                    "good.test",
+                    expect_ns=("NS2.gandi.net", "ns1.gandi.net"),
+                    expect_a=("203.0.113.7",),
+                ),
+                site("moved", "moved.test", expect_ns=("ns1.gandi.net",)),
+                site("missing", "missing.test", expect_a=("203.0.113.7",)),
+                site("v6only", "v6only.test"),
+                site("closed", "example.org"),
+            )
+        )
+        results = {r.site: r for r in run_round(root, config, system_clock) if r.check == "dns"}
+    assert results["good"].ok, results["good"].detail
+    assert results["moved"].detail == "NS {ns1.cloudflare.com} ≠ expected {ns1.gandi.net}"
+    assert results["missing"].detail == "NXDOMAIN: missing.test does not exist"
+    assert results["v6only"].ok, results["v6only"].detail  # no A asked for: AAAA resolves it
+    assert results["closed"].detail == "REFUSED from every name server"
