@@ -175,3 +175,18 @@ def test_announcements_made_together_become_one_toast() -> None:
     assert group.text == "INC-0, INC-1, INC-2, INC-3, INC-4" and group.severity == "error"
     assert alone is closed
     assert merged(opened[:2]) == opened[:2]
+
+
+def test_probe_cells_say_a_whole_word() -> None:
+    from tui.ops.probes import ProbeResult
+    from tui.view.probes import _cell
+
+    def cell(check: str, detail: str, **extra: float) -> str:
+        return _cell(ProbeResult("a", check, False, None, detail, NOW, dict(extra)), check).text
+
+    assert cell("http", "host name does not resolve") == "✗ no host"
+    assert cell("tls", "no TLS session: connection refused") == "✗ refused"
+    assert cell("dns", "timed out after 1 s") == "✗ timeout"
+    assert cell("dns", "NS {a} ≠ expected {b}") == "✗ differs"
+    assert cell("tls", "certificate expires in 355411d", days_left=355411.0) == "✗ 999d+"
+    assert cell("http", "ExtraordinarilyLongExceptionName: x") == "✗ failed"

@@ -52,7 +52,9 @@ def _cell(result: ProbeResult | None, check: str) -> Cell:
         short = str(status) if status is not None else _short(result.detail)
     elif check == "tls":
         days = result.extra.get("days_left")
-        short = f"{int(days)}d" if days is not None else _short(result.detail)
+        short = (
+            _short(result.detail) if days is None else f"{int(days)}d" if days < 1000 else "999d+"
+        )
     elif check == "backup":
         short = backup_age(result)
     else:
@@ -60,16 +62,28 @@ def _cell(result: ProbeResult | None, check: str) -> Cell:
     return Cell(f"{mark} {short}".strip(), "ok" if result.ok else "fail")
 
 
+SHORT = (  # a cell's word for a failure: whole words, never a cut one (the detail has the rest)
+    ("connection refused", "refused"),
+    ("reset by peer", "reset"),
+    ("timed out", "timeout"),
+    ("no answer within", "timeout"),
+    ("does not resolve", "no host"),
+    ("no TLS session", "no TLS"),
+    ("certificate", "cert"),
+    ("NXDOMAIN", "nxdomain"),
+    ("SERVFAIL", "servfail"),
+    ("REFUSED", "refused"),
+    ("≠ expected", "differs"),
+    ("closed without", "closed"),
+)
+
+
 def _short(detail: str) -> str:
-    words = {"connection refused": "refused", "timed out": "timeout"}
-    for phrase, word in words.items():
+    for phrase, word in SHORT:
         if phrase in detail:
             return word
-    if "certificate" in detail:
-        return "cert"
-    if "NXDOMAIN" in detail:
-        return "nxdomain"
-    return detail.split(":")[0][:10]
+    first = detail.split(":")[0].split(" ")[0]
+    return first if len(first) <= 8 else "failed"
 
 
 def backup_age(result: ProbeResult) -> str:

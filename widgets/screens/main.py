@@ -201,6 +201,7 @@ class MainScreen(PaneLayout, Screen[None]):
                 title + (" · still reading…" if self.reading else ""),
             )
             self._show_filter_status(len(rows), matched)
+            set_title(self.query_one("#roles-pane"), f"Inboxes · {bus.archived:,} archived")
             self.counts["roles"], self.counts["tickets"] = str(len(bus.roles)), str(len(rows))
             self.refresh_summary()
 
