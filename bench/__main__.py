@@ -63,12 +63,19 @@ def bench_views_all() -> None:
     bench_views()
 
 
+def bench_steady_all() -> None:
+    from bench.steady import bench_steady
+
+    bench_steady()
+
+
 BENCHES = {
     "status": bench_status,
     "room": bench_room_all,
     "probes": bench_probes_all,
     "store": bench_store_all,
     "views": bench_views_all,
+    "steady": bench_steady_all,
 }
 
 

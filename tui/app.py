@@ -273,8 +273,6 @@ class RoomApp(App[None]):
             sites, lambda done, waiting: self.post_message(m.ProbesArrived(done, waiting))
         )
         try:
-            if self.writer:
-                self.post_message(m.ProbesArrived([], frozenset(sites)))
             self.post_message(m.RoundFinished(self.operations.round(self.clock, arrived)))
         finally:  # a round that failed in any way still arms the next one
             with contextlib.suppress(RuntimeError):  # unless the room has ended meanwhile
