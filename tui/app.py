@@ -184,8 +184,8 @@ class RoomApp(App[None]):
         return action in self.ALLOWED_ACTIONS
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for command in super().get_system_commands(screen):
-            if "screenshot" not in command.title.lower():
+        for command in super().get_system_commands(screen):  # no screenshot; ? is the keys
+            if "screenshot" not in command.title.lower() and command.title != "Keys":
                 yield command
 
     def _fatal_error(self) -> None:

@@ -246,6 +246,7 @@ async def test_hostile_ticket_is_inert_everywhere(root: Path) -> None:
         assert app.check_action("quit", ()) is True
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert not any("screenshot" in title.lower() for title in titles)
+        assert "Keys" not in titles  # one way to see the keys: ?, or "Show the keys"
 
 
 async def test_live_watch_sees_a_file_written_moved_and_deleted(state: Path) -> None:
