@@ -93,3 +93,14 @@ def test_status_and_check_answer_whatever_a_room_file_holds(name: str, data: st.
         check_reasons(snapshot)
     finally:
         shutil.rmtree(root)
+
+
+def test_a_streak_dated_past_year_9999_is_skipped(tmp_path: Path) -> None:
+    """A start time Python cannot turn into a date (found while reading the engine)."""
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "sisyphus.toml").write_text(TOML)
+    (tmp_path / ".room").mkdir()
+    streaks = {"kind": "streaks", "streaks": {"a/http": [3, 0, 500_000_000_000]}}
+    (tmp_path / ".room" / "incidents.json").write_text(json.dumps({"_default": {"1": streaks}}))
+    snapshot = collect(tmp_path, load_config(tmp_path), NOW)
+    assert check_reasons(snapshot) == []

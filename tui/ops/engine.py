@@ -163,6 +163,10 @@ class Operations:
 
         Unknown (None) for an incident without an SLO or while the window is too thin to judge.
         """
+        with self._lock:
+            return self._burned(incident, now)
+
+    def _burned(self, incident: Incident, now: datetime) -> float | None:
         status = next(
             (s for s in self.budget.statuses if s.site == incident.site and s.name == incident.slo),
             None,
