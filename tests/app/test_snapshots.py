@@ -106,3 +106,14 @@ def test_ansi_theme_main_screen(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(
         sample_room(tmp_path, theme="room-ansi"), terminal_size=(80, 24), run_before=wait_for_bus
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def open_help(pilot: Any) -> None:
+        await wait_for_bus(pilot)
+        pilot.app.clear_notifications()
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_help)
