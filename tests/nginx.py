@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import socket
 import subprocess
@@ -15,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.servers import signed_certificates
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 INSTALL = "apt-get update && apt-get install -y nginx-light"
@@ -36,24 +37,7 @@ def nginx_fleet(tmp: Path) -> Iterator[dict[str, int]]:
     (3 days left), `wronghost`, `expired`, signed by a test CA written to tmp/ca.pem."""
     if NGINX is None:
         pytest.skip(f"nginx is not installed ({INSTALL})")
-    import trustme
-
-    ca = trustme.CA()
-    ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
-    now = dt.datetime.now(dt.UTC)
-    certs = {
-        "valid": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=90)),
-        "soon": ca.issue_cert(
-            "localhost", "127.0.0.1", not_after=now + dt.timedelta(days=3, hours=1)
-        ),
-        "wronghost": ca.issue_cert("other.example", not_after=now + dt.timedelta(days=90)),
-        "expired": ca.issue_cert(
-            "localhost",
-            "127.0.0.1",
-            not_before=now - dt.timedelta(days=30),
-            not_after=now - dt.timedelta(days=2),
-        ),
-    }
+    certs = signed_certificates(tmp)
     folder = tmp / "nginx"
     folder.mkdir()
     names = ["http", *certs]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import dns.message
 import dns.rcode
@@ -76,18 +77,15 @@ def http_server(context: ssl.SSLContext | None = None) -> Iterator[int]:
         server.server_close()
 
 
-@contextmanager
-def tls_servers(tmp: Path) -> Iterator[dict[str, int]]:
-    """HTTPS servers signed by a test CA: valid, ending in 3 days, for another host, expired.
-
-    The CA is written to tmp/ca.pem for `ca_file`.
-    """
+def signed_certificates(tmp: Path) -> dict[str, Any]:
+    """Certificates signed by a test CA (written to tmp/ca.pem for `ca_file`): `valid`, `soon`
+    (3 days left), `wronghost` and `expired`, for localhost and 127.0.0.1."""
     import trustme
 
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
     now = dt.datetime.now(dt.UTC)
-    certs = {
+    return {
         "valid": ca.issue_cert("localhost", "127.0.0.1", not_after=now + dt.timedelta(days=90)),
         "soon": ca.issue_cert(
             "localhost", "127.0.0.1", not_after=now + dt.timedelta(days=3, hours=1)
@@ -100,6 +98,15 @@ def tls_servers(tmp: Path) -> Iterator[dict[str, int]]:
             not_after=now - dt.timedelta(days=2),
         ),
     }
+
+
+@contextmanager
+def tls_servers(tmp: Path) -> Iterator[dict[str, int]]:
+    """HTTPS servers signed by a test CA: valid, ending in 3 days, for another host, expired.
+
+    The CA is written to tmp/ca.pem for `ca_file`.
+    """
+    certs = signed_certificates(tmp)
     ports: dict[str, int] = {}
     with _stack() as stack:
         for name, cert in certs.items():
