@@ -121,7 +121,7 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
         malformed=4,
         read_only="--read-only",
         demo=False,
-        freeze="shop/availability",
+        freeze=True,
         incidents=1,
     )
     text = "".join(part for part, _ in header_pieces(view))

@@ -27,7 +27,6 @@ from tui.ops.kb import Entry, adjust_confidence, matches
 from tui.ops.probes import ProbeResult
 
 RETAIN = 200
-MIN_EVENTS_FOR_BURN = 10
 SLO_OF_CAUSE = {
     "http": "availability",
     "tls": "tls_expiry",  # cert_validity when the chain or host name fails: slo_of
@@ -319,11 +318,9 @@ class IncidentBook:
                     )
                 )
         for status in budget.statuses:
-            enough = (
-                status.window.total >= MIN_EVENTS_FOR_BURN
-            )  # a burn on a handful of probes is noise
+            # A burn on a handful of probes is noise: the same bound as the freeze (slo.MIN_EVENTS).
             already = any(i.open and i.site == status.site for i in self.incidents)
-            if enough and "page" in status.alerts and not already:
+            if status.judged and "page" in status.alerts and not already:
                 detail = f"{status.name} burning at {status.burn.get('1h') or 0:.1f}× over 1 h"
                 changed.append(
                     self._open(

@@ -27,7 +27,7 @@ class HeaderView:
     malformed: int
     read_only: str | None  # why, when read-only
     demo: bool
-    freeze: str | None = None
+    freeze: bool = False  # the names are in the freeze banner
     incidents: int = 0
     problems: tuple[str, ...] = ()
 

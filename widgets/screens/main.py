@@ -25,7 +25,7 @@ from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
-from tui.view.header import HeaderView, freeze_banner, frozen_names, probes_note
+from tui.view.header import HeaderView, freeze_banner, probes_note
 from tui.view.inboxes import role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
@@ -183,7 +183,7 @@ class MainScreen(PaneLayout, Screen[None]):
                 demo=room.demo is not None,
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
-                freeze=", ".join(frozen_names(self.ops.budget)) or None,
+                freeze=self.ops.budget.freeze,
             )
             self.query_one(StatusBar).render_header(header, tones)
             self.query_one(RolesTable).render_rows(
