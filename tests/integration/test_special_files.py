@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,107 @@ def test_temp_files_left_by_a_killed_writer_are_swept(root: Path) -> None:
     os.utime(reader_left, (1, 1))
     Operations(root, load_config(root), writer=False, now=system_clock())
     assert reader_left.exists()  # only the writer sweeps
+
+
+def _bind_socket(path: Path) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(path))
+    sock.listen(1)
+    return sock
+
+
+def test_a_socket_or_a_folder_named_like_a_ticket_is_one_malformed_row(state: Path) -> None:
+    from tui.bus.scanner import Scanner
+
+    inbox = state / "tickets" / "to_operator"
+    sock = _bind_socket(inbox / "sock.md")
+    (inbox / "folder.md").mkdir()
+    try:
+        bus = Scanner(state).scan()
+        reasons = {Path(bad.path).name: bad.reason for bad in bus.malformed}
+        print(reasons)
+        assert reasons.get("sock.md") == "not a regular file"
+        assert [t.id for t in bus.tickets] == ["T-1"]  # the good ticket is still read
+        detail = build_detail(
+            state,
+            inbox / "sock.md",
+            bus,
+            system_clock(),
+            load_config(state).stale_after,
+            set(),
+        )
+        assert "not a regular file (a socket)" in detail.body
+        result = run(state, "check")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("name", ["probes.json", "incidents.json", "acks.json", "lock"])
+def test_a_room_file_that_is_a_socket_never_blocks(state: Path, name: str) -> None:
+    folder = room_dir(state)
+    folder.mkdir()
+    sock = _bind_socket(folder / name)
+    try:
+        for args in (("status", "--json"), ("check",), ("status", "--probe")):
+            result = run(state, *args)
+            assert result.returncode in (0, 1), result.stderr
+            assert "Traceback" not in result.stderr
+    finally:
+        sock.close()
+
+
+def test_a_config_that_is_a_socket_is_a_config_error(state: Path) -> None:
+    sock = _bind_socket(state / "sisyphus.toml")
+    try:
+        result = run(state, "status")
+        assert result.returncode == 2
+        assert "sisyphus.toml: cannot be read: not a regular file (a socket)" in result.stderr
+    finally:
+        sock.close()
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real file system that is full: a 256 KiB tmpfs (mounting needs root; CI runs as root)."""
+    where = tmp_path / "small"
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a tmpfs needs root: {mounted.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_on_a_full_disk_reading_commands_still_answer_and_writes_are_reported(
+    full_disk: Path,
+) -> None:
+    root = full_disk
+    write_ticket(root, "operator", "T-1", sender="architect", deliverable="d", created=stamp(5))
+    (root / "sisyphus.toml").write_text(
+        '[[sites]]\nname = "a"\nurl = "http://127.0.0.1:9/"\ntimeout = "1s"\n'
+    )
+    room_dir(root).mkdir()
+    filler = root / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk to the last block
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for args in (("status",), ("status", "--json"), ("check",), ("status", "--probe")):
+        result = run(root, *args)
+        assert result.returncode in (0, 1), (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    result = run(root, "status", "--json", "--probe")
+    data = json.loads(result.stdout)
+    assert any("No space left on device" in p for p in data["problems"]), data["problems"]
+    assert [t["id"] for t in data["tickets"]] == ["T-1"]

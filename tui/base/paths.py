@@ -79,6 +79,12 @@ def read_file(path: Path, limit: int) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise NotAFile(errno.ELOOP, "a symbolic link, not a file") from None
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO with no writer) cannot be opened
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                raise exc from None
+            raise NotAFile(errno.EINVAL, f"not a regular file ({_kind(mode)})") from None
         raise
     try:
         info = os.fstat(fd)
