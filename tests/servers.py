@@ -201,3 +201,83 @@ def silent_listener() -> Iterator[int]:
         yield sock.getsockname()[1]
     finally:
         sock.close()
+
+
+class Switch:
+    """A site whose answer is switched by the test: `up` answers 200, otherwise 503."""
+
+    def __init__(self) -> None:
+        self.up = False
+
+
+@contextmanager
+def switch_server(switch: Switch) -> Iterator[int]:
+    class SwitchHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            status = 200 if switch.up else 503
+            body = b"ok\n" if switch.up else b"unavailable\n"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), SwitchHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Recorder:
+    """What a notification receiver was sent: (path, headers, body) per request, waited on."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self.changed = threading.Condition()
+        self.status = 200
+
+    def wait_for(self, test: Any, timeout: float = 20.0) -> Any:
+        """Wait until `test(received)` is truthy; returns it (fails the test on time-out)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while not (found := test(list(self.received))):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"not received in {timeout}s: {self.received!r}")
+                self.changed.wait(left)
+            return found
+
+
+@contextmanager
+def recording_server(recorder: Recorder) -> Iterator[int]:
+    class RecordingHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            self.send_response(recorder.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            if recorder.status < 300:
+                with recorder.changed:
+                    recorder.received.append((self.path, dict(self.headers), body))
+                    recorder.changed.notify_all()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = QuietServer(("127.0.0.1", 0), RecordingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

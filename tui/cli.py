@@ -30,6 +30,9 @@ EPILOG = """\
 commands:
   status   print the room's state once and exit (--json for the JSON snapshot)
   check    exit 0 when nothing needs a person, 1 with one line per reason
+  watch    the headless watcher: probes, escalates and notifies until SIGTERM
+  ack      acknowledge a stale ticket or an incident
+  resolve  resolve an incident by hand
 
 exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or config error.
 """
@@ -83,6 +86,37 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--now", metavar="TIME", help="evaluate at this ISO 8601 time instead of now"
     )
+
+    watch = commands.add_parser(
+        "watch", help="the headless watcher: probe, keep budgets, escalate and notify"
+    )
+    watch.add_argument("--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder")
+    watch.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="one line per event"
+    )
+    watch.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="drills and tests: run the clock N times faster (ladders, intervals)",
+    )
+
+    ack = commands.add_parser("ack", help="acknowledge a stale ticket or an incident")
+    ack.add_argument("id", metavar="ID", help="a ticket id or an incident id")
+    ack.add_argument("--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder")
+    ack.add_argument("--by", metavar="NAME", help="who acknowledges (default: the OS user)")
+    ack.add_argument("--note", metavar="TEXT", default="", help="a note for the timeline")
+    ack.add_argument("--json", action="store_true", help="one JSON line")
+
+    resolve = commands.add_parser("resolve", help="resolve an incident by hand")
+    resolve.add_argument("id", metavar="INCIDENT", help="an incident id")
+    resolve.add_argument(
+        "--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder"
+    )
+    resolve.add_argument("--note", metavar="TEXT", required=True, help="what was done")
+    resolve.add_argument("--by", metavar="NAME", help="who resolves (default: the OS user)")
+    resolve.add_argument("--json", action="store_true", help="one JSON line")
     return parser
 
 
@@ -123,6 +157,18 @@ def _main(argv: Sequence[str] | None) -> int:
         config = load_config(root)
     except (StateError, ConfigError) as exc:
         return _fail(str(exc))
+    if args.command == "watch":
+        if not 0 < args.time_scale <= 10000:
+            return _fail(
+                f"--time-scale {args.time_scale}: expected a number above 0, at most 10000"
+            )
+        from tui.headless import main as watch
+
+        return watch(root, config, args.log_format, args.time_scale)
+    if args.command in ("ack", "resolve"):
+        from tui.acting import act
+
+        return act(root, config, args)
     from tui.overview import collect
 
     gc.disable()  # a one-shot process building many small objects: collection only costs time

@@ -12,6 +12,7 @@ from tui.base.paths import can_write, room_dir
 from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import Scanner
+from tui.ops.watcher_file import read_watcher
 from tui.view.snapshot import build_snapshot
 
 
@@ -85,4 +86,19 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         incidents=incidents,
     )
     snapshot["problems"].extend(notes)
+    snapshot["watcher"] = read_watcher(folder)
+    snapshot["notifications"] = notifications(folder)
+    for failed in snapshot["notifications"]["failed"][-5:]:
+        snapshot["problems"].append(
+            f"notification to {failed['channel']} failed: {failed['event']}: {failed['error']}"
+        )
     return snapshot
+
+
+def notifications(folder: Path) -> dict[str, Any]:
+    """What the outbox holds: `{pending, retrying, failed}` (empty without a watcher's outbox)."""
+    from tui.ops.notify import Outbox
+
+    if not (folder / "outbox.json").exists():
+        return {"pending": 0, "retrying": [], "failed": []}
+    return Outbox(folder, read_only=True).summary()

@@ -45,6 +45,23 @@ class Site:
         return self.url.lower().startswith("https://")
 
 
+NOTIFY_KINDS = ("webhook", "ntfy", "command", "alertmanager")
+NOTIFY_EVENTS = ("stale", "incident", "freeze", "delivery", "channel")
+
+
+@dataclass(frozen=True)
+class Notify:
+    """One `[[notify]]` channel. The secret itself is never kept here: only the variable's name."""
+
+    name: str
+    kind: str
+    url: str | None = None
+    command: str | None = None
+    token_env: str | None = None
+    events: tuple[str, ...] = NOTIFY_EVENTS
+    timeout: timedelta = timedelta(seconds=10)
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None
@@ -63,6 +80,14 @@ class Config:
     containers_timeout: timedelta = timedelta(seconds=10)
     open_after: int = 3
     recover_after: int = 3
+    owner: str = "owner"
+    vantage: str | None = None  # None: the host name
+    verify_window: timedelta = timedelta(days=7)
+    require_verify: bool = False
+    unread_after: timedelta = timedelta(hours=24)
+    notify: tuple[Notify, ...] = ()
+    metrics_listen: str | None = None
+    metrics_token_env: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -186,6 +211,66 @@ def _site(file: Path, index: int, table: Any) -> Site:
     return site
 
 
+def _http_url(reader: _Reader, key: str, url: str | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        good = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        good = False
+    if not good:
+        reader.fail(key, f"an http:// or https:// URL, got {url!r}")
+    return url
+
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _notify(file: Path, index: int, table: Any) -> Notify:
+    reader = _Reader(file, f"notify[{index}]", table)
+    kind = reader.get("kind", "str")
+    if kind not in NOTIFY_KINDS:
+        reader.fail("kind", f"one of {', '.join(NOTIFY_KINDS)}, got {kind!r}")
+    url = _http_url(reader, "url", reader.get("url", "str"))
+    command = reader.get("command", "text")
+    if kind == "command" and command is None:
+        reader.fail("command", 'the program to run (required for kind = "command")')
+    if kind != "command" and url is None:
+        reader.fail("url", f"an http:// or https:// URL (required for kind = {kind!r})")
+    token_env = reader.get("token_env", "str")
+    if token_env is not None and not ENV_NAME.match(token_env):
+        reader.fail("token_env", f"the name of an environment variable, got {token_env!r}")
+    events = reader.get("events", "list[str]", list(NOTIFY_EVENTS))
+    for event in events:
+        if event not in NOTIFY_EVENTS:
+            reader.fail("events", f"events among {', '.join(NOTIFY_EVENTS)}, got {event!r}")
+    timeout = reader.get("timeout", "duration", timedelta(seconds=10))
+    if not timedelta(0) < timeout <= timedelta(minutes=5):
+        reader.fail("timeout", f"a duration above 0 and at most 5m, got {timeout}")
+    notify = Notify(
+        name=reader.get("name", "str", f"{kind}-{index + 1}"),
+        kind=kind,
+        url=url,
+        command=command,
+        token_env=token_env,
+        events=tuple(events),
+        timeout=timeout,
+    )
+    reader.finish()
+    return notify
+
+
+def _listen(reader: _Reader, key: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        reader.fail(key, f'"host:port" such as "127.0.0.1:9464", got {value!r}')
+    return value
+
+
 def load_config(state_root: Path) -> Config:
     """Read `<state>/sisyphus.toml`; a missing file gives the defaults."""
     file = state_root / CONFIG_NAME
@@ -214,7 +299,9 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     backups = _Reader(file, "backups", data.get("backups", {}))
     containers = _Reader(file, "containers", data.get("containers", {}))
     incidents = _Reader(file, "incidents", data.get("incidents", {}))
-    top.used.update({"room", "slo", "backups", "containers", "incidents", "sites"})
+    metrics = _Reader(file, "metrics", data.get("metrics", {}))
+    top.used.update({"room", "slo", "backups", "containers", "incidents", "sites", "notify"})
+    top.used.add("metrics")
 
     roles = room.get("roles", "list[str]", [])
     for role in roles:
@@ -228,6 +315,23 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"{file}: key 'sites': site name {name!r} appears twice")
+    notify_raw = data.get("notify", [])
+    if not isinstance(notify_raw, list):
+        top.fail("notify", "an array of tables ([[notify]])")
+    channels = tuple(_notify(file, i, table) for i, table in enumerate(notify_raw))
+    channel_names = [channel.name for channel in channels]
+    for name in channel_names:
+        if channel_names.count(name) > 1:
+            raise ConfigError(f"{file}: key 'notify': channel name {name!r} appears twice")
+    owner = room.get("owner", "str", "owner")
+    if not ROLE_PATTERN.match(owner):
+        room.fail("owner", f"a role name of [a-z0-9][a-z0-9_-]*, got {owner!r}")
+    vantage = room.get("vantage", "str")
+    if vantage is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", vantage):
+        room.fail("vantage", f"a short name of letters, digits, '.', '_' or '-', got {vantage!r}")
+    metrics_token = metrics.get("token_env", "str")
+    if metrics_token is not None and not ENV_NAME.match(metrics_token):
+        metrics.fail("token_env", f"the name of an environment variable, got {metrics_token!r}")
 
     open_after = incidents.get("open_after", "int", 3)
     recover_after = incidents.get("recover_after", "int", 3)
@@ -260,7 +364,15 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         containers_timeout=containers.get("timeout", "duration", timedelta(seconds=10)),
         open_after=open_after,
         recover_after=recover_after,
+        owner=owner,
+        vantage=vantage,
+        verify_window=room.get("verify_window", "duration", timedelta(days=7)),
+        require_verify=room.get("require_verify", "bool", False),
+        unread_after=room.get("unread_after", "duration", timedelta(hours=24)),
+        notify=channels,
+        metrics_listen=_listen(metrics, "listen", metrics.get("listen", "str")),
+        metrics_token_env=metrics_token,
     )
-    for reader in (top, room, slo, backups, containers, incidents):
+    for reader in (top, room, slo, backups, containers, incidents, metrics):
         reader.finish()
     return config

@@ -336,13 +336,21 @@ class Operations:
 
     # ------------------------------------------------------------------ escalation and actions
 
-    def escalate(self, now: datetime) -> tuple[tuple[Incident, ...], OpsView]:
-        """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
+    def escalate(self, now: datetime, *, save: bool = True) -> tuple[tuple[Incident, ...], OpsView]:
+        """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min).
+
+        The watcher passes `save=False` and calls `save_book` once the notifications are queued
+        on disk: a kill between the two sends a rung again (deduplicated), never loses one.
+        """
         with self._lock:
             due = self.book.escalations(now)
-            if due and self.writer:
+            if due and self.writer and save:
                 self._save_book()
             return tuple(copy.deepcopy(due)), self._view(now)
+
+    def save_book(self) -> list[str]:
+        with self._lock:
+            return self._save_book() if self.writer else []
 
     def act(
         self, action: str, incident_id: str, who: str, note: str, now: datetime

@@ -181,4 +181,26 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
         reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
+    stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])
+    if stopped:
+        reasons.append(stopped)
     return reasons
+
+
+def watcher_stopped(watcher: dict[str, Any] | None, generated_at: str) -> str | None:
+    """A live watcher whose last round is older than three probe intervals has stopped probing."""
+    if not watcher or not isinstance(watcher.get("probe_interval_s"), int | float):
+        return None
+    last = watcher.get("last_round_at") or watcher.get("since")
+    try:
+        moment, now = parse_iso(str(last)), parse_iso(generated_at)
+    except ValueError:
+        return None
+    late = (now - moment).total_seconds()
+    if late > 3 * watcher["probe_interval_s"]:
+        when = "last round" if watcher.get("last_round_at") else "started, no round yet,"
+        return (
+            f"the watcher has stopped probing: pid {watcher['pid']} on {watcher['host']}, "
+            f"{when} {format_duration(timedelta(seconds=late))} ago"
+        )
+    return None

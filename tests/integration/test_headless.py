@@ -1,0 +1,407 @@
+"""The headless watcher as a real process on a real state folder: loopback sites that go down and
+come back, a loopback receiver that records every notification, acks and resolves from other
+processes, signals and kill -9.
+
+The ladders run on the watcher's clock: `--time-scale 300` makes 60 s of the ladder 0.2 s of the
+test and a 30 s probe interval 0.1 s (SPEC's ladder times are unchanged, only faster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import write_ticket
+from tests.servers import Recorder, Switch, recording_server, switch_server
+from tui.base.clock import parse_iso
+
+SCALE = 300
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args, "--state", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=_env(),
+    )
+
+
+class Watch:
+    """A watcher process whose JSON log lines are read as they come."""
+
+    def __init__(self, root: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui", "watch", "--state", str(root), "--log-format", "json"]
+            + ["--time-scale", str(SCALE), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=(env or _env()),
+        )
+        self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: list[dict[str, Any]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(json.loads(line))
+
+    def wait_for(self, event: str, timeout: float = 20.0, **fields: Any) -> dict[str, Any]:
+        """The first log line of `event` (with these fields) not consumed yet."""
+        deadline = time.monotonic() + timeout
+        for line in self.seen:
+            if line["event"] == event and all(line.get(k) == v for k, v in fields.items()):
+                self.seen.remove(line)
+                return line
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {event} {fields} in {timeout}s; seen {self.seen}")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line["event"] == event and all(line.get(k) == v for k, v in fields.items()):
+                return line
+            self.seen.append(line)
+
+    def stop(self) -> float:
+        """SIGTERM; the seconds it took to exit."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(10)
+        return time.monotonic() - started
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@contextmanager
+def watching(root: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Watch]:
+    watch = Watch(root, *extra, env=env)
+    try:
+        yield watch
+    finally:
+        watch.kill()
+
+
+def configure(root: Path, sites: dict[str, int], hook: int | None = None, **room: str) -> None:
+    lines = ["[room]"] + [f'{k} = "{v}"' for k, v in room.items()]
+    for name, port in sites.items():
+        lines += ["[[sites]]", f'name = "{name}"', f'url = "http://127.0.0.1:{port}/"']
+        lines += ['timeout = "2s"']
+    if hook is not None:
+        lines += ["[[notify]]", 'kind = "webhook"', f'url = "http://127.0.0.1:{hook}/hook"']
+    (root / "sisyphus.toml").write_text("\n".join(lines) + "\n")
+
+
+def events(received: Recorder | list[tuple[str, dict[str, str], bytes]]) -> list[dict[str, Any]]:
+    """The JSON events a webhook receiver got (from the recorder, or from what it waits on)."""
+    got = received.received if isinstance(received, Recorder) else received
+    return [json.loads(body) for _, _, body in got]
+
+
+@pytest.fixture
+def down() -> Iterator[tuple[Switch, int]]:
+    switch = Switch()
+    with switch_server(switch) as port:
+        yield switch, port
+
+
+@pytest.fixture
+def hook() -> Iterator[tuple[Recorder, int]]:
+    recorder = Recorder()
+    with recording_server(recorder) as port:
+        yield recorder, port
+
+
+def test_an_incident_pages_on_the_ladder_an_ack_stops_it_and_recovery_closes_it(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    switch, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port}, hook_port)
+    with watching(root, "--time-scale", "600") as watch:  # the last --time-scale counts
+        opened = watch.wait_for("incident opened", site="a")
+        [first] = recorder.wait_for(events)
+        assert (first["kind"], first["tier"], first["state"], first["site"]) == (
+            "incident",
+            1,
+            "firing",
+            "a",
+        )
+        # The first page comes 60 s (watcher's clock) after the incident opened, not before.
+        assert parse_iso(first["at"]) - parse_iso(opened["opened_at"]) >= timedelta(seconds=60)
+        # Acknowledged from another process, before the second rung (5 min after opening).
+        acked = cli(root, "ack", first["id"], "--by", "ops-1", "--note", "looking")
+        assert acked.returncode == 0 and "carried out by the watcher" in acked.stdout
+        line = watch.wait_for("acknowledged", id=first["id"])
+        assert line["by"] == "ops-1"
+        # Let the watcher's clock pass the next rungs (5 and 20 min after opening): no page
+        # after the ack.
+        while True:
+            round_line = watch.wait_for("round")
+            if parse_iso(round_line["at"]) - parse_iso(opened["opened_at"]) > timedelta(minutes=21):
+                break
+        pages = [e for e in events(recorder) if e["kind"] == "incident"]
+        assert pages[0]["tier"] == 1
+        assert all(parse_iso(e["at"]) <= parse_iso(line["at"]) for e in pages), pages
+        switch.up = True
+        closing = recorder.wait_for(
+            lambda got: [
+                e for e in events(got) if e["kind"] == "incident" and e["state"] == "resolved"
+            ]
+        )
+        assert closing[0]["id"] == first["id"] and closing[0]["tier"] == 1
+        assert watch.stop() < 2.0
+        assert watch.process.returncode == 0
+    data = json.loads(cli(root, "status", "--json").stdout)
+    assert data["watcher"] is None  # a watcher that stopped is no longer named
+    [incident] = [i for i in data["incidents"] if i["id"] == first["id"]]
+    assert incident["state"] == "resolved" and incident["acknowledged_at"] is not None
+
+
+def test_resolve_by_hand_sends_the_closing_notification(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    _, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port}, hook_port)
+    with watching(root) as watch:
+        [first] = recorder.wait_for(events)
+        usage = cli(root, "resolve", first["id"])
+        assert usage.returncode == 2 and "--note" in usage.stderr
+        unknown = cli(root, "resolve", "INC-nope", "--note", "x")
+        assert unknown.returncode == 2
+        done = cli(root, "resolve", first["id"], "--note", "restarted php-fpm", "--json")
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout)
+        assert answer["ok"] and answer["path"].startswith(".room/requests/")
+        closing = recorder.wait_for(
+            lambda got: [
+                e for e in events(got) if e["kind"] == "incident" and e["state"] == "resolved"
+            ]
+        )
+        assert closing[0]["id"] == first["id"]
+        watch.wait_for("resolved by hand", id=first["id"])
+        assert watch.stop() < 2.0
+    actions = [json.loads(line) for line in (root / ".room" / "actions.jsonl").open()]
+    assert [a["action"] for a in actions] == ["resolve"]
+
+
+def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
+    root: Path, down: tuple[Switch, int]
+) -> None:
+    _, port = down
+    configure(root, {"a": port})
+    with watching(root) as watch:
+        watch.wait_for("round")
+        data = json.loads(cli(root, "status", "--json").stdout)
+        watcher = data["watcher"]
+        assert watcher["pid"] == watch.process.pid and watcher["last_round_at"]
+        assert set(watcher) >= {"pid", "host", "since", "last_round_at"}
+        # Stop it with SIGSTOP: alive, holding the lock, not probing.
+        watch.process.send_signal(signal.SIGSTOP)
+        try:
+            later = datetime.now(UTC) + timedelta(minutes=10)
+            result = cli(root, "check", "--now", later.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            assert any(
+                line.startswith("the watcher has stopped probing: pid")
+                for line in result.stdout.splitlines()
+            ), result.stdout
+        finally:
+            watch.process.send_signal(signal.SIGCONT)
+        second = Watch(root)
+        try:
+            assert second.process.wait(20) == 1
+            assert second.process.stderr is not None
+            assert "holds" in second.process.stderr.read()
+        finally:
+            second.kill()
+
+
+def test_kill_9_mid_round_loses_nothing_and_sends_nothing_twice(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    _, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port}, hook_port)
+    with watching(root) as watch:
+        [first] = recorder.wait_for(events)
+        # Recorded as sent in the outbox (the log line follows the write): a kill before that
+        # write would send it again, by design (at least once; receivers may drop by `key`).
+        watch.wait_for("notification sent")
+        watch.wait_for("round")
+        watch.kill()  # kill -9, most likely mid-round (rounds run back to back at this scale)
+    history = sorted((root / ".room" / "history").iterdir())
+    assert history
+    before = {path.name: path.read_bytes() for path in history if path.suffix == ".json"}
+    data = json.loads(cli(root, "status", "--json").stdout)
+    assert data["watcher"] is None  # dead: not named, and its lock stops nobody
+    with watching(root) as watch:
+        watch.wait_for("watcher started")
+        second = recorder.wait_for(lambda got: [e for e in events(got) if e["tier"] == 2])
+        assert watch.stop() < 2.0
+    assert second
+    keys = [(e["id"], e["tier"], e["state"]) for e in events(recorder)]
+    assert len(keys) == len(set(keys)), keys  # nothing sent twice across the restart
+    assert keys[0] == (first["id"], 1, "firing")
+    for path in (root / ".room").rglob("*.json"):
+        json.loads(path.read_bytes())  # every file whole
+    for name, content in before.items():  # what was recorded before the kill is still there
+        after = json.loads((root / ".room" / "history" / name).read_bytes())
+        for key, value in json.loads(content).items():
+            assert key in after
+
+
+def test_a_refusing_channel_is_retried_reported_and_never_holds_a_round(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    _, port = down
+    recorder, hook_port = hook
+    recorder.status = 503  # the receiver refuses
+    configure(root, {"a": port}, hook_port)
+    with watching(root) as watch:
+        failed = watch.wait_for("notification failed, will retry")
+        assert failed["error"] == "answered 503 Service Unavailable" and failed["attempt"] == 1
+        while True:  # probing goes on meanwhile: rounds keep coming after the failure
+            later = watch.wait_for("round")
+            if parse_iso(later["at"]) - parse_iso(failed["at"]) > timedelta(minutes=3):
+                break
+        data = json.loads(cli(root, "status", "--json").stdout)
+        assert data["notifications"]["pending"] >= 1
+        assert data["notifications"]["retrying"][0]["error"] == "answered 503 Service Unavailable"
+        recorder.status = 200  # the receiver is back: the retry gets through
+        [event, *_] = recorder.wait_for(
+            lambda got: [e for e in events(got) if e["kind"] == "incident"], timeout=20
+        )
+        assert event["tier"] == 1
+        watch.wait_for("notification sent")
+        assert watch.stop() < 2.0
+
+
+def test_secrets_come_from_the_environment_and_never_appear_anywhere(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    _, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port})
+    with (root / "sisyphus.toml").open("a") as config:
+        config.write(
+            f'[[notify]]\nkind = "ntfy"\nurl = "http://127.0.0.1:{hook_port}/sisyphus"\n'
+            'token_env = "NTFY_TOKEN"\n'
+        )
+    secret = "tk_s3cret_value_123"
+    with watching(root, env=_env() | {"NTFY_TOKEN": secret}) as watch:
+        [(path, headers, body)] = recorder.wait_for(lambda got: got)
+        assert path == "/sisyphus" and headers["Authorization"] == f"Bearer {secret}"
+        assert headers["Title"].startswith("Sisyphus: incident") and headers["Priority"] == "high"
+        assert body.decode().startswith("INC-") and "firing" in body.decode()
+        data = cli(root, "status", "--json").stdout
+        assert watch.stop() < 2.0
+        log = json.dumps(watch.seen)
+    assert secret not in data and secret not in log
+    for path in (root / ".room").rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_sighup_reloads_and_a_bad_config_is_logged_and_the_old_one_kept(
+    root: Path, down: tuple[Switch, int]
+) -> None:
+    _, port = down
+    configure(root, {"a": port})
+    with watching(root) as watch:
+        watch.wait_for("round")
+        (root / "sisyphus.toml").write_text("[room]\nprobe_interval = 'soon'\n")
+        watch.process.send_signal(signal.SIGHUP)
+        line = watch.wait_for("config not reloaded")
+        assert "probe_interval" in line["error"] and line["kept"] == "the old config"
+        watch.wait_for("round")  # still probing the old sites
+        configure(root, {"a": port, "b": port})
+        watch.process.send_signal(signal.SIGHUP)
+        assert watch.wait_for("config reloaded")["sites"] == 2
+        line = watch.wait_for("round")
+        line = watch.wait_for("round")
+        assert line["checks"] == 2
+        assert watch.stop() < 2.0
+
+
+def test_a_bad_config_at_start_is_exit_2(root: Path) -> None:
+    (root / "sisyphus.toml").write_text('[[notify]]\nkind = "pager"\nurl = "http://x/"\n')
+    result = cli(root, "watch")
+    assert result.returncode == 2
+    assert "key 'notify[0].kind': expected one of webhook, ntfy, command, alertmanager" in (
+        result.stderr
+    )
+
+
+def test_two_acks_at_the_same_moment_both_land(root: Path) -> None:
+    long_ago = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for name in ("Q-1", "Q-2"):
+        write_ticket(
+            root,
+            "operator",
+            name,
+            sender="architect",
+            status="needs_clarification",
+            created=long_ago,
+            deliverable="d",
+        )
+    with watching(root) as watch:
+        watch.wait_for("stale raised", ticket="Q-1")
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tui", "ack", name, "--state", str(root)],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=_env(),
+            )
+            for name in ("Q-1", "Q-2")
+        ]
+        assert [p.wait(30) for p in procs] == [0, 0]
+        for name in ("Q-1", "Q-2"):
+            watch.wait_for("acknowledged", id=name)
+        assert watch.stop() < 2.0
+    acks = json.loads((root / ".room" / "acks.json").read_text())
+    assert sorted(doc["ticket"] for doc in acks["_default"].values()) == ["Q-1", "Q-2"]
+    unknown = cli(root, "ack", "T-none")
+    assert unknown.returncode == 2 and "no ticket or incident" in unknown.stdout
+
+
+def test_ack_with_no_writer_acts_itself(root: Path) -> None:
+    write_ticket(
+        root,
+        "operator",
+        "Q-1",
+        sender="architect",
+        status="needs_clarification",
+        created="2026-01-01T00:00:00Z",
+        deliverable="d",
+    )
+    result = cli(root, "ack", "Q-1", "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["path"] == ".room/acks.json"
+    assert "Q-1" in (root / ".room" / "acks.json").read_text()

@@ -1,0 +1,455 @@
+"""`sisyphus-room watch`: the headless watcher, the one writer of a state root.
+
+It probes every `probe_interval` through the same round engine as the room, keeps history,
+budgets, `freeze.json` and incidents, raises stale clarifications and firing incidents on their
+ladders, and sends each step to the `[[notify]]` channels. One log line per event on stdout
+(`--log-format json`: one JSON object per line). Rooms and `sisyphus-room ack`/`resolve` reach it
+through `.room/requests/`; it says who it is and when it last probed in `.room/watcher.json`.
+
+SIGTERM or SIGINT: the round in flight is abandoned (what it recorded so far is whole on disk) and
+the process ends within two seconds. SIGHUP: `sisyphus.toml` is read again; a bad file is logged
+and the old config kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.base.clock import iso, system_clock
+from tui.base.config import Config, ConfigError, load_config
+from tui.base.crash import one_line
+from tui.base.paths import NotAFile, read_file, room_dir, write_atomic
+from tui.base.sanitize import clean
+from tui.base.storage import WriterLock
+from tui.bus.acks import Acks
+from tui.bus.scanner import Scanner
+from tui.bus.stale import StaleWatch
+from tui.ops import requests
+from tui.ops.engine import Operations, RoundOutcome
+from tui.ops.incidents import Incident
+from tui.ops.notify import Event, Outbox, Sender
+from tui.ops.watcher_file import WATCHER_FILE, read_watcher
+
+LADDER_FILE = "ladder.json"
+TICK = 0.2  # seconds between looks at requests, ladders and the round in flight
+SCAN_EVERY = 10.0  # seconds between scans of the ticket bus for the stale ladder
+STOP_WITHIN = 1.5  # seconds a round in flight is waited for after SIGTERM
+
+
+class Log:
+    """One line per event: `at event key=value …`, or a JSON object with `--log-format json`."""
+
+    def __init__(self, stream: TextIO, fmt: str, clock: Callable[[], datetime]) -> None:
+        self.stream, self.fmt, self.clock = stream, fmt, clock
+        self._lock = threading.Lock()
+
+    def __call__(self, event: str, fields: dict[str, Any] | None = None) -> None:
+        fields = {
+            k: v for k, v in (fields or {}).items() if v is not None and k not in ("at", "event")
+        }
+        at = iso(self.clock())
+        if self.fmt == "json":
+            line = json.dumps({"at": at, "event": event, **fields}, ensure_ascii=False)
+        else:
+            parts = [f"{at} {event}"]
+            for key, value in fields.items():
+                text = clean(str(value))
+                parts.append(f"{key}={json.dumps(text) if ' ' in text or not text else text}")
+            line = " ".join(parts)
+        with self._lock, contextlib.suppress(OSError, ValueError):
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+def scaled_clock(scale: float) -> Callable[[], datetime]:
+    """A clock that runs `scale` times faster than the wall clock from now on (drills, tests)."""
+    if scale == 1:
+        return system_clock
+    start, base = time.monotonic(), system_clock()
+    return lambda: base + timedelta(seconds=(time.monotonic() - start) * scale)
+
+
+class Watcher:
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        log: Log,
+        *,
+        clock: Callable[[], datetime] = system_clock,
+        time_scale: float = 1.0,
+    ) -> None:
+        self.root, self.config, self.log, self.clock = root, config, log, clock
+        self.scale = time_scale
+        self.folder = room_dir(root)
+        self.lock = WriterLock(self.folder)
+        self.stop = threading.Event()
+        self.reload_asked = False
+        self.host = socket.gethostname()
+        self.since = clock()
+        self.last_round_at: datetime | None = None
+        self.info_problem: str | None = None
+
+    # ------------------------------------------------------------------ start and stop
+
+    def run(self) -> int:
+        try:
+            self.folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            print(
+                f"sisyphus-room watch: cannot write {self.folder}: {exc.strerror}", file=sys.stderr
+            )
+            return 1
+        if not self.lock.acquire():
+            holder = read_watcher(self.folder)
+            who = f"a watcher (pid {holder['pid']} on {holder['host']})" if holder else "a room"
+            print(
+                f"sisyphus-room watch: {who} holds {self.folder / 'lock'}: one writer at a time "
+                "(close the room, then start the watcher; rooms opened after it attach to it)",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            self._install_signals()
+            self._start()
+            self._loop()
+        finally:
+            self._finish()
+        return 0
+
+    def _install_signals(self) -> None:
+        def stop(signum: int, _frame: Any) -> None:
+            self.stop.set()
+
+        def reload(signum: int, _frame: Any) -> None:
+            self.reload_asked = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+    def _start(self) -> None:
+        now = self.clock()
+        self.ops = Operations(self.root, self.config, writer=True, now=now)
+        self.acks = Acks(self.folder, read_only=False)
+        self.outbox = Outbox(self.folder)
+        self.sender = Sender(self.outbox, self.config.notify, self.log)
+        self.scanner = Scanner(self.root, self.config.roles)
+        self.stale = StaleWatch(self.config.stale_after)
+        self.freeze_id: str | None = None
+        self._load_ladder()
+        self.previous = {(r.site, r.check): r.ok for r in self.ops.view(now).results}
+        self.frozen = self.ops.view(now).budget.freeze
+        for note in self.ops.notes + self.acks.notes + self.outbox.notes:
+            self.log("problem", {"text": note})
+        self._write_info()
+        self.log(
+            "watcher started",
+            {
+                "pid": os.getpid(),
+                "state": str(self.root),
+                "sites": len(self.config.sites),
+                "interval_s": self.config.probe_interval.total_seconds(),
+                "channels": ",".join(c.name for c in self.config.notify) or "none",
+                "time_scale": self.scale if self.scale != 1 else None,
+            },
+        )
+        self.sender.start()
+        self.round_thread: threading.Thread | None = None
+        self.outcome: RoundOutcome | None = None
+        self.next_round = time.monotonic()
+        self.next_scan = time.monotonic()
+
+    def _finish(self) -> None:
+        sender = getattr(self, "sender", None)
+        if sender is not None:
+            sender.stop(wait=0.3)
+        thread = getattr(self, "round_thread", None)
+        if thread is not None and thread.is_alive():
+            thread.join(STOP_WITHIN)
+            if thread.is_alive():
+                self.log("round abandoned", {"reason": "stopping"})
+        if hasattr(self, "outbox"):
+            with contextlib.suppress(OSError):
+                self.outbox.save()
+        with contextlib.suppress(OSError):
+            os.unlink(self.folder / WATCHER_FILE)
+        self.lock.release()
+        self.log("watcher stopped", {"pid": os.getpid()})
+
+    # ------------------------------------------------------------------ the loop
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self._step()
+            except Exception as exc:  # one bad step is logged; the watch goes on
+                self.log("error", {"text": clean(one_line(exc))})
+            self.stop.wait(TICK)
+
+    def _step(self) -> None:
+        self._round_step()
+        self._requests()
+        if time.monotonic() >= self.next_scan:
+            self.next_scan = time.monotonic() + SCAN_EVERY / self.scale
+            self._stale()
+        self._escalate()
+
+    def _round_step(self) -> None:
+        if self.round_thread is not None and not self.round_thread.is_alive():
+            self.round_thread = None
+            if self.outcome is not None:
+                self._after_round(self.outcome)
+        if self.reload_asked and self.round_thread is None:  # between rounds, never during one
+            self.reload_asked = False
+            self._reload()
+        if self.round_thread is None and self._probing and time.monotonic() >= self.next_round:
+            interval = self.config.probe_interval.total_seconds() / self.scale
+            self.next_round = time.monotonic() + interval
+            self.outcome = None
+            self.round_thread = threading.Thread(target=self._round, name="round", daemon=True)
+            self.round_thread.start()
+
+    def _round(self) -> None:
+        started = time.monotonic()
+        outcome = self.ops.round(self.clock)
+        self.round_seconds = time.monotonic() - started
+        self.outcome = outcome
+
+    def _after_round(self, outcome: RoundOutcome) -> None:
+        now = self.clock()
+        self.last_round_at = now
+        if outcome.error:
+            self.log("round failed", {"error": outcome.error})
+        failing = [r for r in outcome.results if not r.ok]
+        self.log(
+            "round",
+            {
+                "checks": len(outcome.results),
+                "failing": len(failing),
+                "seconds": round(getattr(self, "round_seconds", 0.0), 2),
+            },
+        )
+        for result in outcome.results:
+            before = self.previous.get((result.site, result.check))
+            if before is not None and before != result.ok:
+                self.log(
+                    "probe up" if result.ok else "probe down",
+                    {"site": result.site, "check": result.check, "detail": result.detail},
+                )
+            self.previous[(result.site, result.check)] = result.ok
+        for problem in outcome.problems:
+            self.log("problem", {"text": problem})
+        for incident in outcome.opened:
+            self.log("incident opened", _incident_fields(incident))
+        events = [self._closing(incident, now) for incident in outcome.resolved]
+        for incident in outcome.resolved:
+            self.log("incident resolved", _incident_fields(incident))
+        events.extend(self._freeze(outcome, now))
+        self._notify([e for e in events if e is not None])
+        self._write_info()
+
+    def _closing(self, incident: Incident, now: datetime) -> Event | None:
+        if incident.tier == 0:  # never announced: nobody to tell it is over
+            return None
+        return Event(
+            "incident",
+            incident.id,
+            f"{incident.id} resolved: {incident.site or 'platform'} {incident.check}",
+            iso(now) or "",
+            tier=incident.tier,
+            state="resolved",
+            site=incident.site,
+            slo=incident.slo,
+        )
+
+    def _freeze(self, outcome: RoundOutcome, now: datetime) -> list[Event]:
+        frozen = outcome.view.budget.freeze
+        if frozen == self.frozen:
+            return []
+        self.frozen = frozen
+        names = ", ".join(
+            f"{s.site or 'platform'} {s.name}" for s in outcome.view.budget.statuses if s.frozen
+        )
+        if frozen:
+            self.freeze_id = f"freeze-{now:%Y%m%dT%H%M%S}"
+            self._save_ladder()
+            self.log("freeze on", {"budgets": names})
+            return [Event("freeze", self.freeze_id, f"deploy freeze: {names}", iso(now) or "")]
+        self.log("freeze off", {})
+        freeze_id, self.freeze_id = self.freeze_id or "freeze", None
+        self._save_ladder()
+        return [
+            Event("freeze", freeze_id, "deploy freeze lifted", iso(now) or "", state="resolved")
+        ]
+
+    # ------------------------------------------------------------------ ladders
+
+    def _stale(self) -> None:
+        now = self.clock()
+        bus = self.scanner.scan()
+        acked = self.acks.ids()
+        due, _ = self.stale.step(bus.tickets, acked, now)
+        if not due:
+            return
+        events = []
+        for ticket in due:
+            rung = self.stale.announcer.reached.get(ticket.id, 1)
+            waited = now - ticket.created
+            text = (
+                f"{ticket.id} from {ticket.sender} to {ticket.role} has waited "
+                f"{int(waited.total_seconds() // 60)} min for an answer: {ticket.subject}"
+            )
+            self.log("stale raised", {"ticket": ticket.id, "role": ticket.role, "rung": rung})
+            events.append(
+                Event("stale", ticket.id, clean(text), iso(now) or "", tier=rung, ticket=ticket.id)
+            )
+        self._notify(events)  # the outbox on disk first, then the ladder: nothing due is lost
+        self._save_ladder()
+
+    def _escalate(self) -> None:
+        now = self.clock()
+        due, _ = self.ops.escalate(now, save=False)
+        if not due:
+            return
+        events = []
+        for incident in due:
+            self.log("incident announced", _incident_fields(incident) | {"tier": incident.tier})
+            events.append(
+                Event(
+                    "incident",
+                    incident.id,
+                    clean(
+                        f"{incident.id} firing: {incident.site or 'platform'} {incident.check}: {incident.detail}"
+                    ),
+                    iso(now) or "",
+                    tier=incident.tier,
+                    site=incident.site,
+                    slo=incident.slo,
+                )
+            )
+        self._notify(events)
+        for problem in self.ops.save_book():
+            self.log("problem", {"text": problem})
+
+    def _notify(self, events: list[Event]) -> None:
+        queued = False
+        for event in events:
+            names = self.outbox.put(event, self.config.notify)
+            queued = queued or bool(names)
+        if queued:
+            try:
+                self.outbox.save()
+            except OSError as exc:
+                self.log("outbox not saved", {"error": clean(str(exc))})
+            self.sender.kick()
+
+    def _load_ladder(self) -> None:
+        try:
+            data = json.loads(read_file(self.folder / LADDER_FILE, 4 << 20))
+            reached = data.get("stale", {}) if isinstance(data, dict) else {}
+            self.stale.announcer.reached = {
+                str(k): v for k, v in reached.items() if isinstance(v, int) and v >= 0
+            }
+            freeze_id = data.get("freeze")
+            self.freeze_id = freeze_id if isinstance(freeze_id, str) else None
+        except FileNotFoundError:
+            return
+        except (OSError, NotAFile, ValueError, AttributeError) as exc:
+            self.log(
+                "problem", {"text": clean(f"{LADDER_FILE} unreadable, ladders start over: {exc}")}
+            )
+
+    def _save_ladder(self) -> None:
+        data = {"stale": self.stale.announcer.reached, "freeze": self.freeze_id}
+        try:
+            write_atomic(self.folder / LADDER_FILE, json.dumps(data).encode())
+        except OSError as exc:
+            self.log("problem", {"text": clean(f"{LADDER_FILE} not written: {exc}")})
+
+    # ------------------------------------------------------------------ requests and reload
+
+    def _requests(self) -> None:
+        found, problems = requests.pending(self.folder)
+        for problem in problems:
+            self.log("problem", {"text": problem})
+        for request in found:
+            message = requests.apply(request, self.ops, self.acks, self.clock())
+            event = "acknowledged" if request.action == "ack" else "resolved by hand"
+            self.log(event, {"id": request.target, "by": request.by, "result": message})
+            requests.done(request)
+            incident = self.ops.book.get(request.target)
+            if incident is not None and request.action == "resolve" and not incident.open:
+                closing = self._closing(incident, self.clock())
+                self._notify([closing] if closing else [])
+        if found:
+            self.next_scan = 0.0  # an acknowledged ticket leaves the ladder now
+
+    def _reload(self) -> None:
+        try:
+            config = load_config(self.root)
+        except ConfigError as exc:
+            self.log("config not reloaded", {"error": str(exc), "kept": "the old config"})
+            return
+        self.config = config
+        now = self.clock()
+        self.ops.store.flush()
+        self.ops = Operations(self.root, config, writer=True, now=now)
+        self.sender.channels = config.notify
+        self.scanner = Scanner(self.root, config.roles)
+        reached = self.stale.announcer.reached
+        self.stale = StaleWatch(config.stale_after)
+        self.stale.announcer.reached = reached
+        self.next_round = time.monotonic()
+        self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
+
+    @property
+    def _probing(self) -> bool:
+        config = self.config
+        return bool(config.sites or config.backups_path or config.containers_command)
+
+    def _write_info(self) -> None:
+        data = {
+            "pid": os.getpid(),
+            "host": self.host,
+            "since": iso(self.since),
+            "last_round_at": iso(self.last_round_at),
+            "vantage": self.config.vantage or self.host,
+            "probe_interval_s": (
+                self.config.probe_interval.total_seconds() / self.scale if self._probing else None
+            ),
+        }
+        try:
+            write_atomic(self.folder / WATCHER_FILE, json.dumps(data).encode())
+            self.info_problem = None
+        except OSError as exc:
+            if self.info_problem is None:
+                self.log("problem", {"text": clean(f"{WATCHER_FILE} not written: {exc}")})
+            self.info_problem = str(exc)
+
+
+def _incident_fields(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "site": incident.site,
+        "check": incident.check,
+        "slo": incident.slo,
+        "opened_at": incident.opened_at,
+    }
+
+
+def main(root: Path, config: Config, log_format: str, time_scale: float) -> int:
+    clock = scaled_clock(time_scale)
+    log = Log(sys.stdout, log_format, clock)
+    return Watcher(root, config, log, clock=clock, time_scale=time_scale).run()

@@ -1,0 +1,43 @@
+"""`.room/actions.jsonl`: one line per action a person took (when, who, what, which paths)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tui.base.clock import iso
+from tui.base.paths import FILE_MODE
+
+ACTIONS_FILE = "actions.jsonl"
+
+
+def record(room: Path, now: datetime, action: str, **details: Any) -> str | None:
+    """Append one line; returns a sentence when it could not be written (the action stands)."""
+    line = {"at": iso(now), "who": _user(), "action": action} | details
+    data = (json.dumps(line, ensure_ascii=False) + "\n").encode()
+    try:
+        fd = os.open(
+            room / ACTIONS_FILE,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
+            FILE_MODE,
+        )
+    except OSError as exc:
+        return f"{ACTIONS_FILE} not written: {exc.strerror or exc}"
+    try:
+        os.write(fd, data)  # one write of one line: appends from two processes never interleave
+    except OSError as exc:
+        return f"{ACTIONS_FILE} not written: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    return None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())

@@ -1,0 +1,411 @@
+"""Notifications that leave the machine: `[[notify]]` channels and the outbox that feeds them.
+
+An `Event` is one step of a ladder (a stale clarification, an incident, a freeze, a delivery) or a
+channel that gave up. `Outbox` keeps, in `.room/outbox.json`, what is still to be sent to which
+channel, what failed for good, and the keys of what was sent: an event is queued once per channel
+and key, so a restart sends nothing twice, and what was queued before a kill -9 is sent after it.
+`Sender` drains the outbox in its own thread with retries and backoff, so a slow or refusing
+channel never delays a probe round.
+
+Secrets are read from the environment at send time (`token_env`) and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tui.base.clock import iso
+from tui.base.config import Notify
+from tui.base.crash import one_line
+from tui.base.paths import NotAFile, read_file, write_atomic
+from tui.base.sanitize import clean
+
+OUTBOX = "outbox.json"
+MAX_PENDING = 500  # a bounded queue: the oldest are dropped (and said) beyond this
+MAX_FAILED = 50
+MAX_SENT_KEYS = 5000
+ATTEMPTS = 6  # then the event is given up for that channel (and a "channel" event raised)
+BACKOFF = (2.0, 5.0, 15.0, 60.0, 300.0)  # seconds before attempt 2, 3, …
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a channel is told. `key` is stable across restarts: the same step has the same key."""
+
+    kind: str  # stale | incident | freeze | delivery | channel
+    id: str  # incident id, ticket id, "freeze", or the channel's name
+    text: str
+    at: str
+    tier: int = 0
+    state: str = "firing"  # firing | acknowledged | resolved
+    site: str | None = None
+    ticket: str | None = None
+    slo: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}:{self.tier}:{self.state}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"key": self.key}  # receivers may drop a repeat by its key
+
+
+def event_from(data: Any) -> Event:
+    if not isinstance(data, dict):
+        raise ValueError("an event is not a JSON object")
+    fields: dict[str, Any] = {key: data.get(key) for key in Event.__dataclass_fields__}  # no "key"
+    for key in ("kind", "id", "text", "at", "state"):
+        if not isinstance(fields[key], str):
+            raise ValueError(f"event {key} is not a string")
+    if not isinstance(fields["tier"], int) or isinstance(fields["tier"], bool):
+        raise ValueError("event tier is not a number")
+    for key in ("site", "ticket", "slo"):
+        if fields[key] is not None and not isinstance(fields[key], str):
+            raise ValueError(f"event {key} is not a string")
+    return Event(**fields)
+
+
+class SendError(Exception):
+    """A channel refused or could not be reached; worded for the log (never holds a secret)."""
+
+
+def _token(channel: Notify) -> str | None:
+    return os.environ.get(channel.token_env) if channel.token_env else None
+
+
+def _ascii(text: str, limit: int = 200) -> str:
+    """A header value: HTTP headers carry Latin-1 at best; ntfy reads ASCII safely."""
+    return text.encode("ascii", "replace").decode()[:limit]
+
+
+def _priority(event: Event) -> str:
+    if event.state == "resolved":
+        return "default"
+    if event.kind == "incident":
+        return "urgent" if event.tier >= 2 else "high"
+    return "high" if event.tier >= 2 else "default"
+
+
+def send(channel: Notify, event: Event) -> None:
+    """Send one event on one channel; raises SendError with a sentence on failure."""
+    timeout = channel.timeout.total_seconds()
+    headers = {"User-Agent": "sisyphus-room"}
+    token = _token(channel)
+    if channel.token_env and not token:
+        raise SendError(f"${channel.token_env} is not set")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        if channel.kind == "command":
+            _run(channel, event, timeout)
+            return
+        assert channel.url is not None
+        if channel.kind == "webhook":
+            response = httpx.post(
+                channel.url, json=event.to_json(), headers=headers, timeout=timeout
+            )
+        elif channel.kind == "ntfy":
+            title = f"{event.kind} {event.id}" + (" resolved" if event.state == "resolved" else "")
+            headers |= {
+                "Title": _ascii(f"Sisyphus: {title}"),
+                "Priority": _priority(event),
+                "Tags": _ascii(",".join(filter(None, [event.kind, event.state, event.site]))),
+            }
+            response = httpx.post(
+                channel.url, content=event.text.encode(), headers=headers, timeout=timeout
+            )
+        elif channel.kind == "alertmanager":
+            response = httpx.post(
+                channel.url.rstrip("/") + "/api/v2/alerts",
+                json=[alert_of(event)],
+                headers=headers,
+                timeout=timeout,
+            )
+        else:
+            raise SendError(f"unknown channel kind {channel.kind!r}")
+    except httpx.HTTPError as exc:
+        raise SendError(clean(one_line(exc))) from None
+    if response.status_code >= 300:
+        raise SendError(f"answered {response.status_code} {response.reason_phrase}")
+
+
+def alert_of(event: Event) -> dict[str, Any]:
+    """An Alertmanager v2 alert: stable labels, so grouping and silences work; endsAt on resolve."""
+    labels = {
+        "alertname": {
+            "incident": "SisyphusIncident",
+            "stale": "SisyphusStaleClarification",
+            "freeze": "SisyphusDeployFreeze",
+            "delivery": "SisyphusDeliveryNotLive",
+            "channel": "SisyphusChannelFailing",
+        }.get(event.kind, "Sisyphus"),
+        "id": event.id,
+        "severity": "page" if event.kind == "incident" else "ticket",
+    }
+    for key in ("site", "slo", "ticket"):
+        value = getattr(event, key)
+        if value:
+            labels[key] = value
+    alert: dict[str, Any] = {
+        "labels": labels,
+        "annotations": {"summary": event.text[:500], "tier": str(event.tier)},
+        "startsAt": event.at,
+    }
+    if event.state == "resolved":
+        alert["endsAt"] = event.at
+    return alert
+
+
+def _run(channel: Notify, event: Event, timeout: float) -> None:
+    from tui.ops.probes import run_command
+
+    assert channel.command is not None
+    stdin = json.dumps(event.to_json(), ensure_ascii=False).encode() + b"\n"
+    try:
+        code, _, err = asyncio.run(run_command(channel.command, timeout, stdin=stdin))
+    except OSError as exc:
+        raise SendError(clean(f"cannot run the command: {exc.strerror or exc}")) from None
+    if code is None:
+        raise SendError(f"the command ran past {timeout:g}s and was stopped")
+    if code != 0:
+        said = (
+            clean(err.decode("utf-8", "replace").strip().splitlines()[-1:][0][:200]) if err else ""
+        )
+        raise SendError(f"the command exited {code}" + (f": {said}" if said else ""))
+
+
+@dataclass
+class Item:
+    channel: str
+    event: Event
+    attempts: int = 0
+    next_at: float = 0.0  # wall-clock seconds
+    error: str | None = None
+
+
+class Outbox:
+    """The notifications still to send, those that failed for good, and the keys already sent."""
+
+    def __init__(self, room: Path, *, read_only: bool = False) -> None:
+        self.path = room / OUTBOX
+        self.read_only = read_only
+        self.pending: list[Item] = []
+        self.failed: list[dict[str, Any]] = []
+        self.sent: list[str] = []
+        self.notes: list[str] = []
+        self._lock = threading.Lock()
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(read_file(self.path, 16 << 20))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            pending = [
+                Item(
+                    str(i["channel"]),
+                    event_from(i["event"]),
+                    int(i["attempts"]),
+                    float(i["next_at"]),
+                    str(i["error"]) if i.get("error") is not None else None,
+                )
+                for i in data.get("pending", [])
+            ]
+            failed = [f for f in data.get("failed", []) if isinstance(f, dict)][-MAX_FAILED:]
+            sent = [k for k in data.get("sent", []) if isinstance(k, str)][-MAX_SENT_KEYS:]
+        except FileNotFoundError:
+            return
+        except (OSError, NotAFile, ValueError, TypeError, KeyError) as exc:
+            self.notes.append(clean(f"{OUTBOX}: unreadable ({exc}); starting an empty outbox"))
+            if not self.read_only and self.path.is_file() and not self.path.is_symlink():
+                aside = self.path.with_name(f"{OUTBOX}.damaged-{int(time.time())}")
+                with contextlib.suppress(OSError):
+                    os.replace(self.path, aside)
+            return
+        self.pending, self.failed, self.sent = pending, failed, sent
+
+    def save(self) -> None:
+        if self.read_only:
+            return
+        with self._lock:
+            data = {
+                "pending": [
+                    {
+                        "channel": i.channel,
+                        "event": i.event.to_json(),
+                        "attempts": i.attempts,
+                        "next_at": i.next_at,
+                        "error": i.error,
+                    }
+                    for i in self.pending
+                ],
+                "failed": self.failed[-MAX_FAILED:],
+                "sent": self.sent[-MAX_SENT_KEYS:],
+            }
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode())
+
+    def put(self, event: Event, channels: tuple[Notify, ...]) -> list[str]:
+        """Queue `event` for every channel that wants its kind, once per key; returns the names."""
+        queued = []
+        with self._lock:
+            known = set(self.sent) | {f"{i.channel}|{i.event.key}" for i in self.pending}
+            for channel in channels:
+                if event.kind not in channel.events:
+                    continue
+                if event.kind == "channel" and event.id == channel.name:
+                    continue  # a channel is not told about its own failure
+                mark = f"{channel.name}|{event.key}"
+                if mark in known:
+                    continue
+                self.pending.append(Item(channel.name, event))
+                queued.append(channel.name)
+            dropped = len(self.pending) - MAX_PENDING
+            if dropped > 0:
+                for item in self.pending[:dropped]:
+                    self._fail(item, "dropped: more than 500 notifications waiting")
+                del self.pending[:dropped]
+        return queued
+
+    def due(self, now: float) -> list[Item]:
+        with self._lock:
+            return [i for i in self.pending if i.next_at <= now]
+
+    def next_at(self) -> float | None:
+        with self._lock:
+            return min((i.next_at for i in self.pending), default=None)
+
+    def sent_ok(self, item: Item) -> None:
+        with self._lock:
+            if item in self.pending:
+                self.pending.remove(item)
+            self.sent.append(f"{item.channel}|{item.event.key}")
+            del self.sent[:-MAX_SENT_KEYS]
+
+    def retry(self, item: Item, error: str, now: float) -> bool:
+        """Count a failed attempt: True when it will be tried again, False when given up."""
+        with self._lock:
+            item.attempts += 1
+            item.error = error
+            if item.attempts < ATTEMPTS:
+                item.next_at = now + BACKOFF[min(item.attempts - 1, len(BACKOFF) - 1)]
+                return True
+            if item in self.pending:
+                self.pending.remove(item)
+            self._fail(item, error)
+            return False
+
+    def give_up(self, item: Item, error: str) -> None:
+        with self._lock:
+            if item in self.pending:
+                self.pending.remove(item)
+            self._fail(item, error)
+
+    def _fail(self, item: Item, error: str) -> None:
+        self.failed.append(
+            {
+                "channel": item.channel,
+                "event": item.event.key,
+                "error": error,
+                "at": iso(datetime.now().astimezone()),
+            }
+        )
+        del self.failed[:-MAX_FAILED]
+
+    def summary(self) -> dict[str, Any]:
+        """`notifications` of the JSON snapshot."""
+        with self._lock:
+            retrying = [
+                {
+                    "channel": i.channel,
+                    "event": i.event.key,
+                    "error": i.error,
+                    "attempts": i.attempts,
+                }
+                for i in self.pending
+                if i.error
+            ]
+            return {"pending": len(self.pending), "retrying": retrying, "failed": list(self.failed)}
+
+
+Log = Callable[[str, dict[str, Any]], None]
+
+
+class Sender:
+    """Drains an outbox in a daemon thread: each due item is sent, retried with backoff, or given
+    up (then the other channels are told, kind "channel"). Wake it with `kick` when items arrive."""
+
+    def __init__(self, outbox: Outbox, channels: tuple[Notify, ...], log: Log) -> None:
+        self.outbox, self.channels, self.log = outbox, channels, log
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="notify", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, wait: float = 0.5) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(wait)
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.drain()
+            upcoming = self.outbox.next_at()
+            delay = 30.0 if upcoming is None else max(0.05, min(30.0, upcoming - time.time()))
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def drain(self) -> None:
+        for item in self.outbox.due(time.time()):
+            if self._stop.is_set():
+                return
+            channel = next((c for c in self.channels if c.name == item.channel), None)
+            fields = {"channel": item.channel, "notification": item.event.key}
+            if channel is None:  # the config changed: a channel that is gone is given up
+                self.outbox.give_up(item, "the channel is no longer configured")
+                continue
+            sent = False
+            try:
+                send(channel, item.event)
+            except SendError as exc:
+                again = self.outbox.retry(item, str(exc), time.time())
+                self.log(
+                    "notification failed" + (", will retry" if again else ", given up"),
+                    fields | {"error": str(exc), "attempt": item.attempts},
+                )
+                if not again:
+                    self.outbox.put(
+                        Event(
+                            "channel",
+                            item.channel,
+                            f"notifications to {item.channel} failed: {exc}",
+                            iso(datetime.now().astimezone()) or "",
+                            tier=len(self.outbox.failed),  # each failure is its own event
+                        ),
+                        self.channels,
+                    )
+            else:
+                self.outbox.sent_ok(item)
+                sent = True
+            try:  # at once: a kill before this line sends the item again (at least once)
+                self.outbox.save()
+            except OSError as exc:
+                self.log("outbox not saved", {"error": clean(str(exc))})
+            if sent:
+                self.log("notification sent", fields)
