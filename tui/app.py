@@ -26,14 +26,16 @@ from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.resources import data_path
-from tui.base.storage import WriterLock, why_read_only
+from tui.base.storage import LOCK_HELD, WriterLock, why_read_only
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
-from tui.ops.engine import Arrivals, Operations, OpsView
+from tui.ops import requests
+from tui.ops.engine import ActionOutcome, Arrivals, Operations, OpsView
+from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     Announcement,
     incident_closed,
@@ -51,6 +53,7 @@ from widgets.screens.main import TICK, MainScreen
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
+REQUESTS_EVERY = 0.5
 
 
 class RoomApp(App[None]):
@@ -91,8 +94,11 @@ class RoomApp(App[None]):
         self.watch_files = watch
         self.crash_message: str | None = None
         self.lock = WriterLock(room_dir(root))
-        self.read_only_reason = why_read_only(root, self.lock, asked=read_only)
-        self.writer = self.read_only_reason is None  # holds the lock: probes and records
+        reason = why_read_only(root, self.lock, asked=read_only)
+        self.writer = reason is None  # holds the lock: probes and records
+        # A watcher holds the lock: this room reads its records and sends it what a person does.
+        self.watcher = read_watcher(room_dir(root)) if reason == LOCK_HELD else None
+        self.read_only_reason = None if self.watcher else reason
         self.acks = Acks(room_dir(root), read_only=not self.writer)
         self.operations = Operations(root, config, writer=self.writer, now=clock())
         self.probing = probe and bool(
@@ -157,6 +163,8 @@ class RoomApp(App[None]):
             self.set_interval(DEMO_STEP, self._demo_step, name="demo")
         if self.probing:
             self.start_probe_round()
+        if self.writer:  # `ack` and `resolve` from the command line reach the room that writes
+            self.set_interval(REQUESTS_EVERY, self._take_requests, name="requests")
         self.escalate()
         notes = (
             self.acks.notes
@@ -269,8 +277,10 @@ class RoomApp(App[None]):
 
     def _probe_round(self) -> None:
         sites = [site.name for site in self.config.sites]
-        arrived = Arrivals(
-            sites, lambda done, waiting: self.post_message(m.ProbesArrived(done, waiting))
+        arrived = (  # a reading room has no results arriving: it reads what the writer recorded
+            Arrivals(sites, lambda done, waiting: self.post_message(m.ProbesArrived(done, waiting)))
+            if self.writer
+            else None
         )
         try:
             self.post_message(m.RoundFinished(self.operations.round(self.clock, arrived)))
@@ -291,6 +301,10 @@ class RoomApp(App[None]):
     @on(m.RoundFinished)
     def _round_finished(self, message: m.RoundFinished) -> None:
         outcome = message.outcome
+        if not self.writer:  # what the writer acknowledged meanwhile
+            self.acks.reload()
+        if self.watcher is not None:  # who keeps watch, and when it last probed
+            self.watcher = read_watcher(room_dir(self.root)) or self.watcher
         notes = outcome.problems + ((outcome.error,) if outcome.error else ())
         self._show_ops(
             outcome.view,
@@ -313,8 +327,49 @@ class RoomApp(App[None]):
     @work(thread=True, group="incident", exit_on_error=False)
     def _incident_action(self, message: m.IncidentAction) -> None:
         now, who = self.clock(), getpass.getuser()
+        if self.watcher is not None and message.action in requests.ACTIONS:
+            said = self.send_to_watcher(message.action, message.incident_id, message.note)
+            view = self.operations.view(now)
+            self.post_message(m.IncidentChanged(ActionOutcome(said, (), view)))
+            return
         outcome = self.operations.act(message.action, message.incident_id, who, message.note, now)
         self.post_message(m.IncidentChanged(outcome))
+
+    def send_to_watcher(self, action: str, target: str, note: str) -> str:
+        """Leave an action for the watcher (it carries it out within a second); read its records
+        again shortly after. Returns what to tell the person."""
+        from tui.ops import audit
+
+        now = self.clock()
+        try:
+            requests.drop(room_dir(self.root), action, target, getpass.getuser(), note, now)
+        except OSError as exc:
+            return f"Not sent to the watcher: {exc.strerror or exc}."
+        audit.record(room_dir(self.root), now, action, id=target, note=note, via="room")
+        self.call_from_thread(self.set_timer, 1.0, self._follow_soon, name="follow")
+        pid = self.watcher["pid"] if self.watcher else "?"
+        return f"Sent to the watcher (pid {pid}): {action} {target}."
+
+    @work(thread=True, group="follow", exit_on_error=False)
+    def _follow_soon(self) -> None:
+        self.post_message(m.RoundFinished(self.operations.follow(self.clock())))
+
+    @work(thread=True, group="requests", exit_on_error=False)
+    def _take_requests(self) -> None:
+        """Requests from `sisyphus-room ack`/`resolve` while this room is the writer."""
+        found, problems = requests.pending(room_dir(self.root))
+        for request in found:
+            said = requests.apply(request, self.operations, self.acks, self.clock())
+            requests.done(request)
+            view = self.operations.view(self.clock())
+            self.post_message(
+                m.IncidentChanged(ActionOutcome(f"{said} (by {request.by})", (), view))
+            )
+        if problems:
+            view = self.operations.view(self.clock())
+            self.post_message(
+                m.IncidentChanged(ActionOutcome("Requests set aside.", tuple(problems), view))
+            )
 
     @on(m.IncidentChanged)
     def _incident_changed(self, message: m.IncidentChanged) -> None:

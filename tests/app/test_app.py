@@ -641,3 +641,59 @@ async def test_the_ticket_view_at_80x24_scrolls_and_says_when_acknowledged(state
             lambda: "acknowledged" in str(screen.query_one("#ticket-fields", Static).visual),
         )
         assert "press a" not in str(screen.query_one("#ticket-fields", Static).visual)
+
+
+async def test_a_room_attaches_to_a_running_watcher_and_acks_through_it(state: Path) -> None:
+    import subprocess
+    import sys
+
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "tui", "watch", "--state", str(state), "--log-format", "json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stdout is not None
+        assert json.loads(watcher.stdout.readline())["event"] == "watcher started"
+        app = room(state, ManualClock(NOW))
+        assert app.watcher is not None and app.watcher["pid"] == watcher.pid
+        assert not app.writer and app.read_only_reason is None  # attached, not read-only
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await settle(pilot, app, lambda: app.ready)
+            header = str(app.query_one(StatusBar).visual)
+            assert f"watched by pid {watcher.pid} on " in header and "read-only" not in header
+            await pilot.press("2", "a")  # T-2, the stale clarification
+            await settle(pilot, app, lambda: "T-2" in app.acks.ids())
+            await settle(pilot, app, lambda: "(1 acked)" in str(app.query_one(StatusBar).visual))
+        acks = json.loads((state / ".room" / "acks.json").read_text())["_default"]
+        assert [doc["ticket"] for doc in acks.values()] == ["T-2"]  # written by the watcher
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
+    assert watcher.returncode == 0
+
+
+async def test_the_writer_room_carries_out_acks_from_the_command_line(state: Path) -> None:
+    import sys
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        assert app.writer
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tui",
+            "ack",
+            "T-2",
+            "--state",
+            str(state),
+            "--by",
+            "night-shift",
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await process.communicate()
+        assert process.returncode == 0
+        assert b"carried out by the room holding the lock" in out
+        assert "T-2" in app.acks.ids()
+        await settle(pilot, app, lambda: any("night-shift" in n for n in notifications(app)))

@@ -190,3 +190,30 @@ def test_probe_cells_say_a_whole_word() -> None:
     assert cell("dns", "NS {a} ≠ expected {b}") == "✗ differs"
     assert cell("tls", "certificate expires in 355411d", days_left=355411.0) == "✗ 999d+"
     assert cell("http", "ExtraordinarilyLongExceptionName: x") == "✗ failed"
+
+
+def test_header_names_the_watcher_it_reads_and_says_when_it_fell_silent() -> None:
+    from tui.view.header import watcher_piece
+
+    watcher = {
+        "pid": 4242,
+        "host": "web-1",
+        "since": "2026-11-24T08:00:00Z",
+        "last_round_at": "2026-11-24T09:59:40Z",
+        "probe_interval_s": 30.0,
+    }
+    piece = watcher_piece(watcher, NOW)
+    assert piece == (
+        "watched by pid 4242 on web-1 since 11-24 08:00, last round 09:59:40Z",
+        "watched",
+        "muted",
+    )
+    view = HeaderView("state", 0, 0, 0, None, False, watched=piece)
+    text = "".join(part for part, _ in header_pieces(view))
+    assert text.startswith("Sisyphus room · no stale clarifications · watched by pid 4242")
+    silent = watcher_piece(watcher, NOW + timedelta(minutes=2))
+    assert silent == ("watcher silent since 09:59:40Z", "watcher silent", "error")
+    alone = HeaderView("state", 0, 0, 0, None, False, unwatched=True)
+    assert "unwatched: budgets count only while this room is open" in "".join(
+        part for part, _ in header_pieces(alone)
+    )

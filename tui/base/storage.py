@@ -169,6 +169,9 @@ def sweep_temp_files(folder: Path, older_than: float = 600.0) -> int:
     return removed
 
 
+LOCK_HELD = "another room holds .room/lock"
+
+
 def why_read_only(root: Path, lock: WriterLock, *, asked: bool) -> str | None:
     """Why a room on `root` must only read (None: it writes, holding `lock`)."""
     if asked:
@@ -176,5 +179,5 @@ def why_read_only(root: Path, lock: WriterLock, *, asked: bool) -> str | None:
     if not can_write(root):
         return "cannot write under the state folder"
     if not lock.acquire():
-        return "another room holds .room/lock"
+        return LOCK_HELD
     return None

@@ -19,6 +19,10 @@ class Acks:
         self.read_only = read_only
         self.db = open_db(folder / "acks.json", read_only=read_only, notes=self.notes)
 
+    def reload(self) -> None:
+        """Read the file again (a reading room follows what the writer acknowledged)."""
+        self.db.storage.reload()  # type: ignore[attr-defined]
+
     def ids(self) -> set[str]:
         return {doc["ticket"] for doc in self.db.all() if isinstance(doc.get("ticket"), str)}
 

@@ -6,10 +6,12 @@ warning, success, plain) to the running theme's style. Ticket text in them is al
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from tui.base.clock import parse_iso
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
 from tui.bus.tickets import Ticket
@@ -30,6 +32,9 @@ class HeaderView:
     freeze: bool = False  # the names are in the freeze banner
     incidents: int = 0
     problems: tuple[str, ...] = ()
+    watched: tuple[str, str, str] | None = None  # (long, short, tone): the watcher it reads
+    unwatched: bool = False  # the writer with no watcher: budgets count only while it is open
+    channels_failing: int = 0  # notifications a channel gave up on
 
     @property
     def alarm(self) -> bool:
@@ -58,10 +63,19 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
         signals.append((f"{view.malformed} malformed", f"{view.malformed} bad", "warning"))
     for problem in view.problems:
         signals.append((problem, "cannot see", "error"))
+    if view.channels_failing:
+        n = view.channels_failing
+        signals.append((f"{n} notification{'s' if n != 1 else ''} failed", f"{n} unsent", "error"))
     if view.read_only:
         signals.append((f"read-only ({view.read_only})", "read-only", "warning"))
-    if not signals:
-        signals.append(("no stale clarifications", "ok", "success"))
+    if view.watched:
+        signals.append(view.watched)
+    if view.unwatched:
+        signals.append(
+            ("unwatched: budgets count only while this room is open", "unwatched", "muted")
+        )
+    if all(tone == "muted" for _, _, tone in signals):  # nothing needs a person
+        signals.insert(0, ("no stale clarifications", "ok", "success"))
     title = "Sisyphus room" + (" · demo" if view.demo else "")
     place = f" · {view.root}"
     forms = [long for long, _, _ in signals]
@@ -85,6 +99,31 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
         if length() > width:
             title = "Sisyphus"
     return line()
+
+
+def watcher_piece(watcher: Mapping[str, Any], now: datetime) -> tuple[str, str, str]:
+    """ "watched by pid 4242 on web-1 since 18:02, last round 18:20:31Z" for a room that reads a
+    watcher's records; an error once its last round is older than three probe intervals."""
+    since = _clock_time(watcher.get("since"), "%m-%d %H:%M")
+    last = watcher.get("last_round_at")
+    who = f"watched by pid {watcher.get('pid')} on {clean(str(watcher.get('host')))}"
+    interval = watcher.get("probe_interval_s")
+    if not last:
+        return (f"{who} since {since}, no round yet", "watched", "muted")
+    try:
+        age = (now - parse_iso(str(last))).total_seconds()
+    except ValueError:
+        age = 0.0
+    if isinstance(interval, int | float) and age > 3 * interval:
+        return (f"watcher silent since {_clock_time(last, '%H:%M:%S')}Z", "watcher silent", "error")
+    return (f"{who} since {since}, last round {_clock_time(last, '%H:%M:%S')}Z", "watched", "muted")
+
+
+def _clock_time(value: Any, fmt: str) -> str:
+    try:
+        return parse_iso(str(value)).strftime(fmt)
+    except ValueError:
+        return "?"
 
 
 def frozen_names(budget: BudgetReport) -> list[str]:

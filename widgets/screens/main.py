@@ -25,7 +25,7 @@ from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
-from tui.view.header import HeaderView, freeze_banner, probes_note
+from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
 from tui.view.inboxes import role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
@@ -180,6 +180,8 @@ class MainScreen(PaneLayout, Screen[None]):
                 acked=sum(1 for t in stale if t.id in acked),
                 malformed=len(bus.malformed),
                 read_only=room.read_only_reason,
+                watched=watcher_piece(room.watcher, now) if room.watcher else None,
+                unwatched=room.writer and room.probing,
                 demo=room.demo is not None,
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
@@ -228,7 +230,7 @@ class MainScreen(PaneLayout, Screen[None]):
             results=len(latest),
             probing=room.probing,
             writer=room.writer,
-            why=room.read_only_reason,
+            why=room.read_only_reason or ("the watcher probes" if room.watcher else None),
         )
         pane.show_note(Text(note, style=tones.muted))
         sites = [site.name for site in room.config.sites]
@@ -432,6 +434,12 @@ class MainScreen(PaneLayout, Screen[None]):
                 timeout=4,
             )
             return False
+        if room.watcher is not None:
+            self.run_worker(
+                lambda: room.send_to_watcher("ack", ticket.id, ""), thread=True, group="ack"
+            )
+            self.notify(f"Acknowledging {ticket.id} through the watcher…", markup=False)
+            return True
         problem = room.acks.acknowledge(ticket.id, getpass.getuser(), now)
         where = "in memory only (read-only)" if room.read_only_reason else "kept in .room/acks.json"
         self.notify(
