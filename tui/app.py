@@ -35,6 +35,7 @@ from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
 from tui.ops.engine import ActionOutcome, Arrivals, Operations, OpsView
+from tui.ops.notify import failed_lately
 from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     Announcement,
@@ -99,6 +100,7 @@ class RoomApp(App[None]):
         # A watcher holds the lock: this room reads its records and sends it what a person does.
         self.watcher = read_watcher(room_dir(root)) if reason == LOCK_HELD else None
         self.read_only_reason = None if self.watcher else reason
+        self.channels_failing = 0  # notifications a channel gave up on in the last day
         self.acks = Acks(room_dir(root), read_only=not self.writer)
         self.operations = Operations(root, config, writer=self.writer, now=clock())
         self.probing = probe and bool(
@@ -303,6 +305,7 @@ class RoomApp(App[None]):
         outcome = message.outcome
         if not self.writer:  # what the writer acknowledged meanwhile
             self.acks.reload()
+        self.channels_failing = failed_lately(room_dir(self.root), self.clock())
         if self.watcher is not None:  # who keeps watch, and when it last probed
             self.watcher = read_watcher(room_dir(self.root)) or self.watcher
         notes = outcome.problems + ((outcome.error,) if outcome.error else ())

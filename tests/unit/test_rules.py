@@ -217,3 +217,10 @@ def test_header_names_the_watcher_it_reads_and_says_when_it_fell_silent() -> Non
     assert "unwatched: budgets count only while this room is open" in "".join(
         part for part, _ in header_pieces(alone)
     )
+
+
+def test_header_counts_notifications_a_channel_gave_up_on() -> None:
+    view = HeaderView("state", 0, 0, 0, None, False, channels_failing=2)
+    pieces = header_pieces(view)
+    assert ("2 notifications failed", "error") in pieces
+    assert "no stale clarifications" not in "".join(part for part, _ in pieces)

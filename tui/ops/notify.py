@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from tui.base.clock import iso
+from tui.base.clock import iso, parse_iso
 from tui.base.config import Notify
 from tui.base.crash import one_line
 from tui.base.paths import NotAFile, read_file, write_atomic
@@ -337,6 +337,20 @@ class Outbox:
                 if i.error
             ]
             return {"pending": len(self.pending), "retrying": retrying, "failed": list(self.failed)}
+
+
+def failed_lately(room: Path, now: datetime, within: float = 86400.0) -> int:
+    """How many notifications were given up on in the last day (the room's header counts them)."""
+    if not (room / OUTBOX).exists():
+        return 0
+    count = 0
+    for failed in Outbox(room, read_only=True).failed:
+        try:
+            if (now - parse_iso(str(failed.get("at")))).total_seconds() < within:
+                count += 1
+        except ValueError:
+            continue
+    return count
 
 
 Log = Callable[[str, dict[str, Any]], None]

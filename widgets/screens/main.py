@@ -182,6 +182,7 @@ class MainScreen(PaneLayout, Screen[None]):
                 read_only=room.read_only_reason,
                 watched=watcher_piece(room.watcher, now) if room.watcher else None,
                 unwatched=room.writer and room.probing,
+                channels_failing=room.channels_failing,
                 demo=room.demo is not None,
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
