@@ -69,6 +69,12 @@ def bench_steady_all() -> None:
     bench_steady()
 
 
+def bench_watch_all() -> None:
+    from bench.watch import bench_watch
+
+    bench_watch()
+
+
 BENCHES = {
     "status": bench_status,
     "room": bench_room_all,
@@ -76,6 +82,7 @@ BENCHES = {
     "store": bench_store_all,
     "views": bench_views_all,
     "steady": bench_steady_all,
+    "watch": bench_watch_all,
 }
 
 

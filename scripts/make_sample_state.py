@@ -45,6 +45,8 @@ def ticket(
 
 
 ORIGINALS: dict[str, tuple[str, str, str, float, str | None]] = {}  # answered, now archived
+ORIGINAL_VERIFY: dict[str, object] = {}  # the original's `verify`, checked once it is done
+ORIGINAL_NAMES: dict[str, str] = {}  # an original archived under another file name
 
 
 def t(
@@ -60,6 +62,8 @@ def t(
     reply=None,
     project=None,
     body="",
+    original_verify=None,
+    original_name=None,
     **more,
 ):
     header: dict[str, object] = {"id": tid, "from": sender, "to": to}
@@ -75,6 +79,10 @@ def t(
         header["in_reply_to"] = reply
         # The request it answers sits in the archive, under its own id (nothing else uses it).
         ORIGINALS[reply] = (to, sender, subject or tid, minutes_ago + 60, project)
+        if original_verify is not None:
+            ORIGINAL_VERIFY[reply] = original_verify
+        if original_name is not None:
+            ORIGINAL_NAMES[reply] = original_name
     if project:
         header["project"] = project
     header.update(more)
@@ -149,6 +157,7 @@ The DR runbook says **Cloudflare**, the switchover script targets Cloudflare, bu
         300,
         deliverable="staging.bakery.example.org answers 200 behind basic auth",
         project="bakery",
+        verify="https://staging.bakery.invalid/",
     )
     t(
         A,
@@ -186,6 +195,20 @@ The DR runbook says **Cloudflare**, the switchover script targets Cloudflare, bu
         status="done",
         reply="T-0093",
         deliverable="Restore drill under 45 min",
+    )
+    t(
+        A,
+        "T-0136",
+        "operator",
+        "architect",
+        "P1",
+        "memorial-b restarted after the volume fix",
+        40,
+        status="done",
+        deliverable="memorial-b answers 200 from the outside",
+        project="memorial-b",
+        verify="https://memorial-b.example.org/",
+        body="# Restarted\n\nThe containers report healthy. Marked done.",
     )
     ticket(
         A,
@@ -282,6 +305,11 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         reply="T-0096",
         deliverable="Search answers in under 300 ms",
         project="library",
+        original_verify={
+            "url": "https://library.example.org/search",
+            "status": 200,
+            "contains": "new index",
+        },
     )
     t(
         OP,
@@ -356,6 +384,8 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         reply="T-0097",
         deliverable="Photos load from the mounted volume",
         project="memorial-a",
+        original_verify={"url": "https://memorial-a.example.org/photos", "contains": "Photos"},
+        original_name="photo-store-volume-request",
     )
     t(
         P,
@@ -406,6 +436,7 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         reply="T-0091",
         deliverable="Certificate valid 89 days",
         project="bakery",
+        original_verify="https://bakery.example.org/",
     )
     t(
         B,
@@ -416,6 +447,19 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         "Tidy the README of the bakery repo",
         3000,
         project="bakery",
+    )
+    t(
+        B,
+        "T-0137",
+        "architect",
+        "pm-bakery",
+        "P2",
+        "Staging site for the order form is up",
+        70,
+        status="done",
+        deliverable="staging.bakery.example.org answers 200 behind basic auth",
+        project="bakery",
+        in_reply_to="T-0110",
     )
     ticket(
         B,
@@ -504,7 +548,10 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
         }
         if p:
             header["project"] = p
-        ticket(f"archive/{month}", reply, header, "The request; its answer waits in an inbox.")
+        if reply in ORIGINAL_VERIFY:
+            header["verify"] = ORIGINAL_VERIFY[reply]
+        name = ORIGINAL_NAMES.get(reply, reply)
+        ticket(f"archive/{month}", name, header, "The request; its answer waits in an inbox.")
     for n in [*range(1, 90), *range(200, 311)]:  # no id of the inbox (T-01xx) or its originals
         sender, receiver = rng.sample(roles, 2)
         minutes = 60 * 24 * rng.uniform(2, 60)

@@ -240,6 +240,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self.arrived: list[float] = []  # wall-clock time of each, for the benchmark
         self.changed = threading.Condition()
         self.status = 200
 
@@ -269,6 +270,7 @@ def recording_server(recorder: Recorder) -> Iterator[int]:
             if recorder.status < 300:
                 with recorder.changed:
                     recorder.received.append((self.path, dict(self.headers), body))
+                    recorder.arrived.append(time.time())
                     recorder.changed.notify_all()
 
         def log_message(self, *args: object) -> None:

@@ -285,7 +285,9 @@ class RoomApp(App[None]):
             else None
         )
         try:
-            self.post_message(m.RoundFinished(self.operations.round(self.clock, arrived)))
+            tickets = self.bus.tickets if self.bus is not None else None
+            outcome = self.operations.round(self.clock, arrived, tickets=tickets)
+            self.post_message(m.RoundFinished(outcome))
         finally:  # a round that failed in any way still arms the next one
             with contextlib.suppress(RuntimeError):  # unless the room has ended meanwhile
                 self.call_from_thread(self._arm_next_round)

@@ -184,7 +184,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     from tui.view.snapshot import check_reasons
 
-    reasons = check_reasons(snapshot)
+    reasons = check_reasons(snapshot, require_verify=config.require_verify)
     for reason in reasons:
         print(reason)
     if not reasons:

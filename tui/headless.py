@@ -33,9 +33,10 @@ from tui.base.paths import NotAFile, read_file, room_dir, write_atomic
 from tui.base.sanitize import clean
 from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
-from tui.bus.scanner import Scanner
+from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.stale import StaleWatch
 from tui.ops import requests
+from tui.ops.deliveries import DeliveryWatch, sentence
 from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.notify import Event, Outbox, Sender
@@ -147,6 +148,8 @@ class Watcher:
         self.sender = Sender(self.outbox, self.config.notify, self.log)
         self.scanner = Scanner(self.root, self.config.roles)
         self.stale = StaleWatch(self.config.stale_after)
+        self.delivery_watch = DeliveryWatch()
+        self.bus: BusSnapshot | None = None
         self.freeze_id: str | None = None
         self._load_ladder()
         self.previous = {(r.site, r.check): r.ok for r in self.ops.view(now).results}
@@ -199,12 +202,13 @@ class Watcher:
             self.stop.wait(TICK)
 
     def _step(self) -> None:
-        self._round_step()
-        self._requests()
         if time.monotonic() >= self.next_scan:
             self.next_scan = time.monotonic() + SCAN_EVERY / self.scale
             self._stale()
+        self._round_step()
+        self._requests()
         self._escalate()
+        self._deliveries()
 
     def _round_step(self) -> None:
         if self.round_thread is not None and not self.round_thread.is_alive():
@@ -223,7 +227,8 @@ class Watcher:
 
     def _round(self) -> None:
         started = time.monotonic()
-        outcome = self.ops.round(self.clock)
+        tickets = self.bus.tickets if self.bus is not None else None
+        outcome = self.ops.round(self.clock, tickets=tickets)
         self.round_seconds = time.monotonic() - started
         self.outcome = outcome
 
@@ -251,6 +256,11 @@ class Watcher:
             self.previous[(result.site, result.check)] = result.ok
         for problem in outcome.problems:
             self.log("problem", {"text": problem})
+        for delivery in outcome.turned_not_live:
+            self.log(
+                "delivery not live",
+                {"ticket": delivery.ticket, "url": delivery.url, "detail": delivery.detail},
+            )
         for incident in outcome.opened:
             self.log("incident opened", _incident_fields(incident))
         events = [self._closing(incident, now) for incident in outcome.resolved]
@@ -296,9 +306,29 @@ class Watcher:
 
     # ------------------------------------------------------------------ ladders
 
+    def _deliveries(self) -> None:
+        """Done tickets that are not live, on the stale ladder from their first failed check."""
+        now = self.clock()
+        due = self.delivery_watch.step(self.ops.deliveries.all(), now)
+        if not due:
+            return
+        events = [
+            Event(
+                "delivery",
+                f"{delivery.ticket}@{delivery.failing_since}",
+                clean(sentence(delivery, now)),
+                iso(now) or "",
+                tier=rung,
+                ticket=delivery.ticket,
+            )
+            for delivery, rung in due
+        ]
+        self._notify(events)
+        self._save_ladder()
+
     def _stale(self) -> None:
         now = self.clock()
-        bus = self.scanner.scan()
+        bus = self.bus = self.scanner.scan()
         acked = self.acks.ids()
         due, _ = self.stale.step(bus.tickets, acked, now)
         if not due:
@@ -362,6 +392,10 @@ class Watcher:
             self.stale.announcer.reached = {
                 str(k): v for k, v in reached.items() if isinstance(v, int) and v >= 0
             }
+            delivered = data.get("delivery", {})
+            self.delivery_watch.announcer.reached = {
+                str(k): v for k, v in delivered.items() if isinstance(v, int) and v >= 0
+            }
             freeze_id = data.get("freeze")
             self.freeze_id = freeze_id if isinstance(freeze_id, str) else None
         except FileNotFoundError:
@@ -372,7 +406,11 @@ class Watcher:
             )
 
     def _save_ladder(self) -> None:
-        data = {"stale": self.stale.announcer.reached, "freeze": self.freeze_id}
+        data = {
+            "stale": self.stale.announcer.reached,
+            "delivery": self.delivery_watch.announcer.reached,
+            "freeze": self.freeze_id,
+        }
         try:
             write_atomic(self.folder / LADDER_FILE, json.dumps(data).encode())
         except OSError as exc:

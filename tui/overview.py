@@ -27,7 +27,10 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     incidents: list[dict[str, Any]] = []
     freeze = False
     notes: list[str] = []
-    if probe or (folder / "probes.json").exists() or (folder / "incidents.json").exists():
+    deliveries: list[dict[str, Any]] = []
+    unverified: list[str] = []
+    known = ("probes.json", "incidents.json", "deliveries.json")
+    if probe or any((folder / name).exists() for name in known):
         from tui.ops.engine import Operations
         from tui.ops.history import key_of
 
@@ -38,7 +41,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
             notes.extend(ops.notes)
             if probe and writer:
                 # One engine wherever probes run: record, budgets, incidents, as the room does.
-                outcome = ops.round(system_clock, now=now)
+                outcome = ops.round(system_clock, now=now, tickets=bus.tickets)
                 notes.extend(outcome.problems)
                 if outcome.error:
                     notes.append(outcome.error)
@@ -74,6 +77,8 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
             or (incident.resolved_at and now - parse_iso(incident.resolved_at) < timedelta(days=7))
         ]
         notes.extend(view.kb_broken)
+        deliveries = [delivery.to_json() for delivery in view.deliveries]
+        unverified = list(view.unverified)
     snapshot = build_snapshot(
         bus,
         config,
@@ -86,6 +91,8 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         incidents=incidents,
     )
     snapshot["problems"].extend(notes)
+    snapshot["deliveries"] = deliveries
+    snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)
     snapshot["notifications"] = notifications(folder)
     for failed in snapshot["notifications"]["failed"][-5:]:

@@ -403,3 +403,31 @@ def test_ack_with_no_writer_acts_itself(root: Path) -> None:
     assert result.returncode == 0
     assert json.loads(result.stdout)["path"] == ".room/acks.json"
     assert "Q-1" in (root / ".room" / "acks.json").read_text()
+
+
+def test_a_delivery_that_is_not_live_is_sent_on_the_ladder(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    _, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port}, hook_port)
+    created = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    write_ticket(
+        root,
+        "architect",
+        "T-0042",
+        id="T-0042",
+        sender="operator",
+        status="done",
+        created=created,
+        verify=f"http://127.0.0.1:{port}/",
+    )
+    with watching(root) as watch:
+        line = watch.wait_for("delivery not live", ticket="T-0042")
+        assert line["detail"] == "answers 503 Service Unavailable (expected 200)"
+        [event, *_] = recorder.wait_for(
+            lambda got: [e for e in events(got) if e["kind"] == "delivery"]
+        )
+        assert event["ticket"] == "T-0042" and event["text"].startswith("T-0042 marked done 3h0")
+        assert "not live: http://127.0.0.1:" in event["text"]
+        assert watch.stop() < 2.0

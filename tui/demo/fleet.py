@@ -3,6 +3,10 @@
 memorial-a, library: healthy. memorial-b: answers 503 (the post-mortem's "containers healthy,
 site down"). gallery: slow (about 700 ms). bakery: goes down for two minutes every eight, then
 comes back, so incidents open and close while you watch.
+
+A page's heading is its path (`/guestbook` shows "Guestbook"), so the sample's deliveries can ask
+for text: one finds it, one does not. Tickets' `verify` URLs on `https://<site>.example.org` are
+pointed at the fleet too; the bakery delivery turns "not live" when the bakery goes down.
 """
 
 from __future__ import annotations
@@ -57,8 +61,11 @@ def _handler(behaviour: Behaviour, started: float) -> type[BaseHTTPRequestHandle
             status, delay = behaviour(time.monotonic() - started)
             if delay:
                 time.sleep(delay)
+            heading = self.path.strip("/").split("?")[0].replace("-", " ").capitalize()
             body = (
-                b"<h1>demo site</h1>\n" if status == 200 else b"<h1>503 Service Unavailable</h1>\n"
+                f"<h1>{heading or 'demo site'}</h1>\n".encode()
+                if status == 200
+                else b"<h1>503 Service Unavailable</h1>\n"
             )
             self.send_response(status)
             self.send_header("Content-Type", "text/html")
@@ -103,3 +110,16 @@ def point_config_at(root: Path, urls: dict[str, str]) -> None:
         return f'name = "{name}"\nurl = "{urls[name]}"' if name in urls else match.group(0)
 
     config.write_text(re.sub(r'name = "([^"]+)"\nurl = "[^"]*"', replace, text), encoding="utf-8")
+
+
+def point_tickets_at(root: Path, urls: dict[str, str]) -> None:
+    """Rewrite `https://<site>.example.org` in the demo copy's tickets to the fleet's URLs."""
+    pattern = re.compile(r"https://([a-z0-9-]+)\.example\.org/?")
+
+    def replace(match: re.Match[str]) -> str:
+        return urls.get(match.group(1), match.group(0))
+
+    for path in (root / "tickets").rglob("*.md"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "example.org" in text and "verify" in text:
+            path.write_text(pattern.sub(replace, text), encoding="utf-8")

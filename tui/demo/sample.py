@@ -62,10 +62,12 @@ def prepare_demo(
         os.utime(artifact, (now.timestamp() - 5 * 3600, now.timestamp() - 5 * 3600))  # last night's
     demo = Demo(root=target, shift=shift, cleanup=cleanup)
     if fleet:
-        from tui.demo.fleet import Fleet, point_config_at
+        from tui.demo.fleet import Fleet, point_config_at, point_tickets_at
 
         demo.fleet = Fleet()
-        point_config_at(target, demo.fleet.start())
+        urls = demo.fleet.start()
+        point_config_at(target, urls)
+        point_tickets_at(target, urls)
     return demo
 
 

@@ -27,7 +27,9 @@ from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean
 from tui.base.storage import sweep_temp_files
+from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport, report, write_freeze
+from tui.ops.deliveries import Delivery, DeliveryBook, check_all
 from tui.ops.history import History, key_of
 from tui.ops.incidents import Incident, IncidentBook, write_postmortem
 from tui.ops.kb import Entry, load_kb, save_entry
@@ -53,6 +55,12 @@ class OpsView:
     kb_broken: tuple[str, ...] = ()
     next_escalation: float | None = None  # seconds until the next rung of a firing incident
     failing_since: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
+    deliveries: tuple[Delivery, ...] = ()  # newest done first
+    unverified: tuple[str, ...] = ()  # done tickets with a deliverable and no verify
+
+    @property
+    def not_live(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.ok is False]
 
     def incident(self, incident_id: str) -> Incident | None:
         return next((i for i in self.incidents if i.id == incident_id), None)
@@ -72,6 +80,7 @@ class RoundOutcome:
     problems: tuple[str, ...]
     error: str | None  # the round raised: said, and the next round is scheduled anyway
     view: OpsView
+    turned_not_live: tuple[Delivery, ...] = ()  # deliveries that failed in this round, newly
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,7 @@ class Operations:
         self.store = ProbeStore(self.folder, read_only=not writer)
         self.history = History(self.folder, read_only=not writer, window=config.slo_window)
         self.book = IncidentBook(self.folder, read_only=not writer)
+        self.deliveries = DeliveryBook(root, self.folder, read_only=not writer)
         self.kb, broken = load_kb(root)
         self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
         self.budget = report(self.history, config, now, self.folder)
@@ -149,7 +159,7 @@ class Operations:
     @property
     def notes(self) -> list[str]:
         """What went wrong reading the records at start (a file set aside, unreadable)."""
-        return self.store.notes + self.history.notes + self.book.notes
+        return self.store.notes + self.history.notes + self.book.notes + self.deliveries.notes
 
     # ------------------------------------------------------------------ reading
 
@@ -206,6 +216,8 @@ class Operations:
                     if bad and since
                 }
             ),
+            deliveries=tuple(self.deliveries.all()),
+            unverified=tuple(self.deliveries.unverified),
         )
 
     def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:
@@ -233,10 +245,31 @@ class Operations:
         """Probe every configured check once, without recording (outside the lock)."""
         return asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
 
+    def _probe_all(
+        self, clock: Clock, on_result: Arrived | None, deliveries: list[Delivery]
+    ) -> tuple[list[ProbeResult], dict[str, tuple[bool, str]]]:
+        """The sites' checks and the deliveries' checks, side by side (outside the lock)."""
+
+        async def both() -> tuple[list[ProbeResult], dict[str, tuple[bool, str]]]:
+            return await asyncio.gather(
+                probe_round(self.root, self.config, clock, on_result=on_result),
+                check_all(deliveries),
+            )
+
+        return asyncio.run(both())
+
     def round(
-        self, clock: Clock, on_result: Arrived | None = None, now: datetime | None = None
+        self,
+        clock: Clock,
+        on_result: Arrived | None = None,
+        now: datetime | None = None,
+        tickets: tuple[Ticket, ...] | list[Ticket] | None = None,
     ) -> RoundOutcome:
-        """One round end to end; never raises. A reader follows what the writer recorded."""
+        """One round end to end; never raises. A reader follows what the writer recorded.
+
+        With `tickets` (the inboxes as last read), the done tickets among them are learned as
+        deliveries, and every delivery in its window is checked in the same round.
+        """
         try:
             if not self.writer:
                 return self.follow(now or clock())
@@ -246,8 +279,11 @@ class Operations:
                 if on_result is not None:
                     on_result(batch)
 
-            results = self.probe(clock, arrived)
-            return self.record(results, now or clock())
+            if tickets is not None:
+                with self._lock:
+                    self.deliveries.learn(tickets, self.config.verify_window, now or clock())
+            results, verdicts = self._probe_all(clock, arrived, self.deliveries.all())
+            return self.record(results, now or clock(), verdicts)
         except Exception as exc:  # a round that raises is reported; the caller schedules the next
             error = clean(f"probe round failed: {one_line(exc)}")
             return RoundOutcome((), (), (), (), error, self.view(now or clock()))
@@ -263,10 +299,21 @@ class Operations:
         self._last_flush = time.monotonic()
         self.store.flush()
 
-    def record(self, results: list[ProbeResult], now: datetime) -> RoundOutcome:
-        """Count a round's results: history, budgets, the freeze file, incidents, post-mortems."""
+    def record(
+        self,
+        results: list[ProbeResult],
+        now: datetime,
+        verdicts: dict[str, tuple[bool, str]] | None = None,
+    ) -> RoundOutcome:
+        """Count a round's results: history, budgets, the freeze file, incidents, post-mortems,
+        and the deliveries' verdicts."""
         problems: list[str] = []
         with self._lock:
+            turned = self.deliveries.record(verdicts or {}, now)
+            try:
+                self.deliveries.save()
+            except OSError as exc:
+                problems.append(clean(f"deliveries not saved: {exc}"))
             try:
                 self._flush()
                 self.history.add(results, self.config)
@@ -289,6 +336,7 @@ class Operations:
                 problems=tuple(problems),
                 error=None,
                 view=self._view(now),
+                turned_not_live=tuple(turned),
             )
 
     def keep_freeze_file(self, now: datetime) -> list[str]:
@@ -306,6 +354,7 @@ class Operations:
             self.store.reload()
             self.history.load()
             self.book.load()
+            self.deliveries.load()
             self.budget = report(self.history, self.config, now, self.folder)
             view = self._view(now)
         return RoundOutcome(view.results, (), (), (), None, view)

@@ -115,7 +115,37 @@ def render_text(snapshot: dict[str, Any], now: datetime) -> str:
         for bad in snapshot["malformed"]:
             lines.append(f"  {bad['path']}: {bad['reason']}")
     lines.extend(_render_probes(snapshot))
+    lines.extend(_render_deliveries(snapshot, now))
+    watcher = snapshot.get("watcher")
+    if watcher:
+        lines.append("")
+        lines.append(
+            f"watcher: pid {watcher['pid']} on {watcher['host']} since {watcher['since']}, "
+            f"last round {watcher['last_round_at'] or 'not yet'}"
+        )
     return "\n".join(lines)
+
+
+def _render_deliveries(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    deliveries = snapshot.get("deliveries", [])
+    unverified = snapshot.get("unverified", [])
+    if not deliveries and not unverified:
+        return []
+    live = sum(1 for d in deliveries if d["ok"] is True)
+    down = [d for d in deliveries if d["ok"] is False]
+    waiting = sum(1 for d in deliveries if d["ok"] is None)
+    lines = [
+        "",
+        f"deliveries: {len(deliveries)} marked done with verify: {live} live, "
+        f"{len(down)} NOT LIVE, {waiting} not checked yet; {len(unverified)} done, unverified",
+    ]
+    for delivery in down:
+        done = format_duration(now - parse_iso(delivery["done_at"]))
+        lines.append(
+            f"  NOT LIVE {delivery['ticket']} ({delivery['role']}, done {done} ago): "
+            f"{delivery['url']} {delivery['detail']}"
+        )
+    return lines
 
 
 def _render_probes(snapshot: dict[str, Any]) -> list[str]:
@@ -153,7 +183,7 @@ def _created(ticket: dict[str, Any]) -> datetime:
     return parse_iso(ticket["created"])
 
 
-def check_reasons(snapshot: dict[str, Any]) -> list[str]:
+def check_reasons(snapshot: dict[str, Any], *, require_verify: bool = False) -> list[str]:
     """One line per reason a person is needed (`check`)."""
     reasons = [f"cannot see: {problem}" for problem in snapshot.get("unreadable", [])]
     for ticket in snapshot["tickets"]:
@@ -179,6 +209,20 @@ def check_reasons(snapshot: dict[str, Any]) -> list[str]:
             )
     if snapshot["freeze"]:
         reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")
+    now = parse_iso(snapshot["generated_at"])
+    for delivery in snapshot.get("deliveries", []):
+        if delivery["ok"] is False:
+            done = format_duration(now - parse_iso(delivery["done_at"]))
+            reasons.append(
+                f"{delivery['ticket']} marked done {done} ago, not live: "
+                f"{delivery['url']} {delivery['detail']}"
+            )
+    if require_verify:
+        for ticket_id in snapshot.get("unverified", []):
+            reasons.append(
+                f"done without proof: {ticket_id} has a deliverable but no verify "
+                "([room] require_verify)"
+            )
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
     stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])
