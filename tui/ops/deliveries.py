@@ -141,7 +141,9 @@ class DeliveryBook:
         items, unverified = {}, []
         if isinstance(data, dict):
             skipped = 0
-            for raw in data.get("deliveries", []) if isinstance(data.get("deliveries"), list) else []:
+            for raw in (
+                data.get("deliveries", []) if isinstance(data.get("deliveries"), list) else []
+            ):
                 try:
                     delivery = delivery_from(raw)
                 except (ValueError, TypeError):
