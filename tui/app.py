@@ -34,11 +34,13 @@ from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
+from tui.ops.deliveries import DeliveryWatch
 from tui.ops.engine import ActionOutcome, Arrivals, Operations, OpsView
 from tui.ops.notify import failed_lately
 from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     Announcement,
+    delivery_announcements,
     incident_closed,
     incident_firing,
     incident_opened,
@@ -103,10 +105,10 @@ class RoomApp(App[None]):
         self.channels_failing = 0  # notifications a channel gave up on in the last day
         self.acks = Acks(room_dir(root), read_only=not self.writer)
         self.operations = Operations(root, config, writer=self.writer, now=clock())
-        self.probing = probe and bool(
-            config.sites or config.backups_path or config.containers_command
-        )
+        # Rounds run even with no site configured: they check the deliveries (done tickets' verify).
+        self.probing = probe
         self.stale_watch = StaleWatch(config.stale_after)
+        self.delivery_watch = DeliveryWatch()
         self.scanner = Scanner(root, config.roles)
         self.bus: BusSnapshot | None = None
         self._scans = 0
@@ -220,6 +222,11 @@ class RoomApp(App[None]):
 
     def announce_stale(self, due: list[Ticket], now: Any) -> None:
         self.announce(stale_announcement(due, now, self.config.stale_after))
+
+    def announce_deliveries(self, view: OpsView, now: Any) -> None:
+        """Done tickets that are not live, on the stale ladder from their first failed check."""
+        due = self.delivery_watch.step(view.deliveries, now)
+        self.announce(delivery_announcements([d for d, _ in due], now))
 
     # ----------------------------------------------------------------- the tickets
 
@@ -390,6 +397,7 @@ class RoomApp(App[None]):
         if self.closing:
             return
         self.announce(announcements)
+        self.announce_deliveries(view, self.clock())
         self.main.show_ops(view)
         if self._escalation_timer is not None:
             self._escalation_timer.stop()

@@ -218,7 +218,7 @@ class Watcher:
         if self.reload_asked and self.round_thread is None:  # between rounds, never during one
             self.reload_asked = False
             self._reload()
-        if self.round_thread is None and self._probing and time.monotonic() >= self.next_round:
+        if self.round_thread is None and time.monotonic() >= self.next_round:
             interval = self.config.probe_interval.total_seconds() / self.scale
             self.next_round = time.monotonic() + interval
             self.outcome = None
@@ -452,11 +452,6 @@ class Watcher:
         self.next_round = time.monotonic()
         self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
 
-    @property
-    def _probing(self) -> bool:
-        config = self.config
-        return bool(config.sites or config.backups_path or config.containers_command)
-
     def _write_info(self) -> None:
         data = {
             "pid": os.getpid(),
@@ -464,9 +459,7 @@ class Watcher:
             "since": iso(self.since),
             "last_round_at": iso(self.last_round_at),
             "vantage": self.config.vantage or self.host,
-            "probe_interval_s": (
-                self.config.probe_interval.total_seconds() / self.scale if self._probing else None
-            ),
+            "probe_interval_s": (self.config.probe_interval.total_seconds() / self.scale),
         }
         try:
             write_atomic(self.folder / WATCHER_FILE, json.dumps(data).encode())

@@ -73,7 +73,7 @@ def room(root: Path, clock: ManualClock, **kwargs: object) -> RoomApp:
         load_config(root),
         clock=clock,
         watch=kwargs.pop("watch", False),
-        probe=False,
+        probe=kwargs.pop("probe", False),
         **kwargs,
     )  # type: ignore[arg-type]
 
@@ -697,3 +697,58 @@ async def test_the_writer_room_carries_out_acks_from_the_command_line(state: Pat
         assert b"carried out by the room holding the lock" in out
         assert "T-2" in app.acks.ids()
         await settle(pilot, app, lambda: any("night-shift" in n for n in notifications(app)))
+
+
+async def test_a_done_ticket_that_is_not_live_is_flagged_and_listed(state: Path) -> None:
+    from tests.servers import http_server
+    from widgets.screens.deliveries import DeliveriesScreen, DeliveriesTable
+
+    with http_server() as port:
+        write_ticket(
+            state,
+            "architect",
+            "T-0042",
+            id="T-0042",
+            sender="operator",
+            subject="Footer fix deployed",
+            created=stamp(180),
+            status="done",
+            verify=f"http://127.0.0.1:{port}/fail",
+        )
+        write_ticket(
+            state,
+            "architect",
+            "T-0043",
+            id="T-0043",
+            sender="operator",
+            subject="Guestbook fixed",
+            created=stamp(100),
+            status="done",
+            verify=f"http://127.0.0.1:{port}/ok",
+        )
+        app = room(state, ManualClock(NOW), probe=True)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot, app, lambda: app.ready and bool(app.main.ops.deliveries))
+            await settle(pilot, app, lambda: any(d.ok is not None for d in app.main.ops.deliveries))
+            header = str(app.query_one(StatusBar).visual)
+            assert "1 done, not live" in header
+            rows = table_text(app.query_one(TicketsTable))
+            assert any("done ✘" in row and "T-0042" in row for row in rows)
+            assert any(
+                "Done, not live" in n or "T-0042 marked done 3h00m ago" in n
+                for n in notifications(app)
+            )
+            await pilot.press("6")
+            await settle(pilot, app, lambda: isinstance(app.screen, DeliveriesScreen))
+            listed = [
+                " | ".join(
+                    cell.plain for cell in app.screen.query_one(DeliveriesTable).get_row_at(i)
+                )
+                for i in range(2)
+            ]
+            assert "NOT LIVE ✘" in listed[0] and "T-0042" in listed[0]
+            assert "answers 503 Service Unavailable (expected 200)" in listed[0]
+            assert "live ✓" in listed[1] and "T-0043" in listed[1]
+            await pilot.press("enter")  # opens the ticket of the selected delivery
+            await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+            assert "NOT LIVE" in str(app.screen.query_one("#ticket-fields", Static).visual)

@@ -25,6 +25,7 @@ def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
     shutil.rmtree(fixed, ignore_errors=True)
     demo = prepare_demo(now=SAMPLE_NOW, target=fixed / "state")
     record_fixed_probes(demo.root)
+    record_fixed_deliveries(demo.root)
     return make_app(
         demo.root,
         load_config(demo.root),
@@ -73,6 +74,27 @@ def record_fixed_probes(root: Path) -> None:
         )
 
 
+def record_fixed_deliveries(root: Path) -> None:
+    """The sample's deliveries with known verdicts (a round's checks, without the network)."""
+    from tui.bus.scanner import Scanner
+    from tui.ops.deliveries import DeliveryBook
+
+    book = DeliveryBook(root, root / ".room", read_only=False)
+    book.learn(Scanner(root).scan().tickets, timedelta(days=7), SAMPLE_NOW)
+    failures = {
+        "T-0114": "answers 200 OK but 'new index' is not in the page",
+        "T-0136": "answers 503 Service Unavailable (expected 200)",
+        "T-0137": "staging.bakery.invalid does not resolve",
+    }
+    verdicts = {
+        d.key: (d.ticket not in failures, failures.get(d.ticket, "answers 200 OK"))
+        for d in book.all()
+    }
+    assert set(failures) < {d.ticket for d in book.all()}
+    book.record(verdicts, SAMPLE_NOW - timedelta(minutes=1))
+    book.save()
+
+
 async def wait_for_bus(pilot: Any) -> None:
     app = pilot.app
     for _ in range(200):
@@ -117,3 +139,20 @@ def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_help)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_deliveries_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def open_deliveries(pilot: Any) -> None:
+        from widgets.screens.deliveries import DeliveriesScreen
+
+        await wait_for_bus(pilot)
+        pilot.app.clear_notifications()
+        await pilot.press("6")
+        for _ in range(200):
+            if isinstance(pilot.app.screen, DeliveriesScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_deliveries)

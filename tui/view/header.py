@@ -16,6 +16,7 @@ from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport
+from tui.ops.deliveries import Delivery, sentence
 from tui.ops.incidents import Incident
 
 Piece = tuple[str, str]  # (text, tone)
@@ -35,6 +36,7 @@ class HeaderView:
     watched: tuple[str, str, str] | None = None  # (long, short, tone): the watcher it reads
     unwatched: bool = False  # the writer with no watcher: budgets count only while it is open
     channels_failing: int = 0  # notifications a channel gave up on
+    not_live: int = 0  # tickets marked done whose verify URL does not answer as asked
 
     @property
     def alarm(self) -> bool:
@@ -59,6 +61,8 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
         acked = f" ({view.acked} acked)" if view.acked else ""
         tone = "alarm" if unacked else "warning"
         signals.append((f" ⚠ {view.stale} stale{acked} ", f" ⚠{view.stale} stale ", tone))
+    if view.not_live:
+        signals.append((f"{view.not_live} done, not live", f"{view.not_live} not live", "error"))
     if view.malformed:
         signals.append((f"{view.malformed} malformed", f"{view.malformed} bad", "warning"))
     for problem in view.problems:
@@ -157,6 +161,14 @@ class Announcement:
     severity: str = "information"
     timeout: float = 10  # short: the header and the panes keep saying it
     bell: bool = False
+
+
+def delivery_announcements(due: Sequence[Delivery], now: datetime) -> list[Announcement]:
+    """Done, not live: loud, with the bell, like a stale clarification."""
+    return [
+        Announcement("Done, not live", sentence(delivery, now), "error", timeout=15, bell=True)
+        for delivery in due
+    ]
 
 
 def merged(announcements: Sequence[Announcement], most: int = 2) -> list[Announcement]:

@@ -37,7 +37,7 @@ class TicketRow:
     ticket_id: str
     priority: str
     status: str
-    mark: str  # "stale", "acked", "skew", "malformed", "warn" or ""
+    mark: str  # "stale", "acked", "skew", "malformed", "notlive", "warn" or ""
     sender: str
     subject: str
     age: str
@@ -65,6 +65,7 @@ def ticket_rows(
     stale_after: timedelta,
     acked: set[str],
     spec: Filter,
+    not_live: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[TicketRow], int]:
     """Rows for one role (or every role with None), filtered, sorted; and how many matched."""
     rows = []
@@ -77,11 +78,15 @@ def ticket_rows(
             mark = "acked" if ticket.id in acked else "stale"
         elif is_future(ticket, now):
             mark = "skew"
+        elif ticket.path in not_live:
+            mark = "notlive"
         elif ticket.warnings:
             mark = "warn"
         else:
             mark = ""
         status = "STALE" if stale else STATUS_LABELS[ticket.status]
+        if mark == "notlive":
+            status = "done ✘"
         if ticket.is_response:
             status = "↩ " + status
         rows.append(

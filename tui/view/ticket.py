@@ -11,6 +11,8 @@ from tui.base.durations import ago
 from tui.base.sanitize import shorten
 from tui.bus.scanner import BusSnapshot, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
+from tui.ops.deliveries import Delivery
+from tui.view.deliveries import delivery_line
 
 BODY_CHARS = 16_000  # Markdown rendering grows faster than the text: show a bounded part
 BODY_BLOCKS = 200  # paragraphs, list items, headings …
@@ -66,6 +68,7 @@ def build_detail(
     now: datetime,
     stale_after: timedelta,
     acked: set[str],
+    delivery: Delivery | None = None,
 ) -> TicketDetail:
     """Everything the ticket view shows, read from the files (in a worker thread)."""
     ticket = next((t for t in bus.tickets if t.path == path), None) if bus else None
@@ -109,6 +112,8 @@ def build_detail(
         fields.append(("in reply to", ticket.in_reply_to))
     if ticket.verify:
         fields.append(("verify", " ".join(f"{k}={v}" for k, v in ticket.verify.items())))
+    if delivery is not None:
+        fields.append(("live?", delivery_line(delivery)))
     for key, value in ticket.extra.items():
         fields.append((key, shorten(str(value), 300)))
     fields.append(("file", ticket.path))
@@ -118,6 +123,8 @@ def build_detail(
         warnings.append("created is in the future (clock skew?)")
     if stale and ticket.id in acked:
         warnings.append("stale, acknowledged: no more reminders")
+    if delivery is not None and delivery.ok is False:
+        warnings.append(f"marked done, NOT LIVE: {delivery.url} {delivery.detail}")
     thread: list[ThreadLine] = []
     if bus is not None:
         parent, replies = thread_of(ticket, bus.tickets)

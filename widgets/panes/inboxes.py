@@ -92,6 +92,7 @@ def ticket_cells(row: TicketRow, tones: Tones) -> tuple[Text, ...]:
         "acked": tones.warning,
         "malformed": tones.warning,
         "skew": tones.accent,
+        "notlive": tones.error,
     }
     status_style = mark_styles.get(row.mark, tones.plain)
     status = row.status

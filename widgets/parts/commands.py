@@ -21,6 +21,11 @@ class RoomCommands(Provider):
                 "Tickets of all roles together",
             ),
             ("Rescan the tickets now", main.action_rescan, "Read every inbox again"),
+            (
+                "Show deliveries",
+                main.action_deliveries,
+                "Tickets marked done, checked live from the outside (6)",
+            ),
             ("Show the keys", main.action_help, "Every key the room answers to"),
         ]
         bus = getattr(main, "bus", None)

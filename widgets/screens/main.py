@@ -25,6 +25,7 @@ from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
+from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
 from tui.view.inboxes import role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
@@ -61,6 +62,7 @@ class MainScreen(PaneLayout, Screen[None]):
         Binding("3", "focus_pane('probes')", "Probes", show=False, id="main.pane-probes"),
         Binding("4", "focus_pane('budgets')", "Budgets", show=False, id="main.pane-budgets"),
         Binding("5", "focus_pane('incidents')", "Incidents", show=False, id="main.pane-incidents"),
+        Binding("6", "deliveries", "Deliveries", show=False, id="main.deliveries"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
     ]
@@ -68,6 +70,7 @@ class MainScreen(PaneLayout, Screen[None]):
     # The only actions of this screen that may run, whatever asks (a key, a click, a link).
     ALLOWED_ACTIONS: ClassVar = frozenset(
         {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "next_pane", "help"}
+        | {"deliveries"}
         | {"focus_next", "focus_previous", "maximize", "minimize"}
     )
 
@@ -154,6 +157,7 @@ class MainScreen(PaneLayout, Screen[None]):
         now = self.room.clock()
         due, wake = self.room.stale_watch.step(self.bus.tickets, self.room.acks.ids(), now)
         self.room.announce_stale(due, now)
+        self.room.announce_deliveries(self.ops, now)
         self.refresh_view(now)
         self.refresh_incidents(now)
         if self._stale_timer is not None:
@@ -181,8 +185,9 @@ class MainScreen(PaneLayout, Screen[None]):
                 malformed=len(bus.malformed),
                 read_only=room.read_only_reason,
                 watched=watcher_piece(room.watcher, now) if room.watcher else None,
-                unwatched=room.writer and room.probing,
+                unwatched=room.writer and room.probing and bool(room.config.sites),
                 channels_failing=room.channels_failing,
+                not_live=len(self.ops.not_live),
                 demo=room.demo is not None,
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
@@ -193,7 +198,10 @@ class MainScreen(PaneLayout, Screen[None]):
                 role_rows(bus, now, room.config.stale_after), tones
             )
             role = None if self.selected_role == ALL_ROLES else self.selected_role
-            rows, matched = ticket_rows(bus, role, now, room.config.stale_after, acked, self.filter)
+            not_live = {d.path for d in self.ops.not_live}
+            rows, matched = ticket_rows(
+                bus, role, now, room.config.stale_after, acked, self.filter, not_live
+            )
             self.query_one(TicketsTable).render_rows(rows, tones)
             where = "every inbox" if role is None else f"to_{role}"
             title = f"Tickets · {where} · {len(rows)}" + (
@@ -310,8 +318,15 @@ class MainScreen(PaneLayout, Screen[None]):
     @work(thread=True, group="detail", exclusive=True, exit_on_error=False)
     def open_ticket(self, path: str) -> None:
         room = self.room
+        delivery = next((d for d in self.ops.deliveries if d.path == path), None)
         detail = build_detail(
-            room.root, path, self.bus, room.clock(), room.config.stale_after, room.acks.ids()
+            room.root,
+            path,
+            self.bus,
+            room.clock(),
+            room.config.stale_after,
+            room.acks.ids(),
+            delivery,
         )
         self.post_message(DetailReady(detail))
 
@@ -396,6 +411,19 @@ class MainScreen(PaneLayout, Screen[None]):
         box.set_class(True, "-shown")
         box.value = "status:stale"
         self.show_role(ALL_ROLES)
+
+    def action_deliveries(self) -> None:
+        from widgets.screens.deliveries import DeliveriesScreen
+
+        now = self.room.clock()
+        rows = delivery_rows(self.ops.deliveries, now)
+        summary = deliveries_summary(self.ops.deliveries, self.ops.unverified)
+
+        def opened(path: str | None) -> None:
+            if path:
+                self.open_ticket(path)
+
+        self.app.push_screen(DeliveriesScreen(rows, summary, self.room.tones), opened)
 
     def action_rescan(self) -> None:
         self.room.request_scan(archive=True)
