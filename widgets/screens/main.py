@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input
 
 from tui.base.sanitize import clean
@@ -25,6 +26,7 @@ from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
+from tui.base.gcpause import release_memory
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
 from tui.view.inboxes import role_rows, ticket_rows
@@ -79,6 +81,7 @@ class MainScreen(PaneLayout, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._trim_timer: Timer | None = None  # hands a closed view's memory back
         self.bus: BusSnapshot | None = None
         self.reading = True  # the first scan has not read every inbox yet
         self.ops = OpsView()
@@ -95,6 +98,12 @@ class MainScreen(PaneLayout, Screen[None]):
     @property
     def room(self) -> RoomApp:
         return self.app  # type: ignore[return-value]
+
+    def on_screen_resume(self) -> None:
+        """A view on top was closed: give its memory back once the screen has settled."""
+        if self._trim_timer is not None:
+            self._trim_timer.stop()
+        self._trim_timer = self.set_timer(1.0, release_memory, name="release memory")
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
