@@ -33,6 +33,9 @@ commands:
   watch    the headless watcher: probes, escalates and notifies until SIGTERM
   ack      acknowledge a stale ticket or an incident
   resolve  resolve an incident by hand
+  reply    answer a ticket: a response in the sender's inbox, the ticket archived
+  archive  move tickets into tickets/archive/<YYYY-MM>/
+  file     write a new ticket into a role's inbox
 
 exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or config error.
 """
@@ -117,6 +120,50 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--note", metavar="TEXT", required=True, help="what was done")
     resolve.add_argument("--by", metavar="NAME", help="who resolves (default: the OS user)")
     resolve.add_argument("--json", action="store_true", help="one JSON line")
+
+    def body_options(command: argparse.ArgumentParser) -> None:
+        group = command.add_mutually_exclusive_group()
+        group.add_argument("--body", metavar="TEXT", help="the Markdown body")
+        group.add_argument(
+            "--body-file", metavar="FILE", help="read the body from FILE (- for standard input)"
+        )
+        command.add_argument(
+            "--from", dest="sender", metavar="ROLE", help="the sending role (default [room] owner)"
+        )
+        command.add_argument("--json", action="store_true", help="one JSON line")
+        command.add_argument(
+            "--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder"
+        )
+
+    reply = commands.add_parser(
+        "reply", help="answer a ticket: a response in the sender's inbox, then archive it"
+    )
+    reply.add_argument("id", metavar="ID", help="the ticket to answer")
+    reply.add_argument(
+        "--status",
+        required=True,
+        choices=("done", "rejected", "needs_clarification", "blocked", "answer"),
+        help="the response's status (answer: a plain answer, status open)",
+    )
+    reply.add_argument("--keep", action="store_true", help="keep the answered ticket in its inbox")
+    body_options(reply)
+
+    archive = commands.add_parser("archive", help="move tickets into tickets/archive/<YYYY-MM>/")
+    archive.add_argument("ids", metavar="ID", nargs="+", help="ticket ids")
+    archive.add_argument("--json", action="store_true", help="one JSON line")
+    archive.add_argument(
+        "--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder"
+    )
+
+    file = commands.add_parser("file", help="write a new ticket into tickets/to_<ROLE>/")
+    file.add_argument("--to", required=True, metavar="ROLE", help="the receiving role")
+    file.add_argument("--subject", required=True, metavar="TEXT", help="one line")
+    file.add_argument(
+        "--priority", default="P2", choices=("P0", "P1", "P2", "P3"), help="default P2"
+    )
+    file.add_argument("--deliverable", metavar="TEXT", help="what done looks like")
+    file.add_argument("--verify", metavar="URL", help="the URL that shows it live")
+    body_options(file)
     return parser
 
 
@@ -169,6 +216,15 @@ def _main(argv: Sequence[str] | None) -> int:
         from tui.acting import act
 
         return act(root, config, args)
+    if args.command in ("reply", "archive", "file"):
+        from tui import acting
+
+        command = {
+            "reply": acting.reply_command,
+            "archive": acting.archive_command,
+            "file": acting.file_command,
+        }[args.command]
+        return command(root, config, args)
     from tui.overview import collect
 
     gc.disable()  # a one-shot process building many small objects: collection only costs time

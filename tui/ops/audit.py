@@ -20,6 +20,7 @@ def record(room: Path, now: datetime, action: str, **details: Any) -> str | None
     line = {"at": iso(now), "who": _user(), "action": action} | details
     data = (json.dumps(line, ensure_ascii=False) + "\n").encode()
     try:
+        room.mkdir(exist_ok=True)
         fd = os.open(
             room / ACTIONS_FILE,
             os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
