@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input
 
+from tui.base.gcpause import release_memory
 from tui.base.sanitize import clean
 from tui.bus.filter import Filter, parse_filter
 from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
-from tui.base.gcpause import release_memory
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
 from tui.view.inboxes import role_rows, ticket_rows
