@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import getpass
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -103,6 +104,7 @@ class RoomApp(App[None]):
         self.watcher = read_watcher(room_dir(root)) if reason == LOCK_HELD else None
         self.read_only_reason = None if self.watcher else reason
         self.channels_failing = 0  # notifications a channel gave up on in the last day
+        self.read_only_asked = read_only
         self.acks = Acks(room_dir(root), read_only=not self.writer)
         self.operations = Operations(root, config, writer=self.writer, now=clock())
         # Rounds run even with no site configured: they check the deliveries (done tickets' verify).
@@ -220,6 +222,17 @@ class RoomApp(App[None]):
         if bell:
             self.bell()
 
+    def why_no_ticket_writes(self) -> str | None:
+        """Why replies, archive moves and new tickets are refused here (None: they are not).
+
+        Another room holding `.room/lock` does not stop them: tickets are the bus, not the
+        room's records, and agents write them all the time."""
+        if self.read_only_asked:
+            return "the room runs with --read-only"
+        if not os.access(self.root / "tickets", os.W_OK):
+            return "the tickets/ folder is not writable here"
+        return None
+
     def announce_stale(self, due: list[Ticket], now: Any) -> None:
         self.announce(stale_announcement(due, now, self.config.stale_after))
 
@@ -266,6 +279,11 @@ class RoomApp(App[None]):
     def _open_from_thread(self, message: m.OpenTicket) -> None:
         self.pop_screen()
         self.main.open_ticket(message.path)
+
+    @on(m.ReplyToTicket)
+    def _reply_from_view(self, message: m.ReplyToTicket) -> None:
+        self.pop_screen()  # the ticket view: once answered, the ticket usually leaves the inbox
+        self.main.action_reply(message.path)
 
     @on(m.AcknowledgeTicket)
     def _acknowledge_ticket(self, message: m.AcknowledgeTicket) -> None:

@@ -240,7 +240,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     from tui.view.snapshot import check_reasons
 
-    reasons = check_reasons(snapshot, require_verify=config.require_verify)
+    reasons = check_reasons(
+        snapshot, require_verify=config.require_verify, unread_after=config.unread_after
+    )
     for reason in reasons:
         print(reason)
     if not reasons:

@@ -752,3 +752,108 @@ async def test_a_done_ticket_that_is_not_live_is_flagged_and_listed(state: Path)
             await pilot.press("enter")  # opens the ticket of the selected delivery
             await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
             assert "NOT LIVE" in str(app.screen.query_one("#ticket-fields", Static).visual)
+
+
+async def test_reply_to_a_stale_clarification_by_keys(state: Path) -> None:
+    from widgets.screens.forms import ReplyScreen
+
+    app = room(state, ManualClock(NOW), watch=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready and app.watching.is_set())
+        assert "⚠ 1 stale" in str(app.query_one(StatusBar).visual)
+        await pilot.press("2")  # the tickets; T-2 (the stale P0) is first
+        assert app.query_one(TicketsTable).selected_key == "tickets/to_operator/T-2.md"
+        await pilot.press("R")
+        await settle(pilot, app, lambda: isinstance(app.screen, ReplyScreen))
+        await pilot.press(*"Gandi, confirmed with dig NS.")
+        await pilot.press("escape")  # closed: the text is kept as a draft
+        await settle(pilot, app, lambda: app.screen is app.main)
+        await pilot.press("R")
+        await settle(pilot, app, lambda: isinstance(app.screen, ReplyScreen))
+        await pilot.press("ctrl+s")
+        responses = state / "tickets" / "to_architect"
+        await settle(pilot, app, lambda: bool(list(responses.glob("O-*.md"))))
+        [written] = list(responses.glob("O-*.md"))
+        text = written.read_text()
+        assert "in_reply_to: T-2" in text and "Gandi, confirmed with dig NS." in text
+        assert not (state / "tickets" / "to_operator" / "T-2.md").exists()
+        # The room sees the files change: no stale clarification left, the answer listed.
+        await settle(pilot, app, lambda: "⚠" not in str(app.query_one(StatusBar).visual))
+        await settle(pilot, app, lambda: "O-" in " ".join(table_text(app.query_one(TicketsTable))))
+        assert any("Replied to T-2" in n for n in notifications(app))
+
+
+async def test_archive_three_marked_then_undo_then_file_a_ticket(state: Path) -> None:
+    from widgets.screens.actions import ActionsScreen, ActionsTable
+    from widgets.screens.forms import NewTicketScreen
+
+    for n in range(3):
+        write_ticket(
+            state,
+            "architect",
+            f"A-{n}",
+            id=f"A-{n}",
+            sender="operator",
+            status="done",
+            in_reply_to=f"X-{n}",
+            created=stamp(40 + n),
+        )
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        app.main.show_role("architect")
+        await pilot.pause()
+        rows = table_text(app.query_one(TicketsTable))
+        targets = [row.split(" | ")[2].strip() for row in rows if "A-" in row]
+        assert sorted(targets) == ["A-0", "A-1", "A-2"]
+        table = app.query_one(TicketsTable)
+        table.focus()
+        keys = [f"tickets/to_architect/A-{n}.md" for n in range(3)]
+        for key in keys:
+            table.move_cursor(row=table.get_row_index(key))
+            await pilot.press("space")
+        assert app.main.marked == set(keys)
+        await pilot.press("x")
+        archive = state / "tickets" / "archive"
+        await settle(pilot, app, lambda: len(list(archive.rglob("A-*.md"))) == 3)
+        assert not list((state / "tickets" / "to_architect").glob("A-*.md"))
+        await pilot.press("u")
+        await settle(
+            pilot, app, lambda: len(list((state / "tickets" / "to_architect").glob("A-*.md"))) == 3
+        )
+        assert not list(archive.rglob("A-*.md"))
+        await pilot.press("N")
+        await settle(pilot, app, lambda: isinstance(app.screen, NewTicketScreen))
+        await pilot.press(
+            *"Check the footer", "tab", *"curl shows it", "tab", *"https://x.example/"
+        )
+        await pilot.press("ctrl+s")
+        filed = state / "tickets" / "to_architect"  # the first role offered
+        await settle(pilot, app, lambda: bool(list(filed.glob("O-*.md"))))
+        [ticket] = list(filed.glob("O-*.md"))
+        text = ticket.read_text()
+        assert "subject: Check the footer" in text and "verify: https://x.example/" in text
+        await settle(pilot, app, lambda: app.screen is app.main)
+        await pilot.press("L")
+        await settle(pilot, app, lambda: isinstance(app.screen, ActionsScreen))
+        done = [table_text_row(app.screen.query_one(ActionsTable), i) for i in range(3)]
+        assert [row.split(" | ")[2].strip() for row in done] == ["file", "undo", "archive"]
+
+
+def table_text_row(table: object, index: int) -> str:
+    return " | ".join(cell.plain for cell in table.get_row_at(index))  # type: ignore[attr-defined]
+
+
+async def test_a_read_only_room_refuses_to_write_tickets(state: Path) -> None:
+    before = sorted(str(p) for p in (state / "tickets").rglob("*"))
+    app = room(state, ManualClock(NOW), read_only=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("2", "R")
+        await pilot.press("x", "N")
+        await pilot.pause()
+        refusals = [
+            n for n in notifications(app) if n.startswith("Refused: the room runs with --read-only")
+        ]
+        assert len(refusals) == 3 and app.screen is app.main
+    assert sorted(str(p) for p in (state / "tickets").rglob("*")) == before  # nothing written

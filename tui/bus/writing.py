@@ -52,8 +52,9 @@ def version_of(path: Path) -> Version | None:
 
 
 def new_id(now: datetime) -> str:
-    """A fresh id nobody else holds: the minute it was written and a random tail."""
-    return f"O-{now:%Y%m%d-%H%M}-{secrets.token_hex(3)}"
+    """A fresh id, short enough for the id column (`O-3f2a9c`: the owner's, 16.7 million of
+    them). Its file is linked into place without replacing one, so a clash is refused, not lost."""
+    return f"O-{secrets.token_hex(3)}"
 
 
 def render(header: dict[str, str], body: str) -> str:
@@ -155,6 +156,52 @@ def undo(archived: Archived) -> None:
     _move(archived.target, archived.source)
 
 
+def reply_header(
+    ticket: Ticket, status: str, sender: str, now: datetime, ticket_id: str
+) -> dict[str, str]:
+    """The front matter of a response to `ticket` (also the form's preview)."""
+    header = {
+        "id": ticket_id,
+        "from": sender,
+        "to": ticket.sender,
+        "priority": ticket.priority,
+        "subject": f"Re: {ticket.subject}"[:300],
+        "created": iso(now) or "",
+        "status": "open" if status == ANSWER else status,
+        "in_reply_to": ticket.id,
+    }
+    if ticket.project:
+        header["project"] = ticket.project
+    return header
+
+
+def new_header(
+    to: str,
+    subject: str,
+    sender: str,
+    now: datetime,
+    ticket_id: str,
+    priority: str = "P2",
+    deliverable: str | None = None,
+    verify: str | None = None,
+) -> dict[str, str]:
+    """The front matter of a new ticket (also the form's preview)."""
+    header = {
+        "id": ticket_id,
+        "from": sender,
+        "to": to,
+        "priority": priority,
+        "subject": subject,
+        "created": iso(now) or "",
+        "status": "open",
+    }
+    if deliverable:
+        header["deliverable"] = deliverable
+    if verify:
+        header["verify"] = verify
+    return header
+
+
 @dataclass(frozen=True)
 class Reply:
     path: Path  # the response written
@@ -179,18 +226,7 @@ def reply(
         raise Refused(f"{ticket.id} names no sender to answer (from: {ticket.sender!r} is no role)")
     _check_unchanged(root, ticket, seen)
     ticket_id = new_id(now)
-    header = {
-        "id": ticket_id,
-        "from": sender,
-        "to": ticket.sender,
-        "priority": ticket.priority,
-        "subject": f"Re: {ticket.subject}"[:300],
-        "created": iso(now) or "",
-        "status": "open" if status == ANSWER else status,
-        "in_reply_to": ticket.id,
-    }
-    if ticket.project:
-        header["project"] = ticket.project
+    header = reply_header(ticket, status, sender, now, ticket_id)
     path = root / "tickets" / f"to_{ticket.sender}" / f"{ticket_id}.md"
     write_new(path, render(header, body))
     archived = None
@@ -218,19 +254,7 @@ def file_ticket(
     if not ROLE_PATTERN.match(to):
         raise ValueError(f"{to!r} is not a role name ([a-z0-9][a-z0-9_-]*)")
     ticket_id = new_id(now)
-    header = {
-        "id": ticket_id,
-        "from": sender,
-        "to": to,
-        "priority": priority,
-        "subject": subject,
-        "created": iso(now) or "",
-        "status": "open",
-    }
-    if deliverable:
-        header["deliverable"] = deliverable
-    if verify:
-        header["verify"] = verify
+    header = new_header(to, subject, sender, now, ticket_id, priority, deliverable, verify)
     path = root / "tickets" / f"to_{to}" / f"{ticket_id}.md"
     write_new(path, render(header, body or f"# {subject}\n"))
     return path

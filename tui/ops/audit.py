@@ -42,3 +42,27 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return str(os.getuid())
+
+
+def recent(room: Path, limit: int = 200) -> list[dict[str, Any]]:
+    """The last `limit` actions, newest first (lines that do not parse are skipped)."""
+    from tui.base.paths import NotAFile, read_file
+
+    path = room / ACTIONS_FILE
+    try:
+        size = os.lstat(path).st_size
+        data = read_file(path, size + (1 << 20))  # it may grow while read
+    except (OSError, NotAFile, ValueError):
+        return []
+    lines = data[-256 * 1024 :].decode("utf-8", "replace").splitlines()
+    found: list[dict[str, Any]] = []
+    for line in reversed(lines):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict):
+            found.append(item)
+        if len(found) >= limit:
+            break
+    return found

@@ -41,6 +41,7 @@ class TicketRow:
     sender: str
     subject: str
     age: str
+    marked: bool = False  # chosen with space, for x (archive)
 
 
 def role_rows(bus: BusSnapshot, now: datetime, stale_after: timedelta) -> list[RoleRow]:
@@ -66,6 +67,7 @@ def ticket_rows(
     acked: set[str],
     spec: Filter,
     not_live: frozenset[str] | set[str] = frozenset(),
+    marked: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[TicketRow], int]:
     """Rows for one role (or every role with None), filtered, sorted; and how many matched."""
     rows = []
@@ -99,6 +101,7 @@ def ticket_rows(
                 sender=ticket.sender,
                 subject=shorten(ticket.subject, 200),
                 age="future" if ticket.created > now else format_duration(now - ticket.created),
+                marked=ticket.path in marked,
             )
         )
     if spec.empty or any(word in "malformed broken" for word in spec.words):

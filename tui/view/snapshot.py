@@ -183,7 +183,12 @@ def _created(ticket: dict[str, Any]) -> datetime:
     return parse_iso(ticket["created"])
 
 
-def check_reasons(snapshot: dict[str, Any], *, require_verify: bool = False) -> list[str]:
+def check_reasons(
+    snapshot: dict[str, Any],
+    *,
+    require_verify: bool = False,
+    unread_after: timedelta | None = None,
+) -> list[str]:
     """One line per reason a person is needed (`check`)."""
     reasons = [f"cannot see: {problem}" for problem in snapshot.get("unreadable", [])]
     for ticket in snapshot["tickets"]:
@@ -225,10 +230,26 @@ def check_reasons(snapshot: dict[str, Any], *, require_verify: bool = False) -> 
             )
     for bad in snapshot["malformed"]:
         reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
+    if unread_after is not None:
+        reasons.extend(_unread(snapshot, unread_after))
     stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])
     if stopped:
         reasons.append(stopped)
     return reasons
+
+
+def _unread(snapshot: dict[str, Any], unread_after: timedelta) -> list[str]:
+    """Responses left waiting in an inbox longer than `unread_after`, one line per inbox."""
+    late: dict[str, list[int]] = {}
+    for ticket in snapshot["tickets"]:
+        if ticket.get("in_reply_to") and ticket["age_s"] > unread_after.total_seconds():
+            late.setdefault(ticket["role"], []).append(ticket["age_s"])
+    return [
+        f"unread responses: {len(ages)} in the inbox of {role} waiting over "
+        f"{format_duration(unread_after)} (oldest {format_duration(timedelta(seconds=max(ages)))}): "
+        "read and archive them"
+        for role, ages in sorted(late.items())
+    ]
 
 
 def watcher_stopped(watcher: dict[str, Any] | None, generated_at: str) -> str | None:

@@ -107,7 +107,7 @@ def ticket_cells(row: TicketRow, tones: Tones) -> tuple[Text, ...]:
     )
     subject = row.subject + (" ⚠" if row.mark == "warn" else "")
     return (
-        Text(" " + row.priority, style=priority_style),
+        Text(("●" if row.marked else " ") + row.priority, style=priority_style),
         Text(status, style=status_style),
         Text(shorten(row.ticket_id, 8), no_wrap=True),
         Text(shorten(row.sender, 13), no_wrap=True),

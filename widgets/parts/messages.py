@@ -21,6 +21,14 @@ class OpenTicket(Message):
         self.path = path
 
 
+class ReplyToTicket(Message):
+    """A person asked to answer the ticket stored at `path` (R in its ticket view)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
 class AcknowledgeTicket(Message):
     """A person acknowledged the stale ticket stored at `path` (from its ticket view)."""
 

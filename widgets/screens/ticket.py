@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Markdown, Static
 
 from tui.view.ticket import TicketDetail
 from widgets.parts.keyline import KeyLine
-from widgets.parts.messages import AcknowledgeTicket, OpenTicket
+from widgets.parts.messages import AcknowledgeTicket, OpenTicket, ReplyToTicket
 from widgets.parts.tables import Col, KeyedTable
 from widgets.parts.tones import Tones
 
@@ -37,6 +37,7 @@ class TicketScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="ticket.back"),
         Binding("a", "ack", "Acknowledge", id="ticket.ack"),
+        Binding("R", "reply", "Reply", id="ticket.reply"),
         Binding("tab", "focus_next", "Next part", show=False, id="ticket.next"),
         Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
@@ -111,6 +112,9 @@ class TicketScreen(Screen[None]):
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
         self.app.notify(f"Links do not open from the room: {event.href}", markup=False)
+
+    def action_reply(self) -> None:
+        self.post_message(ReplyToTicket(self.detail.path))
 
     def action_ack(self) -> None:
         self.post_message(AcknowledgeTicket(self.detail.path))
