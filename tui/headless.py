@@ -43,7 +43,7 @@ from tui.ops.notify import Event, Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher
 
 LADDER_FILE = "ladder.json"
-TICK = 0.2  # seconds between looks at requests, ladders and the round in flight
+TICK = 0.25  # seconds between looks at requests, ladders and the round in flight
 SCAN_EVERY = 10.0  # seconds between scans of the ticket bus for the stale ladder
 STOP_WITHIN = 1.5  # seconds a round in flight is waited for after SIGTERM
 
@@ -350,7 +350,7 @@ class Watcher:
 
     def _escalate(self) -> None:
         now = self.clock()
-        due, _ = self.ops.escalate(now, save=False)
+        due = self.ops.due_escalations(now)  # saved below, once their notifications are queued
         if not due:
             return
         events = []

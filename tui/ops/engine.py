@@ -385,17 +385,19 @@ class Operations:
 
     # ------------------------------------------------------------------ escalation and actions
 
-    def escalate(self, now: datetime, *, save: bool = True) -> tuple[tuple[Incident, ...], OpsView]:
-        """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min).
-
-        The watcher passes `save=False` and calls `save_book` once the notifications are queued
-        on disk: a kill between the two sends a rung again (deduplicated), never loses one.
-        """
+    def escalate(self, now: datetime) -> tuple[tuple[Incident, ...], OpsView]:
+        """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
         with self._lock:
             due = self.book.escalations(now)
-            if due and self.writer and save:
+            if due and self.writer:
                 self._save_book()
             return tuple(copy.deepcopy(due)), self._view(now)
+
+    def due_escalations(self, now: datetime) -> tuple[Incident, ...]:
+        """`escalate` for the watcher, which asks four times a second and shows nothing: no view
+        is built, and the rungs are saved by `save_book` once their notifications are queued."""
+        with self._lock:
+            return tuple(copy.deepcopy(self.book.escalations(now)))
 
     def save_book(self) -> list[str]:
         with self._lock:
