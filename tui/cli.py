@@ -36,6 +36,7 @@ commands:
   reply    answer a ticket: a response in the sender's inbox, the ticket archived
   archive  move tickets into tickets/archive/<YYYY-MM>/
   file     write a new ticket into a role's inbox
+  rules    print Prometheus recording and alerting rules for the configured SLOs
 
 exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or config error.
 """
@@ -164,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     file.add_argument("--deliverable", metavar="TEXT", help="what done looks like")
     file.add_argument("--verify", metavar="URL", help="the URL that shows it live")
     body_options(file)
+
+    rules = commands.add_parser(
+        "rules", help="print Prometheus recording and alerting rules for the configured SLOs"
+    )
+    rules.add_argument("--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder")
     return parser
 
 
@@ -216,6 +222,11 @@ def _main(argv: Sequence[str] | None) -> int:
         from tui.acting import act
 
         return act(root, config, args)
+    if args.command == "rules":
+        from tui.ops.rules import render
+
+        print(render(config), end="")
+        return EXIT_OK
     if args.command in ("reply", "archive", "file"):
         from tui import acting
 

@@ -39,6 +39,7 @@ from tui.ops import requests
 from tui.ops.deliveries import DeliveryWatch, sentence
 from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
+from tui.ops.metrics import Metrics, MetricsError, MetricsServer
 from tui.ops.notify import Event, Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher
 
@@ -123,7 +124,11 @@ class Watcher:
             return 1
         try:
             self._install_signals()
-            self._start()
+            try:
+                self._start()
+            except MetricsError as exc:
+                print(f"sisyphus-room watch: {exc}", file=sys.stderr)
+                return 2
             self._loop()
         finally:
             self._finish()
@@ -141,6 +146,12 @@ class Watcher:
         signal.signal(signal.SIGHUP, reload)
 
     def _start(self) -> None:
+        self.metrics: Metrics | None = None
+        self.metrics_server: MetricsServer | None = None
+        if self.config.metrics_listen:
+            self.metrics = Metrics(self.config, self.config.vantage or self.host)
+            self.metrics_server = MetricsServer(self.metrics, self.config)
+            self.metrics_server.start()
         now = self.clock()
         self.ops = Operations(self.root, self.config, writer=True, now=now)
         self.acks = Acks(self.folder, read_only=False)
@@ -166,6 +177,12 @@ class Watcher:
                 "interval_s": self.config.probe_interval.total_seconds(),
                 "channels": ",".join(c.name for c in self.config.notify) or "none",
                 "time_scale": self.scale if self.scale != 1 else None,
+                "metrics": (
+                    f"http://{self.metrics_server.address}/metrics"
+                    + (" (bearer token)" if self.metrics_server.protected else "")
+                    if self.metrics_server
+                    else None
+                ),
             },
         )
         self.sender.start()
@@ -175,6 +192,9 @@ class Watcher:
         self.next_scan = time.monotonic()
 
     def _finish(self) -> None:
+        server = getattr(self, "metrics_server", None)
+        if server is not None:
+            server.stop()
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.stop(wait=0.3)
@@ -237,6 +257,9 @@ class Watcher:
         self.last_round_at = now
         if outcome.error:
             self.log("round failed", {"error": outcome.error})
+        if self.metrics is not None:
+            self.metrics.observe_round(outcome.results, self.config)
+            self.metrics.set_view(outcome.view)
         failing = [r for r in outcome.results if not r.ok]
         self.log(
             "round",
@@ -329,6 +352,8 @@ class Watcher:
     def _stale(self) -> None:
         now = self.clock()
         bus = self.bus = self.scanner.scan()
+        if self.metrics is not None:
+            self.metrics.set_bus(bus, self.config, now)
         acked = self.acks.ids()
         due, _ = self.stale.step(bus.tickets, acked, now)
         if not due:

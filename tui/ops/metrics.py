@@ -1,0 +1,238 @@
+"""`/metrics` for Prometheus: what the watcher measures, through prometheus-client.
+
+Counters grow with every round (probes, failures, and the SLO *events* exactly as the room's
+history counts them, so that rules computed from them and the room's own budgets agree); gauges
+say the state now (budgets, burn rates, freeze, tickets per role, incidents, deliveries). Label
+values are bounded: a site name, a check, an SLO name, a role, a window — never ticket text.
+
+The exposition is OpenMetrics when the scraper asks for it (Prometheus does), else the classic
+text format. Bound to anything but loopback, the endpoint wants a bearer token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import choose_encoder
+
+from tui.base.config import Config
+from tui.bus.scanner import BusSnapshot, summarize
+from tui.ops.engine import OpsView
+from tui.ops.probes import ProbeResult
+from tui.ops.slo import events
+
+PLATFORM = "platform"  # the site label of the platform-wide checks (backups, containers)
+
+
+class MetricsError(Exception):
+    """The metrics endpoint cannot start as configured; worded for a person."""
+
+
+def latency_buckets(config: Config) -> tuple[float, ...]:
+    """Seconds; one bucket edge at the latency SLO's threshold, so rules can count slow probes."""
+    edges = {0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, config.latency_p95_ms / 1000}
+    return (*sorted(edges), float("inf"))
+
+
+class Metrics:
+    def __init__(self, config: Config, vantage: str) -> None:
+        self.vantage = vantage
+        self.registry = CollectorRegistry(auto_describe=True)
+        r, v = self.registry, ("vantage",)
+        self.probes = Counter("sisyphus_probe", "Probes run", ("site", "check", *v), registry=r)
+        self.failures = Counter(
+            "sisyphus_probe_failures", "Probes that failed", ("site", "check", *v), registry=r
+        )
+        self.latency = Histogram(
+            "sisyphus_probe_latency_seconds",
+            "Time to the answer of a probe that answered",
+            ("site", "check", *v),
+            buckets=latency_buckets(config),
+            registry=r,
+        )
+        self.slo_events = Counter(
+            "sisyphus_slo_events",
+            "SLO events (one per probe and SLO it counts for)",
+            ("site", "slo", *v),
+            registry=r,
+        )
+        self.slo_bad = Counter(
+            "sisyphus_slo_bad_events", "SLO events that were bad", ("site", "slo", *v), registry=r
+        )
+        self.cert_left = Gauge(
+            "sisyphus_tls_certificate_expiry_seconds",
+            "Seconds until the served certificate's notAfter",
+            ("site", *v),
+            registry=r,
+        )
+        self.backup_age = Gauge(
+            "sisyphus_backup_age_seconds", "Age of the newest backup", v, registry=r
+        )
+        self.containers = Gauge(
+            "sisyphus_containers_healthy", "1 when every container is healthy", v, registry=r
+        )
+        self.budget = Gauge(
+            "sisyphus_error_budget_remaining",
+            "Share of the SLO window's error budget left, as the room computes it",
+            ("site", "slo"),
+            registry=r,
+        )
+        self.burn = Gauge(
+            "sisyphus_burn_rate",
+            "Burn rate over a window, as the room computes it",
+            ("site", "slo", "window"),
+            registry=r,
+        )
+        self.freeze = Gauge("sisyphus_deploy_freeze", "1 during a deploy freeze", registry=r)
+        self.tickets = Gauge("sisyphus_tickets", "Tickets in an inbox", ("role",), registry=r)
+        self.responses = Gauge(
+            "sisyphus_responses_waiting", "Responses waiting in an inbox", ("role",), registry=r
+        )
+        self.stale = Gauge(
+            "sisyphus_stale_clarifications",
+            "Stale clarifications in an inbox",
+            ("role",),
+            registry=r,
+        )
+        self.malformed = Gauge(
+            "sisyphus_malformed_tickets",
+            "Files in an inbox that are no ticket",
+            ("role",),
+            registry=r,
+        )
+        self.incidents = Gauge(
+            "sisyphus_incidents_open", "Open incidents by state", ("state",), registry=r
+        )
+        self.not_live = Gauge(
+            "sisyphus_deliveries_not_live",
+            "Tickets marked done whose verify URL fails",
+            registry=r,
+        )
+        self._lock = threading.Lock()
+
+    def observe_round(self, results: Iterable[ProbeResult], config: Config) -> None:
+        v = self.vantage
+        with self._lock:
+            for result in results:
+                site = result.site or PLATFORM
+                self.probes.labels(site, result.check, v).inc()
+                failures = self.failures.labels(site, result.check, v)  # exists from 0 on
+                if not result.ok:
+                    failures.inc()
+                if result.ok and result.latency_ms is not None and result.check == "http":
+                    self.latency.labels(site, result.check, v).observe(result.latency_ms / 1000)
+                for slo, good in events(result, config):
+                    self.slo_events.labels(site, slo, v).inc()
+                    bad = self.slo_bad.labels(site, slo, v)  # a ratio needs both series, 0 too
+                    if not good:
+                        bad.inc()
+                days = result.extra.get("days_left")
+                if result.check == "tls" and isinstance(days, int | float):
+                    self.cert_left.labels(site, v).set(days * 86400)
+                age = result.extra.get("age_s")
+                if result.check == "backup" and isinstance(age, int | float):
+                    self.backup_age.labels(v).set(age)
+                if result.check == "containers":
+                    self.containers.labels(v).set(1 if result.ok else 0)
+
+    def set_view(self, view: OpsView) -> None:
+        with self._lock:
+            for status in view.budget.statuses:
+                site = status.site or PLATFORM
+                if status.budget_remaining is not None:
+                    self.budget.labels(site, status.name).set(status.budget_remaining)
+                for window, rate in status.burn.items():
+                    if rate is not None:
+                        self.burn.labels(site, status.name, window).set(rate)
+            self.freeze.set(1 if view.budget.freeze else 0)
+            for state in ("triggered", "acknowledged"):
+                self.incidents.labels(state).set(sum(1 for i in view.incidents if i.state == state))
+            self.not_live.set(len(view.not_live))
+
+    def set_bus(self, bus: BusSnapshot, config: Config, now: Any) -> None:
+        with self._lock:
+            for row in summarize(bus, now, config.stale_after):
+                self.tickets.labels(row.role).set(row.tickets)
+                self.responses.labels(row.role).set(row.responses)
+                self.stale.labels(row.role).set(row.stale)
+                self.malformed.labels(row.role).set(row.malformed)
+
+    def exposition(self, accept: str | None) -> tuple[bytes, str]:
+        encoder, content_type = choose_encoder(accept or "")
+        with self._lock:
+            return encoder(self.registry), content_type
+
+
+def _loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class MetricsServer:
+    """`GET /metrics` on `[metrics] listen`, in a thread; a bearer token off loopback."""
+
+    def __init__(self, metrics: Metrics, config: Config) -> None:
+        assert config.metrics_listen is not None
+        host, _, port = config.metrics_listen.rpartition(":")
+        token = os.environ.get(config.metrics_token_env) if config.metrics_token_env else None
+        if config.metrics_token_env and not token:
+            raise MetricsError(
+                f"[metrics] token_env: ${config.metrics_token_env} is not set in the environment"
+            )
+        if not _loopback(host) and not token:
+            raise MetricsError(
+                f"[metrics] listen = {config.metrics_listen!r} is not loopback: set [metrics] "
+                "token_env to the name of a variable holding a bearer token"
+            )
+        self.protected = token is not None
+        expected = f"Bearer {token}".encode() if token else None
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path.split("?")[0] != "/metrics":
+                    self.send_error(404, "only /metrics is here")
+                    return
+                given = self.headers.get("Authorization", "").encode()
+                if expected is not None and not hmac.compare_digest(given, expected):
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", "Bearer")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body, content_type = metrics.exposition(self.headers.get("Accept"))
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        try:
+            self.server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+        except OSError as exc:
+            raise MetricsError(
+                f"[metrics] listen = {config.metrics_listen!r}: {exc.strerror or exc}"
+            ) from None
+        self.server.daemon_threads = True
+        self.address = f"{host}:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
