@@ -5,7 +5,6 @@ an incident and ends it."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -42,9 +41,12 @@ def alert(data: dict[str, Any], severity: str) -> dict[str, Any]:
     """The expected alert of the availability SLO at `severity`, as promtool lists it."""
     for group in data["groups"]:
         for rule in group["rules"]:
-            if rule.get("alert") and rule["labels"]["severity"] == severity:
-                if rule["labels"]["slo"] == "availability":
-                    return {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+            labels = rule.get("labels", {})
+            if rule.get("alert") and (labels["severity"], labels["slo"]) == (
+                severity,
+                "availability",
+            ):
+                return {"exp_labels": labels, "exp_annotations": rule["annotations"]}
     raise AssertionError(f"no {severity} alert")
 
 
