@@ -5,6 +5,7 @@ an incident and ends it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -131,3 +132,206 @@ def test_rules_pass_promtool_and_its_unit_tests(tmp_path: Path) -> None:
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "SUCCESS" in tested.stdout + tested.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{url}: the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} not ready in {seconds}s")
+
+
+def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.integration.test_headless import configure, watching
+    from tests.servers import Switch, switch_server
+
+    alertmanager = need("prometheus-alertmanager")
+    port = _free_port()
+    config = tmp_path / "am.yml"
+    config.write_text('route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n')
+    server = subprocess.Popen(
+        [
+            alertmanager,
+            f"--config.file={config}",
+            f"--storage.path={tmp_path / 'am'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    root = tmp_path / "state"
+    (root / "tickets").mkdir(parents=True)
+    switch = Switch()
+    try:
+        _wait_ready(f"http://127.0.0.1:{port}/-/ready", server)
+        with switch_server(switch) as site:
+            configure(root, {"shop": site})
+            with (root / "sisyphus.toml").open("a") as out:
+                out.write(
+                    f'[[notify]]\nkind = "alertmanager"\nurl = "http://127.0.0.1:{port}"\n'
+                    'events = ["incident"]\n'
+                )
+            api = f"http://127.0.0.1:{port}/api/v2/alerts"
+            with watching(root) as watch:
+                opened = watch.wait_for("incident opened", check="http")
+                key = f"incident:{opened['id']}:1:firing"
+                watch.wait_for("notification sent", notification=key)
+
+                def listed() -> list[dict[str, Any]]:
+                    return [a for a in httpx.get(api).json() if a["labels"]["id"] == opened["id"]]
+
+                [firing] = listed()
+                labels = firing["labels"]
+                assert labels["alertname"] == "SisyphusIncident"
+                assert (labels["site"], labels["slo"], labels["severity"]) == (
+                    "shop",
+                    "availability",
+                    "page",
+                )
+                assert firing["status"]["state"] == "active"
+                switch.up = True
+                closed = watch.wait_for("incident resolved", id=opened["id"])
+                assert closed
+                ended = f"incident:{opened['id']}:"
+                while True:  # the closing notification of this incident
+                    sent = watch.wait_for("notification sent")
+                    if sent["notification"].startswith(ended) and sent["notification"].endswith(
+                        ":resolved"
+                    ):
+                        break
+                assert listed() == []  # ended: no longer listed as active
+                assert watch.stop() < 2.0
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_a_real_prometheus_scrapes_the_watcher_and_agrees_with_the_room(tmp_path: Path) -> None:
+    import time
+
+    import httpx
+
+    from tests.integration.test_headless import cli, watching
+    from tests.servers import QuietServer
+
+    prometheus = need("prometheus")
+    # A site that fails every other request: the budget is half spent, not all or nothing.
+    import threading
+    from http.server import BaseHTTPRequestHandler
+
+    class Alternating(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        count = 0
+
+        def do_GET(self) -> None:
+            Alternating.count += 1
+            status = 200 if Alternating.count % 2 else 503
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    site = QuietServer(("127.0.0.1", 0), Alternating)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    metrics_port, prom_port = _free_port(), _free_port()
+    root = tmp_path / "state"
+    (root / "tickets").mkdir(parents=True)
+    (root / "sisyphus.toml").write_text(
+        '[room]\nvantage = "probe-1"\n'
+        f'[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{site.server_address[1]}/"\n'
+        f'[metrics]\nlisten = "127.0.0.1:{metrics_port}"\n'
+    )
+    (tmp_path / "rules.yml").write_text(cli(root, "rules").stdout)
+    (tmp_path / "prometheus.yml").write_text(
+        "global:\n  scrape_interval: 200ms\n  evaluation_interval: 200ms\n"
+        "rule_files: [rules.yml]\n"
+        "scrape_configs:\n  - job_name: sisyphus\n    static_configs:\n"
+        f"      - targets: ['127.0.0.1:{metrics_port}']\n"
+    )
+    server = subprocess.Popen(
+        [
+            prometheus,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    query = f"http://127.0.0.1:{prom_port}/api/v1/query"
+
+    def value(expr: str) -> float | None:
+        result = httpx.get(query, params={"query": expr}).json()["data"]["result"]
+        return float(result[0]["value"][1]) if result else None
+
+    try:
+        _wait_ready(f"http://127.0.0.1:{prom_port}/-/ready", server)
+        with watching(root, "--time-scale", "20") as watch:  # a round every 1.5 s
+            started = watch.wait_for("watcher started")
+            assert started["metrics"] == f"http://127.0.0.1:{metrics_port}/metrics"
+            exposition = httpx.get(
+                started["metrics"], headers={"Accept": "application/openmetrics-text"}
+            )
+            assert exposition.headers["content-type"].startswith("application/openmetrics-text")
+            deadline = time.monotonic() + 40
+            agreed = None
+            while time.monotonic() < deadline:
+                prom_events = value(
+                    'sum(sisyphus_slo_events_total{site="shop",slo="availability"})'
+                )
+                room = json.loads(cli(root, "status", "--json").stdout)
+                [slo] = [
+                    s for s in room["slos"] if (s["site"], s["name"]) == ("shop", "availability")
+                ]
+                if (
+                    prom_events is not None
+                    and slo["events"] >= 12
+                    and abs(prom_events - slo["events"]) <= 1
+                ):
+                    agreed = (prom_events, slo)
+                    break
+                time.sleep(0.3)
+            assert agreed is not None, "Prometheus and the room never agreed on the events"
+            prom_events, slo = agreed
+            bad = value('sum(sisyphus_slo_bad_events_total{site="shop",slo="availability"})')
+            assert bad is not None and abs(bad - slo["bad_events"]) <= 1
+            remaining = 1 - (bad / prom_events) / (1 - 0.995)
+            one_event = 1 / prom_events / (1 - 0.995)
+            assert abs(remaining - slo["budget_remaining"]) <= one_event + 1e-6
+            # The rules' own figure over the SLO window: the share Prometheus saw, from its first
+            # scrape on, within one event of the room's.
+            ruled = value('slo:period_error_budget_remaining:ratio{sloth_id="shop-availability"}')
+            assert ruled is not None and abs(ruled - slo["budget_remaining"]) <= 2 * one_event
+            assert (
+                value('sisyphus_error_budget_remaining{site="shop",slo="availability"}') is not None
+            )
+            assert watch.stop() < 2.0
+    finally:
+        server.terminate()
+        server.wait(10)
+        site.shutdown()

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -161,10 +161,16 @@ def alert_of(event: Event) -> dict[str, Any]:
     alert: dict[str, Any] = {
         "labels": labels,
         "annotations": {"summary": event.text[:500], "tier": str(event.tier)},
-        "startsAt": event.at,
     }
-    if event.state == "resolved":
-        alert["endsAt"] = event.at
+    # startsAt and endsAt on Alertmanager's clock (the wall clock, even in a --time-scale drill): now when
+    # resolved; else an hour on, as the alert is re-sent at every rung (15 minutes apart at most),
+    # so an incident whose watcher went quiet expires rather than pages for ever.
+    now = datetime.now(UTC)
+    try:  # never after its end (Alertmanager answers 400): a drill's clock runs ahead
+        alert["startsAt"] = iso(min(parse_iso(event.at), now))
+    except ValueError:
+        alert["startsAt"] = iso(now)
+    alert["endsAt"] = iso(now if event.state == "resolved" else now + timedelta(hours=1))
     return alert
 
 
