@@ -291,7 +291,7 @@ def test_a_real_prometheus_scrapes_the_watcher_and_agrees_with_the_room(tmp_path
 
     try:
         _wait_ready(f"http://127.0.0.1:{prom_port}/-/ready", server)
-        with watching(root, "--time-scale", "20") as watch:  # a round every 1.5 s
+        with watching(root, "--time-scale", "100") as watch:  # a round every 0.3 s
             started = watch.wait_for("watcher started")
             assert started["metrics"] == f"http://127.0.0.1:{metrics_port}/metrics"
             exposition = httpx.get(
