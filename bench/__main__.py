@@ -75,6 +75,12 @@ def bench_watch_all() -> None:
     bench_watch()
 
 
+def bench_metrics_all() -> None:
+    from bench.metrics import bench_metrics
+
+    bench_metrics()
+
+
 BENCHES = {
     "status": bench_status,
     "room": bench_room_all,
@@ -83,6 +89,7 @@ BENCHES = {
     "views": bench_views_all,
     "steady": bench_steady_all,
     "watch": bench_watch_all,
+    "metrics": bench_metrics_all,
 }
 
 

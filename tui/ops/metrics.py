@@ -19,7 +19,13 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
 from prometheus_client.exposition import choose_encoder
 
 from tui.base.config import Config
@@ -43,6 +49,9 @@ def latency_buckets(config: Config) -> tuple[float, ...]:
 
 class Metrics:
     def __init__(self, config: Config, vantage: str) -> None:
+        # No `_created` series beside every counter and histogram: a third of the bytes, and
+        # Prometheus does not need them to compute rates.
+        disable_created_metrics()
         self.vantage = vantage
         self.registry = CollectorRegistry(auto_describe=True)
         r, v = self.registry, ("vantage",)
