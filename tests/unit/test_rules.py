@@ -224,3 +224,15 @@ def test_header_counts_notifications_a_channel_gave_up_on() -> None:
     pieces = header_pieces(view)
     assert ("2 notifications failed", "error") in pieces
     assert "no stale clarifications" not in "".join(part for part, _ in pieces)
+
+
+def test_inbox_title_counts_responses_waiting_and_the_oldest(root: Path) -> None:
+    from tests.helpers import stamp, write_ticket
+    from tui.bus.scanner import Scanner
+    from tui.view.inboxes import inboxes_title
+
+    write_ticket(root, "architect", "A", id="A", sender="operator", created=stamp(50))
+    assert inboxes_title(Scanner(root).scan(), NOW) == "Inboxes · 0 archived"
+    write_ticket(root, "architect", "R1", id="R1", sender="x", in_reply_to="A", created=stamp(30))
+    write_ticket(root, "operator", "R2", id="R2", sender="x", in_reply_to="B", created=stamp(190))
+    assert inboxes_title(Scanner(root).scan(), NOW) == "Inboxes · 2↩ oldest 3h10m · 0 archived"

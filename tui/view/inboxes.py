@@ -59,6 +59,17 @@ def role_rows(bus: BusSnapshot, now: datetime, stale_after: timedelta) -> list[R
     ]
 
 
+def inboxes_title(bus: BusSnapshot, now: datetime) -> str:
+    """The inbox pane's title: archived, and the responses waiting with the oldest one's age
+    (reading and archiving them is how 124 unread responses become 0)."""
+    responses = [t.created for t in bus.tickets if t.is_response]
+    archived = f"{bus.archived:,} archived"
+    if not responses:
+        return f"Inboxes · {archived}"
+    oldest = format_duration(now - min(responses)) if min(responses) < now else "0s"
+    return f"Inboxes · {len(responses)}↩ oldest {oldest} · {archived}"  # cut from the right
+
+
 def ticket_rows(
     bus: BusSnapshot,
     role: str | None,

@@ -34,7 +34,7 @@ from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
-from tui.view.inboxes import role_rows, ticket_rows
+from tui.view.inboxes import inboxes_title, role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
 from tui.view.ticket import build_detail
@@ -238,7 +238,7 @@ class MainScreen(PaneLayout, Screen[None]):
                 title + (" · still reading…" if self.reading else ""),
             )
             self._show_filter_status(len(rows), matched)
-            set_title(self.query_one("#roles-pane"), f"Inboxes · {bus.archived:,} archived")
+            set_title(self.query_one("#roles-pane"), inboxes_title(bus, now))
             self.counts["roles"], self.counts["tickets"] = str(len(bus.roles)), str(len(rows))
             self.refresh_summary()
 
