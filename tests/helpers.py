@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,3 +81,20 @@ def make_root(tmp: Path) -> Path:
     root = tmp / "state"
     (root / "tickets" / "archive").mkdir(parents=True)
     return root
+
+
+def run_cli(
+    root: Path | None, *args: str, stdin: str | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """`sisyphus-room ARGS --state ROOT` as a real process (no $SISYPHUS_STATE leaking in);
+    a read that blocks shows as a time-out."""
+    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
+    state = ["--state", str(root)] if root is not None else []
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args, *state],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        input=stdin,
+    )

@@ -5,16 +5,14 @@ originals archived in nested folders and under other file names."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_ticket
+from tests.helpers import run_cli, write_ticket
 from tests.servers import Switch, http_server, switch_server
 from tui.base.clock import system_clock
 from tui.base.config import load_config
@@ -134,16 +132,9 @@ def test_check_and_status_name_what_is_not_live(
     port, _, _ = servers
     done(root, "architect", "T-0042", minutes=180, verify=f"http://127.0.0.1:{port}/fail")
     done(root, "architect", "T-0043", deliverable="a restore log")
-    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tui", *args, "--state", str(root)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env=env,
-        )
+        return run_cli(root, *args)
 
     result = run("check", "--probe")
     assert result.returncode == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import stamp, write_ticket
+from tests.helpers import run_cli, stamp, write_ticket
 from tui.base.clock import system_clock
 from tui.base.config import load_config
 from tui.base.paths import room_dir
@@ -21,16 +21,7 @@ from tui.ops.engine import Operations
 from tui.ops.probes import ProbeResult
 from tui.view.ticket import build_detail
 
-
-def run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args, "--state", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=30,  # a read that blocks shows as a time-out here
-        env=env,
-    )
+run = run_cli
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import make_root, stamp, write_ticket
+from tests.helpers import make_root, run_cli, stamp, write_ticket
 from tui.bus import writing
 from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket, read_ticket
@@ -22,16 +20,7 @@ from tui.bus.tickets import Ticket, read_ticket
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def cli(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args, "--state", str(root)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env,
-        input=stdin,
-    )
+cli = run_cli
 
 
 @pytest.fixture

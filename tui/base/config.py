@@ -182,14 +182,7 @@ def _site(file: Path, index: int, table: Any) -> Site:
         reader.fail("name", "a site name (required)")
     if url is None:
         reader.fail("url", "an http:// or https:// URL (required)")
-    try:
-        parts = urlsplit(url)
-        good = parts.scheme in ("http", "https") and bool(parts.hostname)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        good = False
-    if not good:
-        reader.fail("url", f"an http:// or https:// URL, got {url!r}")
+    _http_url(reader, "url", url)
     status = reader.get("expect_status", "int", 200)
     if not 100 <= status <= 599:
         reader.fail("expect_status", f"an HTTP status between 100 and 599, got {status}")
@@ -271,6 +264,19 @@ def _listen(reader: _Reader, key: str, value: str | None) -> str | None:
     return value
 
 
+def _tables(top: _Reader, data: dict[str, Any], key: str, what: str, read: Any) -> tuple[Any, ...]:
+    """An array of tables (`[[sites]]`, `[[notify]]`), each read by `read`, names unique."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        top.fail(key, f"an array of tables ([[{key}]])")
+    items = tuple(read(top.file, i, table) for i, table in enumerate(raw))
+    names = [item.name for item in items]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{top.file}: key '{key}': {what} name {name!r} appears twice")
+    return items
+
+
 def load_config(state_root: Path) -> Config:
     """Read `<state>/sisyphus.toml`; a missing file gives the defaults."""
     file = state_root / CONFIG_NAME
@@ -307,22 +313,8 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     for role in roles:
         if not ROLE_PATTERN.match(role):
             room.fail("roles", f"role names of [a-z0-9][a-z0-9_-]*, got {role!r}")
-    sites_raw = data.get("sites", [])
-    if not isinstance(sites_raw, list):
-        top.fail("sites", "an array of tables ([[sites]])")
-    sites = tuple(_site(file, i, table) for i, table in enumerate(sites_raw))
-    names = [site.name for site in sites]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(f"{file}: key 'sites': site name {name!r} appears twice")
-    notify_raw = data.get("notify", [])
-    if not isinstance(notify_raw, list):
-        top.fail("notify", "an array of tables ([[notify]])")
-    channels = tuple(_notify(file, i, table) for i, table in enumerate(notify_raw))
-    channel_names = [channel.name for channel in channels]
-    for name in channel_names:
-        if channel_names.count(name) > 1:
-            raise ConfigError(f"{file}: key 'notify': channel name {name!r} appears twice")
+    sites = _tables(top, data, "sites", "site", _site)
+    channels = _tables(top, data, "notify", "channel", _notify)
     owner = room.get("owner", "str", "owner")
     if not ROLE_PATTERN.match(owner):
         room.fail("owner", f"a role name of [a-z0-9][a-z0-9_-]*, got {owner!r}")

@@ -125,6 +125,18 @@ class Metrics:
             registry=r,
         )
         self._lock = threading.Lock()
+        # Every configured site's series exist from the first scrape on, at 0: a rate over a
+        # window then counts the first round too, and "no failures" is 0, not absent.
+        from tui.ops.rules import slos_of
+
+        for site, slo in slos_of(config):
+            self.slo_events.labels(site, slo, vantage)
+            self.slo_bad.labels(site, slo, vantage)
+        for configured in config.sites:
+            checks = ("http", "tls") if configured.is_https else ("http",)
+            for check in checks + (("dns",) if configured.dns_name else ()):
+                self.probes.labels(configured.name, check, vantage)
+                self.failures.labels(configured.name, check, vantage)
 
     def observe_round(self, results: Iterable[ProbeResult], config: Config) -> None:
         v = self.vantage
