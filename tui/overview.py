@@ -104,8 +104,8 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
 
 def notifications(folder: Path) -> dict[str, Any]:
     """What the outbox holds: `{pending, retrying, failed}` (empty without a watcher's outbox)."""
-    from tui.ops.notify import Outbox
-
     if not (folder / "outbox.json").exists():
         return {"pending": 0, "retrying": [], "failed": []}
+    from tui.ops.notify import Outbox
+
     return Outbox(folder, read_only=True).summary()

@@ -101,6 +101,9 @@ def watching(root: Path, *extra: str, env: dict[str, str] | None = None) -> Iter
 
 
 def configure(root: Path, sites: dict[str, int], hook: int | None = None, **room: str) -> None:
+    """A probe round every 2 minutes of the watcher's clock: at --time-scale 300 one every 0.4 s,
+    often enough for the ladders (60 s, 5 min), rare enough to leave the suite its cores."""
+    room.setdefault("probe_interval", "2m")
     lines = ["[room]"] + [f'{k} = "{v}"' for k, v in room.items()]
     for name, port in sites.items():
         lines += ["[[sites]]", f'name = "{name}"', f'url = "http://127.0.0.1:{port}/"']

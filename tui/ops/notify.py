@@ -24,8 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Notify
 from tui.base.crash import one_line
@@ -100,6 +98,7 @@ def _priority(event: Event) -> str:
 
 def send(channel: Notify, event: Event) -> None:
     """Send one event on one channel; raises SendError with a sentence on failure."""
+    import httpx  # here: `status` reads the outbox without paying for httpx
     timeout = channel.timeout.total_seconds()
     headers = {"User-Agent": "sisyphus-room"}
     token = _token(channel)
