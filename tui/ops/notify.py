@@ -99,6 +99,7 @@ def _priority(event: Event) -> str:
 def send(channel: Notify, event: Event) -> None:
     """Send one event on one channel; raises SendError with a sentence on failure."""
     import httpx  # here: `status` reads the outbox without paying for httpx
+
     timeout = channel.timeout.total_seconds()
     headers = {"User-Agent": "sisyphus-room"}
     token = _token(channel)
