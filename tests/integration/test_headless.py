@@ -436,3 +436,29 @@ def test_a_delivery_that_is_not_live_is_sent_on_the_ladder(
         assert event["ticket"] == "T-0042" and event["text"].startswith("T-0042 marked done 3h0")
         assert "not live: http://127.0.0.1:" in event["text"]
         assert watch.stop() < 2.0
+
+
+def test_metrics_off_loopback_need_a_bearer_token(root: Path) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (root / "sisyphus.toml").write_text(f'[metrics]\nlisten = "0.0.0.0:{port}"\n')
+    refused = cli(root, "watch")
+    assert refused.returncode == 2
+    assert "not loopback: set [metrics] token_env" in refused.stderr
+    (root / "sisyphus.toml").write_text(
+        f'[metrics]\nlisten = "0.0.0.0:{port}"\ntoken_env = "METRICS_TOKEN"\n'
+    )
+    with watching(root, env=_env() | {"METRICS_TOKEN": "s3cret"}) as watch:
+        started = watch.wait_for("watcher started")
+        assert started["metrics"].endswith("/metrics (bearer token)")
+        url = f"http://127.0.0.1:{port}/metrics"
+        assert httpx.get(url).status_code == 401
+        assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+        assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
+        assert watch.stop() < 2.0
