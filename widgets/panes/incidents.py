@@ -19,7 +19,7 @@ class IncidentsTable(KeyedTable):
                 Col(" state", "state", 8),
                 Col("site", "site", None),
                 Col("cause", "cause", 9, hide_below=30),
-                Col("  age", "age", 6),
+                Col("   for", "age", 6),  # open: firing so far; resolved: how long it lasted
                 Col(" tier", "tier", 5, hide_below=36),
             ],
             **kwargs,

@@ -35,7 +35,8 @@ HELP = {
     "main.pane-tickets": "go to the tickets",
     "main.pane-probes": "go to the probes (enter: a site's recent probes)",
     "main.pane-budgets": "go to the error budgets (enter: a site's budgets in full)",
-    "main.pane-incidents": "go to the incidents (enter: an incident's record)",
+    "main.pane-incidents": "go to the incidents (enter: an incident's record; 'for': how long an "
+    "open one has fired, or how long a resolved one lasted)",
     "main.deliveries": "deliveries: every ticket marked done whose verify URL the room checks "
     "(enter: the ticket)",
     "main.reply": "reply to the selected ticket: status, body, preview; the answer goes to the "
