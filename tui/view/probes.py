@@ -11,6 +11,9 @@ from tui.ops.probes import ProbeResult
 BARS = "▁▂▃▄▅▆▇█"
 
 
+TREND_WIDTH = 7  # the last rounds' latencies that fit the probes pane's trend column
+
+
 def sparkline(values: list[float | None], width: int = 10) -> str:
     """Recent values as block characters; a missing value (a failed probe) is a space."""
     recent = values[-width:]
@@ -121,7 +124,7 @@ def site_rows(
                 else f"{http.latency_ms:.0f} ms"
                 if http and http.latency_ms is not None
                 else "—",
-                trend=sparkline(list(history.get(name, []))),
+                trend=sparkline(list(history.get(name, [])), width=TREND_WIDTH),
                 failing=any(not r.ok for r in results),
             )
         )

@@ -16,11 +16,12 @@ class SitesTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         columns = [
             Col(" site", "site", None),
-            Col("http", "http", 7),
-            Col("tls", "tls", 6, hide_below=32),
-            Col("dns", "dns", 4, hide_below=38),
-            Col(" latency", "latency", 10, hide_below=46),
-            Col(" trend", "trend", 11, hide_below=56),
+            # Wide enough for a cell's whole word ("✗ refused", "✗ no TLS", "✗ servfail").
+            Col("http", "http", 10),
+            Col("tls", "tls", 9, hide_below=34),
+            Col("dns", "dns", 11, hide_below=46),
+            Col(" latency", "latency", 9, hide_below=54),
+            Col(" trend", "trend", 8, hide_below=60),
         ]
         super().__init__(columns, **kwargs)
 
