@@ -21,7 +21,9 @@ def sparkline(values: list[float | None], width: int = 10) -> str:
     if not known:
         return ""
     low, high = min(known), max(known)
-    span = (high - low) or 1.0
+    # The scale is at least half the highest value: a steady site's jitter of a few percent
+    # draws a flat line (and repaints nothing), a real slowdown still fills the bars.
+    span = max(high - low, high * 0.5) or 1.0
     return "".join(
         " " if v is None else BARS[min(int((v - low) / span * 7.999), 7)] for v in recent
     )
@@ -98,6 +100,17 @@ def backup_age(result: ProbeResult) -> str:
     return format_duration(timedelta(seconds=seconds))
 
 
+def latency_text(ms: float) -> str:
+    """Latency in steps a person reads ("8 ms", "35 ms", "120 ms", "1.2 s": to 1 ms under 10 ms,
+    to 5 ms under 100, to 10 ms under a second): a steady site's jitter of a millisecond or two
+    does not repaint its cell every round over a slow link."""
+    if ms < 10:
+        return f"{ms:.0f} ms"
+    step = 5 if ms < 100 else 10
+    rounded = round(ms / step) * step
+    return f"{rounded:.0f} ms" if rounded < 1000 else f"{ms / 1000:.1f} s"
+
+
 def site_rows(
     latest: Sequence[ProbeResult],
     history: Mapping[str, Sequence[float | None]],
@@ -121,7 +134,7 @@ def site_rows(
                 slow=bool(http and http.latency_ms is not None and http.latency_ms > slow_ms),
                 latency="waiting…"
                 if name in waiting
-                else f"{http.latency_ms:.0f} ms"
+                else latency_text(http.latency_ms)
                 if http and http.latency_ms is not None
                 else "—",
                 trend=sparkline(list(history.get(name, [])), width=TREND_WIDTH),
