@@ -19,13 +19,18 @@ from widgets.screens.ticket import TicketScreen
 SIZES = [(80, 24), (160, 48)]
 
 
-def sample_room(tmp_path: Path, theme: str = "room") -> RoomApp:
-    """The sample at a path that is the same in every run: the header shows where it is."""
+def sample_room(tmp_path: Path, theme: str = "room", *, incident: bool = False) -> RoomApp:
+    """The sample at a path that is the same in every run: the header shows where it is.
+
+    With `incident`, memorial-b's failing rounds go through the round engine, which opens an
+    incident (for the incident view)."""
     fixed = Path(tempfile.gettempdir()) / f"sisyphus-snapshot-{tmp_path.name}"
     shutil.rmtree(fixed, ignore_errors=True)
     demo = prepare_demo(now=SAMPLE_NOW, target=fixed / "state")
     record_fixed_probes(demo.root)
     record_fixed_deliveries(demo.root)
+    if incident:
+        record_an_incident(demo.root)
     return make_app(
         demo.root,
         load_config(demo.root),
@@ -72,6 +77,26 @@ def record_fixed_probes(root: Path) -> None:
                 ),
             ]
         )
+
+
+def record_an_incident(root: Path) -> None:
+    from tui.ops.engine import Operations
+    from tui.ops.probes import ProbeResult
+
+    ops = Operations(root, load_config(root), writer=True, now=SAMPLE_NOW)
+    for minute in range(4):
+        at = SAMPLE_NOW - timedelta(minutes=4 - minute)
+        failing = ProbeResult(
+            "memorial-b",
+            "http",
+            False,
+            21.0,
+            "503 Service Unavailable (expected 200)",
+            at,
+            {"status": 503},
+        )
+        ops.record([failing], at)
+    assert ops.view(SAMPLE_NOW).open_incidents
 
 
 def record_fixed_deliveries(root: Path) -> None:
@@ -156,3 +181,21 @@ def test_deliveries_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int
         await pilot.pause()
 
     assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_deliveries)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_incident_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def open_incident(pilot: Any) -> None:
+        from widgets.screens.incident import IncidentScreen
+
+        await wait_for_bus(pilot)
+        pilot.app.clear_notifications()
+        await pilot.press("5", "enter")
+        for _ in range(200):
+            if isinstance(pilot.app.screen, IncidentScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    room = sample_room(tmp_path, incident=True)
+    assert snap_compare(room, terminal_size=size, run_before=open_incident)
