@@ -64,17 +64,25 @@ class QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def http_server(context: ssl.SSLContext | None = None) -> Iterator[int]:
-    server = QuietServer(("127.0.0.1", 0), Handler)
+def serving(
+    handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext | None = None
+) -> Iterator[int]:
+    """A QuietServer on 127.0.0.1 with `handler`, in a thread; yields its port."""
+    server = QuietServer(("127.0.0.1", 0), handler)
     if context is not None:
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def http_server(context: ssl.SSLContext | None = None) -> Iterator[int]:
+    with serving(Handler, context) as port:
+        yield port
 
 
 def signed_certificates(tmp: Path) -> dict[str, Any]:
@@ -226,13 +234,8 @@ def switch_server(switch: Switch) -> Iterator[int]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = QuietServer(("127.0.0.1", 0), SwitchHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(SwitchHandler) as port:
+        yield port
 
 
 class Recorder:
@@ -276,10 +279,5 @@ def recording_server(recorder: Recorder) -> Iterator[int]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = QuietServer(("127.0.0.1", 0), RecordingHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(RecordingHandler) as port:
+        yield port

@@ -129,6 +129,23 @@ async def wait_for_bus(pilot: Any) -> None:
     await pilot.pause()
 
 
+def opening(keys: tuple[str, ...], screen: type) -> Any:
+    """A run_before that presses `keys` once the bus is read (toasts cleared: they are in the
+    main-screen snapshots) and waits for `screen` to be on top."""
+
+    async def run_before(pilot: Any) -> None:
+        await wait_for_bus(pilot)
+        pilot.app.clear_notifications()
+        await pilot.press(*keys)
+        for _ in range(200):
+            if isinstance(pilot.app.screen, screen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    return run_before
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=wait_for_bus)
@@ -136,16 +153,7 @@ def test_main_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_ticket_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def open_stale_ticket(pilot: Any) -> None:
-        await wait_for_bus(pilot)
-        pilot.app.clear_notifications()  # the stale toasts are in the main-screen snapshots
-        await pilot.press("2", "g", "enter")
-        for _ in range(200):
-            if isinstance(pilot.app.screen, TicketScreen):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-
+    open_stale_ticket = opening(("2", "g", "enter"), TicketScreen)
     assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_stale_ticket)
 
 
@@ -168,34 +176,16 @@ def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_deliveries_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def open_deliveries(pilot: Any) -> None:
-        from widgets.screens.deliveries import DeliveriesScreen
+    from widgets.screens.deliveries import DeliveriesScreen
 
-        await wait_for_bus(pilot)
-        pilot.app.clear_notifications()
-        await pilot.press("6")
-        for _ in range(200):
-            if isinstance(pilot.app.screen, DeliveriesScreen):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-
+    open_deliveries = opening(("6",), DeliveriesScreen)
     assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_deliveries)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_incident_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def open_incident(pilot: Any) -> None:
-        from widgets.screens.incident import IncidentScreen
+    from widgets.screens.incident import IncidentScreen
 
-        await wait_for_bus(pilot)
-        pilot.app.clear_notifications()
-        await pilot.press("5", "enter")
-        for _ in range(200):
-            if isinstance(pilot.app.screen, IncidentScreen):
-                break
-            await pilot.pause(0.02)
-        await pilot.pause()
-
+    open_incident = opening(("5", "enter"), IncidentScreen)
     room = sample_room(tmp_path, incident=True)
     assert snap_compare(room, terminal_size=size, run_before=open_incident)
