@@ -163,8 +163,9 @@ class Watcher:
         self.bus: BusSnapshot | None = None
         self.freeze_id: str | None = None
         self._load_ladder()
-        self.previous = {(r.site, r.check): r.ok for r in self.ops.view(now).results}
-        self.frozen = self.ops.view(now).budget.freeze
+        view = self.ops.view(now)
+        self.previous = {(r.site, r.check): r.ok for r in view.results}
+        self.frozen = view.budget.freeze
         for note in self.ops.notes + self.acks.notes + self.outbox.notes:
             self.log("problem", {"text": note})
         self._write_info()
