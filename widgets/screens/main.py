@@ -280,8 +280,10 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         title = f"Probes · {len(rows)} sites" + (f" · {failing} failing" if failing else "")
         if self.waiting:
             title += f" · {len(self.waiting)} waiting"
-        elif newest is not None:  # one age for the round, not one per row: an idle room writes less
-            title += f" · round at {newest:%H:%M:%S}Z"
+        elif newest is not None and room.clock() - newest > 2 * room.config.probe_interval:
+            # Said only when late: a title that changes every round repaints the whole pane
+            # (9 KB a round over SSH); rows keep their own failures and the header the alarms.
+            title += f" · last round {newest:%H:%M:%S}Z, late"
         set_title(pane, title)
         self.counts["probes"] = f"{failing}✗" if failing else ("…" if self.waiting else "")
         self.refresh_summary()
