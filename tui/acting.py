@@ -9,7 +9,6 @@ itself, through the same engine.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 import time
@@ -44,7 +43,7 @@ def _say(args: argparse.Namespace, ok: bool, message: str, path: str | None) -> 
 def act(root: Path, config: Config, args: argparse.Namespace) -> int:
     action = args.command  # ack | resolve
     target = args.id
-    by = args.by or _user()
+    by = args.by or audit.user()
     folder = room_dir(root)
     book = IncidentBook(folder, read_only=True)
     incident = book.get(target)
@@ -86,13 +85,6 @@ def act(root: Path, config: Config, args: argparse.Namespace) -> int:
         time.sleep(0.05)
     _say(args, True, f"left for {writer}; not carried out yet", relative)
     return EXIT_OK
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 # ---------------------------------------------------------------------------------------- tickets

@@ -17,7 +17,7 @@ ACTIONS_FILE = "actions.jsonl"
 
 def record(room: Path, now: datetime, action: str, **details: Any) -> str | None:
     """Append one line; returns a sentence when it could not be written (the action stands)."""
-    line = {"at": iso(now), "who": _user(), "action": action} | details
+    line = {"at": iso(now), "who": user(), "action": action} | details
     data = (json.dumps(line, ensure_ascii=False) + "\n").encode()
     try:
         room.mkdir(exist_ok=True)
@@ -37,7 +37,8 @@ def record(room: Path, now: datetime, action: str, **details: Any) -> str | None
     return None
 
 
-def _user() -> str:
+def user() -> str:
+    """The OS user acting (its uid when the name cannot be found)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
