@@ -204,16 +204,18 @@ def _site(file: Path, index: int, table: Any) -> Site:
     return site
 
 
-def _http_url(reader: _Reader, key: str, url: str | None) -> str | None:
-    if url is None:
-        return None
+def is_http_url(url: str) -> bool:
+    """An http:// or https:// URL with a host and, if any, a port in range."""
     try:
         parts = urlsplit(url)
-        good = parts.scheme in ("http", "https") and bool(parts.hostname)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        good = False
-    if not good:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _http_url(reader: _Reader, key: str, url: str | None) -> str | None:
+    if url is not None and not is_http_url(url):
         reader.fail(key, f"an http:// or https:// URL, got {url!r}")
     return url
 

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.base.clock import iso, parse_iso
+from tui.base.config import is_http_url
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file, write_atomic
 from tui.base.sanitize import clean, shorten
@@ -104,12 +105,7 @@ def verify_of(value: Any) -> tuple[str, int, str | None] | None:
     if not isinstance(value, dict) or not isinstance(value.get("url"), str):
         return None
     url = value["url"].strip()
-    try:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
-        parts.port  # noqa: B018 - a port out of range raises
-    except ValueError:
+    if not is_http_url(url):
         return None
     status = value.get("status", 200)
     contains = value.get("contains")
