@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -51,6 +52,7 @@ from tui.view.header import (
 )
 from widgets.parts import messages as m
 from widgets.parts.commands import RoomCommands
+from widgets.parts.quiet import cropped
 from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
 
@@ -191,6 +193,10 @@ class RoomApp(App[None]):
         self._stop_watch.set()
         self.scans.close()
         self.lock.release()
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """Write each screen update cropped to what changed (it matters over SSH)."""
+        super()._display(screen, cropped(renderable))
 
     # ----------------------------------------------------------------- safety
 

@@ -160,6 +160,15 @@ def test_check_is_quiet_when_nothing_needs_a_person(root: Path) -> None:
     assert "nothing needs a person" in result.stdout
 
 
+def test_reading_commands_leave_no_room_folder_behind(state: Path) -> None:
+    """`status` and `check` only read: a state folder without `.room/` (the bundled sample, a
+    colleague's checkout) must not get one, while the snapshot still says it could be written."""
+    assert json.loads(run("status", "--state", str(state), "--json").stdout)["read_only"] is False
+    run("status", "--state", str(state))
+    run("check", "--state", str(state))
+    assert not (state / ".room").exists()
+
+
 def test_status_text_is_sanitized(root: Path) -> None:
     write_raw(
         root,

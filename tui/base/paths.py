@@ -51,10 +51,15 @@ def room_dir(root: Path) -> Path:
 
 
 def can_write(root: Path) -> bool:
-    """True when `.room/` exists or can be made and a file can be written in it."""
+    """True when a file can be written in `.room/`, or `.room/` could be made.
+
+    Asking leaves nothing behind: a reading command on a state folder without `.room/` (the
+    bundled sample, a colleague's checkout) must not create one.
+    """
     folder = room_dir(root)
+    if not folder.is_dir():
+        return root.is_dir() and os.access(root, os.W_OK | os.X_OK)
     try:
-        folder.mkdir(exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
         os.close(fd)
         os.unlink(name)

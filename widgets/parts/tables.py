@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -107,11 +108,11 @@ class KeyedTable(DataTable[Text]):
             self._shown, self._order = dict(rows), []
             return
         if order == self._order:
-            for key, cells in rows:
+            for row, (key, cells) in enumerate(rows):
                 old = self._shown[key]
-                for index in self._visible:
+                for column, index in enumerate(self._visible):
                     if old[index] != cells[index]:
-                        self.update_cell(key, self._spec[index].key, cells[index])
+                        self._set_cell(row, column, cells[index])
                 self._shown[key] = cells
             return
         keep = self.selected_key
@@ -122,6 +123,16 @@ class KeyedTable(DataTable[Text]):
         self._order = order
         if keep in self._shown:
             self.move_cursor(row=order.index(keep), animate=False)
+
+    def _set_cell(self, row: int, column: int, value: Text) -> None:
+        """`update_cell` without its whole-table refresh: only the changed cell is repainted, so a
+        round that changes one trend sends that trend, not the table (it matters over SSH). The
+        row caches are keyed by `_update_count`, as `update_cell` keeps them (Textual 8.2)."""
+        coordinate = Coordinate(row, column)
+        row_key, column_key = self.coordinate_to_cell_key(coordinate)
+        self._data[row_key][column_key] = value
+        self._update_count += 1
+        self.refresh_coordinate(coordinate)
 
     def select_key(self, key: str) -> bool:
         try:
