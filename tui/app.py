@@ -53,6 +53,7 @@ from tui.view.header import (
 from widgets.parts import messages as m
 from widgets.parts.commands import RoomCommands
 from widgets.parts.quiet import cropped
+from widgets.parts.textual_fixes import apply as apply_textual_fixes
 from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
 
@@ -60,6 +61,9 @@ RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted ev
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
 REQUESTS_EVERY = 0.5
+
+
+apply_textual_fixes()
 
 
 class RoomApp(App[None]):
