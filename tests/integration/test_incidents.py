@@ -20,9 +20,11 @@ from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import report
 from tui.ops.history import History
-from tui.ops.incidents import IncidentBook, causes, write_postmortem
+from tui.ops.incidents import IncidentBook, causes
 from tui.ops.kb import load_kb
-from tui.ops.probes import ProbeResult, run_round
+from tui.ops.postmortem import write_postmortem
+from tui.ops.probes import ProbeResult
+from tui.ops.rounds import run_round
 
 
 @contextmanager

@@ -13,7 +13,9 @@ import pytest
 from tests.servers import DnsResponder, http_server, tls_servers
 from tui.base.clock import system_clock
 from tui.base.config import Config, Site, load_config
-from tui.ops.probes import ProbeResult, parse_containers, probe_backup, probe_containers, run_round
+from tui.ops.containers import parse_containers, probe_containers
+from tui.ops.probes import ProbeResult, probe_backup
+from tui.ops.rounds import run_round
 
 
 def by_key(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResult]:

@@ -89,7 +89,7 @@ def test_dns_verdicts_against_unbound(root: Path) -> None:
 
     from tests.unbound import unbound
     from tui.base.config import Config, Site
-    from tui.ops.probes import run_round
+    from tui.ops.rounds import run_round
 
     zone = """  local-zone: "test." static
   local-data: "test. 3600 IN SOA ns1.gandi.net. admin.test. 1 3600 600 86400 300"

@@ -124,7 +124,8 @@ def test_the_budget_an_incident_burned_is_its_bad_probes_over_the_window_budget(
     root: Path,
 ) -> None:
     """Defined once, shown alike in the incident view, the post-mortem and status --json."""
-    from tui.ops.incidents import Incident, postmortem_text
+    from tui.ops.incidents import Incident
+    from tui.ops.postmortem import postmortem_text
 
     ops = operations(root, '[[sites]]\nname = "a"\nurl = "http://a.example/"\n')
     start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

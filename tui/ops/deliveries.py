@@ -264,7 +264,7 @@ class DeliveryBook:
 
 async def check_url(client: Any, url: str, status: int, contains: str | None) -> tuple[bool, str]:
     """GET `url` from the outside (redirects followed): (live, a sentence)."""
-    from tui.ops.probes import _reason
+    from tui.ops.probes import failure_reason
 
     try:
         async with client.stream("GET", url) as response:
@@ -284,7 +284,7 @@ async def check_url(client: Any, url: str, status: int, contains: str | None) ->
             where = "the first MiB" if len(body) >= BODY_LIMIT else "the page"
             return False, f"answers {said} but {shorten(contains, 40)!r} is not in {where}"
     except Exception as exc:
-        reason = _reason(exc)
+        reason = failure_reason(exc)
         host = urlsplit(url).hostname or ""
         if reason == "host name does not resolve" or "[Errno -2]" in reason or "-3]" in reason:
             return False, f"{host} does not resolve"

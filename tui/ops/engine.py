@@ -31,10 +31,12 @@ from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport, report, write_freeze
 from tui.ops.deliveries import Delivery, DeliveryBook, check_all
 from tui.ops.history import History, key_of
-from tui.ops.incidents import Incident, IncidentBook, write_postmortem
+from tui.ops.incidents import Incident, IncidentBook
 from tui.ops.kb import Entry, load_kb, save_entry
+from tui.ops.postmortem import write_postmortem
 from tui.ops.probe_store import ProbeStore
-from tui.ops.probes import Arrived, ProbeResult, probe_round
+from tui.ops.probes import ProbeResult
+from tui.ops.rounds import Arrived, probe_round
 from tui.ops.slo import budget_trend
 
 Clock = Callable[[], datetime]

@@ -175,7 +175,7 @@ def alert_of(event: Event) -> dict[str, Any]:
 
 
 def _run(channel: Notify, event: Event, timeout: float) -> None:
-    from tui.ops.probes import run_command
+    from tui.base.shell import run_command
 
     assert channel.command is not None
     stdin = json.dumps(event.to_json(), ensure_ascii=False).encode() + b"\n"

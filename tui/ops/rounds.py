@@ -1,0 +1,179 @@
+"""One probe round: every configured check at once, results handed on as they arrive.
+
+One shared httpx client per TLS setting, a semaphore in front of it, a deadline per probe and one
+for the round: a probe still unanswered at the round's deadline becomes a failed result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tui.base.config import Config, Site
+from tui.ops.containers import probe_containers
+from tui.ops.probes import ProbeResult, failure_reason, probe_backup, probe_dns, probe_http
+
+CONCURRENCY = 32
+
+
+def _ssl_context(root: Path, site: Site) -> ssl.SSLContext | bool:
+    if not site.verify_tls:
+        return False
+    if site.ca_file:
+        path = Path(site.ca_file)
+        path = path if path.is_absolute() else root / path
+        found = path.stat()
+        return _verifying_context(str(path), (found.st_mtime_ns, found.st_size))
+    return _verifying_context(None, None)
+
+
+@functools.lru_cache(maxsize=16)
+def _verifying_context(cafile: str | None, _version: tuple[int, int] | None) -> ssl.SSLContext:
+    """Made once, not each round: loading the system's CA certificates costs ~40 ms of CPU. A
+    site's own CA file is loaded again when it changes (its time and size are in the key)."""
+    return ssl.create_default_context(cafile=cafile)
+
+
+Arrived = Callable[[list[ProbeResult]], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One probe of a round: the checks it answers for and the coroutine that answers."""
+
+    site: str | None
+    checks: tuple[str, ...]
+    work: Any
+
+
+def round_deadline(config: Config) -> float:
+    """Seconds a whole round may take: the slowest probe's own deadline, and a margin."""
+    longest = max(
+        [site.timeout.total_seconds() + 2 for site in config.sites]
+        + [config.containers_timeout.total_seconds() + 2]
+    )
+    return longest + 3
+
+
+async def probe_round(
+    root: Path,
+    config: Config,
+    now: Callable[[], datetime],
+    concurrency: int = CONCURRENCY,
+    on_result: Arrived | None = None,
+) -> list[ProbeResult]:
+    """One round over every configured check. Never raises.
+
+    Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
+    hold the others). A probe still unanswered at the round's deadline becomes a failed result.
+    """
+    import httpx
+
+    gate = asyncio.Semaphore(concurrency)
+    clients: dict[tuple[bool, str | None], httpx.AsyncClient] = {}
+    results: list[ProbeResult] = []
+
+    def client_for(site: Site) -> httpx.AsyncClient:
+        key = (site.verify_tls, site.ca_file)
+        if key not in clients:
+            try:
+                verify = _ssl_context(root, site)
+            except (OSError, ssl.SSLError):
+                verify = True  # the CA file is unreadable: the probe reports the failure
+            clients[key] = httpx.AsyncClient(
+                verify=verify,
+                follow_redirects=True,
+                limits=httpx.Limits(
+                    max_connections=concurrency, max_keepalive_connections=concurrency
+                ),
+                headers={"user-agent": "sisyphus-room probe"},
+            )
+        return clients[key]
+
+    async def guarded(job: _Job, deadline: float) -> list[ProbeResult]:
+        async with gate:
+            try:
+                found = await asyncio.wait_for(job.work, deadline)
+                return found if isinstance(found, list) else [found]
+            except Exception as exc:
+                reason = failure_reason(exc)
+                return [
+                    ProbeResult(job.site, check, False, None, reason, now()) for check in job.checks
+                ]
+
+    jobs: list[tuple[_Job, float]] = []
+    for site in config.sites:
+        deadline = site.timeout.total_seconds() + 2
+        if (
+            site.ca_file
+            and not (root / site.ca_file).exists()
+            and not Path(site.ca_file).is_absolute()
+        ):
+            missing = ProbeResult(
+                site.name, "http", False, None, f"ca_file {site.ca_file} not found", now()
+            )
+            jobs.append((_Job(site.name, ("http",), _fixed([missing])), deadline))
+        else:
+            checks = ("http", "tls") if site.is_https else ("http",)
+            work: Any = probe_http(client_for(site), site, config, now)
+            jobs.append((_Job(site.name, checks, work), deadline))
+        if site.dns_name:
+            jobs.append((_Job(site.name, ("dns",), probe_dns(site, now)), deadline))
+    if config.containers_command:
+        timeout = config.containers_timeout.total_seconds()
+        work = probe_containers(config.containers_command, now, timeout)
+        jobs.append((_Job(None, ("containers",), work), timeout + 2))
+    if config.backups_path:  # a file walk: in a thread, so a hanging mount cannot hold the round
+        work = asyncio.to_thread(probe_backup, root, config, now())
+        jobs.append((_Job(None, ("backup",), work), 30.0))
+    tasks = {asyncio.ensure_future(guarded(job, deadline)): job for job, deadline in jobs}
+    try:
+        pending = set(tasks)
+        limit = time.monotonic() + round_deadline(config)
+        while pending:
+            done, pending = await asyncio.wait(
+                pending, timeout=max(limit - time.monotonic(), 0), return_when="FIRST_COMPLETED"
+            )
+            if not done:
+                break
+            for task in done:
+                batch = task.result()
+                results.extend(batch)
+                if on_result is not None:
+                    on_result(batch)
+        late: list[ProbeResult] = []
+        for task in pending:
+            task.cancel()
+            job = tasks[task]
+            late.extend(
+                ProbeResult(
+                    job.site, check, False, None, "no answer within the round's deadline", now()
+                )
+                for check in job.checks
+            )
+        if late:
+            results.extend(late)
+            if on_result is not None:
+                on_result(late)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for client in clients.values():
+            await client.aclose()
+    return results
+
+
+async def _fixed(results: list[ProbeResult]) -> list[ProbeResult]:
+    return results
+
+
+def run_round(root: Path, config: Config, now: Callable[[], datetime]) -> list[ProbeResult]:
+    """One round from synchronous code (the command line)."""
+    return asyncio.run(probe_round(root, config, now))
