@@ -2,7 +2,7 @@
 
 The room is driven by Pilot on the bundled sample state; resident memory is read from
 /proc/self/statm after a collection at 10, 50, 100, 200, 300 and 400 opens, each measured once
-the room has settled (it hands freed heap back a second after a view closes).
+the room has settled.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ async def _opens(kind: str) -> dict[int, float]:
             while app.screen is not app.main:
                 await pilot.pause(0.01)
             if count in MARKS:
-                await pilot.pause(1.3)  # settled: the room trims its heap a second after a close
+                await pilot.pause(1.0)  # settled
                 gc.collect()
                 found[count] = _rss_mb()
     return found

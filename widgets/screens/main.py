@@ -17,10 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Input
 
-from tui.base.gcpause import release_memory
 from tui.base.sanitize import clean
 from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
@@ -90,7 +88,6 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._trim_timer: Timer | None = None  # hands a closed view's memory back
         self.marked: set[str] = set()  # paths of tickets marked with space (x archives them)
         self.drafts: dict[str, Form] = {}  # typed replies not sent yet, by ticket path
         self.new_draft = Form()
@@ -111,12 +108,6 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
     @property
     def room(self) -> RoomApp:
         return self.app  # type: ignore[return-value]
-
-    def on_screen_resume(self) -> None:
-        """A view on top was closed: give its memory back once the screen has settled."""
-        if self._trim_timer is not None:
-            self._trim_timer.stop()
-        self._trim_timer = self.set_timer(1.0, release_memory, name="release memory")
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
