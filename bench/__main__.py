@@ -63,6 +63,12 @@ def bench_views_all() -> None:
     bench_views()
 
 
+def bench_worst_all() -> None:
+    from bench.worst_tickets import bench_worst_tickets
+
+    bench_worst_tickets()
+
+
 def bench_steady_all() -> None:
     from bench.steady import bench_steady
 
@@ -87,6 +93,7 @@ BENCHES = {
     "probes": bench_probes_all,
     "store": bench_store_all,
     "views": bench_views_all,
+    "worst": bench_worst_all,
     "steady": bench_steady_all,
     "watch": bench_watch_all,
     "metrics": bench_metrics_all,

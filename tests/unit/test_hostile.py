@@ -124,11 +124,24 @@ def test_any_value_in_any_key_parses_or_is_malformed(key: str, value: object) ->
 
 
 def test_a_large_body_is_shown_in_part_with_where_the_rest_is() -> None:
-    from tui.view.ticket import BODY_CHARS, bounded_body
+    from tui.view.ticket import BODY_CHARS, BODY_COST, CODE_LINES_PER_UNIT, bounded_body
 
     many = "\n\n".join(f"paragraph {n}" for n in range(6000))
     shown = bounded_body(many, "tickets/to_x/big.md")
-    assert shown.count("paragraph") == 200 and "read it in `tickets/to_x/big.md`" in shown
+    assert shown.count("paragraph") == BODY_COST and "read it in `tickets/to_x/big.md`" in shown
+    # A list item costs what a paragraph does, a table row one a cell (each is drawn as widgets).
+    table = "| site | code |\n|---|---|\n" + "".join(f"| r{n} | 503 |\n" for n in range(5000))
+    assert bounded_body(table, "p").count("| r") == BODY_COST // 2 - 2  # and the header, the rule
+    items = "".join(f"- item {n}\n" for n in range(5000))
+    assert bounded_body(items, "p").count("- item") == BODY_COST
+    # Code is cut by lines, and a fence left open by the cut is closed before the footer.
+    code = "```python\n" + "x = 1\n" * 5000 + "```\n"
+    shown = bounded_body(code, "p")
+    assert shown.count("x = 1") == (BODY_COST - 1) * CODE_LINES_PER_UNIT
+    assert shown.split("\n---\n")[0].rstrip().endswith("```")
+    # Code with no language named is plain text: no lexer guessing (0.8 s for 1,000 lines).
+    assert bounded_body("```\nls -l\n```\n", "p") == "```text\nls -l\n```\n"
+    assert bounded_body("~~~sh\nls\n~~~\n", "p") == "~~~sh\nls\n~~~\n"
     long_line = "word " * 100_000
     shown = bounded_body(long_line, "tickets/to_x/long.md")
     assert len(shown) < BODY_CHARS + 200 and "read it in" in shown
