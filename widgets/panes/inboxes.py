@@ -20,7 +20,7 @@ class RolesTable(KeyedTable):
             Col("   ↩", "responses", 4, hide_below=30),
             Col(" stale", "stale", 6),
             Col(" bad", "malformed", 4, hide_below=30),
-            Col(" oldest", "oldest", 10, hide_below=40),
+            Col(" oldest", "oldest", 9, hide_below=40),  # " 100d23h" fits
         ]
         super().__init__(columns, **kwargs)
 
