@@ -142,6 +142,15 @@ def test_a_large_body_is_shown_in_part_with_where_the_rest_is() -> None:
     # Code with no language named is plain text: no lexer guessing (0.8 s for 1,000 lines).
     assert bounded_body("```\nls -l\n```\n", "p") == "```text\nls -l\n```\n"
     assert bounded_body("~~~sh\nls\n~~~\n", "p") == "~~~sh\nls\n~~~\n"
+    # A longer fence is closed by as long a one; what is not shown is counted in the file as is.
+    shown = bounded_body("````\n" + "x\n" * 5000 + "````\n", "p")
+    assert shown.split("\n\n---\n\n")[0].endswith("\nx\n````")
+    body = "```\nx\n```\n\n" + "\n\n".join(f"p{n}" for n in range(300))
+    shown = bounded_body(body, "p")
+    assert shown.startswith("```text\nx\n```\n\np0")
+    last = shown.split("\n\n---\n\n")[0].rsplit("\n\n", 1)[-1]  # the last paragraph shown
+    rest = body[body.index(f"\n\n{last}\n\n") + len(last) + 4 :]
+    assert f"({len(rest):,} characters" in shown
     long_line = "word " * 100_000
     shown = bounded_body(long_line, "tickets/to_x/long.md")
     assert len(shown) < BODY_CHARS + 200 and "read it in" in shown

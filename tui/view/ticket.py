@@ -23,6 +23,18 @@ BODY_CHARS = 16_000  # Markdown rendering grows faster than the text: show a bou
 BODY_COST = 100
 CODE_LINES_PER_UNIT = 10
 _LIST_ITEM = re.compile(r"([-*+]|\d{1,9}[.)])\s")
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+
+
+def _fence(text: str) -> str | None:
+    """The run of backticks or tildes a stripped line opens a code block with, if it does."""
+    found = _FENCE.match(text)
+    return found.group(1) if found else None
+
+
+def _closes(text: str, fence: str) -> bool:
+    """Whether a stripped line closes the block `fence` opened (as long a run, nothing else)."""
+    return text.startswith(fence) and not text.strip(fence[0])
 
 
 def _cut(body: str) -> tuple[int, str | None]:
@@ -32,10 +44,10 @@ def _cut(body: str) -> tuple[int, str | None]:
         text = line.strip()
         if fence is not None:
             cost += 1 / CODE_LINES_PER_UNIT
-            if text.startswith(fence):
+            if _closes(text, fence):
                 fence = None
-        elif text.startswith(("```", "~~~")):
-            fence, cost = text[:3], cost + 1
+        elif (opened := _fence(text)) is not None:
+            fence, cost = opened, cost + 1
         elif text.startswith("|"):  # a table: a widget per cell
             cost += max(text.count("|") - 1, 1)
         elif _LIST_ITEM.match(text) or (text and after_blank):
@@ -56,12 +68,11 @@ def _plain_fences(body: str) -> str:
     for index, line in enumerate(lines):
         text = line.strip()
         if fence is not None:
-            if text.startswith(fence) and not text.strip(fence[0]):
+            if _closes(text, fence):
                 fence = None
-        elif text.startswith(("```", "~~~")):
-            fence = text[:3]
-            if not text.strip(fence[0]):
-                lines[index] = line.rstrip("\r\n") + "text" + line[len(line.rstrip("\r\n")) :]
+        elif (fence := _fence(text)) is not None and text == fence:
+            end = len(line.rstrip("\r\n"))
+            lines[index] = line[:end] + "text" + line[end:]
     return "".join(lines)
 
 
@@ -70,11 +81,10 @@ def bounded_body(body: str, path: str) -> str:
     cut, fence = _cut(body)
     if cut >= len(body):
         return _plain_fences(body)
-    body = _plain_fences(body[:cut]) + body[cut:]
     rest = body[cut:]
     lines = rest.count("\n") + 1
     return (
-        body[:cut].rstrip()
+        _plain_fences(body[:cut]).rstrip()
         + (f"\n{fence}" if fence else "")
         + f"\n\n---\n\n*The rest of this body ({len(rest):,} characters, {lines:,} lines) is not "
         f"shown here: read it in `{path}`.*\n"
