@@ -22,13 +22,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from tui.base.clock import iso, system_clock
+from tui.base.clock import iso, scaled_clock, system_clock
 from tui.base.config import Config, ConfigError, load_config
 from tui.base.crash import one_line
+from tui.base.eventlog import Log
 from tui.base.paths import NotAFile, read_file, room_dir, write_atomic
 from tui.base.sanitize import clean
 from tui.base.storage import WriterLock
@@ -47,39 +48,6 @@ LADDER_FILE = "ladder.json"
 TICK = 0.25  # seconds between looks at requests, ladders and the round in flight
 SCAN_EVERY = 10.0  # seconds between scans of the ticket bus for the stale ladder
 STOP_WITHIN = 1.5  # seconds a round in flight is waited for after SIGTERM
-
-
-class Log:
-    """One line per event: `at event key=value …`, or a JSON object with `--log-format json`."""
-
-    def __init__(self, stream: TextIO, fmt: str, clock: Callable[[], datetime]) -> None:
-        self.stream, self.fmt, self.clock = stream, fmt, clock
-        self._lock = threading.Lock()
-
-    def __call__(self, event: str, fields: dict[str, Any] | None = None) -> None:
-        fields = {
-            k: v for k, v in (fields or {}).items() if v is not None and k not in ("at", "event")
-        }
-        at = iso(self.clock())
-        if self.fmt == "json":
-            line = json.dumps({"at": at, "event": event, **fields}, ensure_ascii=False)
-        else:
-            parts = [f"{at} {event}"]
-            for key, value in fields.items():
-                text = clean(str(value))
-                parts.append(f"{key}={json.dumps(text) if ' ' in text or not text else text}")
-            line = " ".join(parts)
-        with self._lock, contextlib.suppress(OSError, ValueError):
-            self.stream.write(line + "\n")
-            self.stream.flush()
-
-
-def scaled_clock(scale: float) -> Callable[[], datetime]:
-    """A clock that runs `scale` times faster than the wall clock from now on (drills, tests)."""
-    if scale == 1:
-        return system_clock
-    start, base = time.monotonic(), system_clock()
-    return lambda: base + timedelta(seconds=(time.monotonic() - start) * scale)
 
 
 class Watcher:
