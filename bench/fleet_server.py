@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -27,6 +30,28 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass
+
+
+@contextmanager
+def fleet(processes: int = 2, servers_each: int = 4) -> Iterator[list[int]]:
+    """Web servers in their own processes, so they do not take the prober's GIL."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.fleet_server", str(servers_each)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    try:
+        ports = [int(port) for proc in procs for port in proc.stdout.readline().split()]  # type: ignore[union-attr]
+        yield ports
+    finally:
+        for proc in procs:
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.kill()
+            proc.wait()
 
 
 def main() -> None:

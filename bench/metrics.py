@@ -60,6 +60,7 @@ def _port() -> int:
 
 
 def _watcher_under_scrape(seconds: float) -> None:
+    from bench.fleet_server import fleet
     from bench.room import _cpu_seconds
 
     prometheus = shutil.which("prometheus")
@@ -69,18 +70,10 @@ def _watcher_under_scrape(seconds: float) -> None:
             "(apt-get install -y prometheus)"
         )
         return
-    fleet = subprocess.Popen(
-        [sys.executable, "-m", "bench.fleet_server", "51"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     root = OUT / "metrics"
     shutil.rmtree(root, ignore_errors=True)
     (root / "tickets" / "to_operator").mkdir(parents=True)
-    try:
-        assert fleet.stdout is not None
-        ports = fleet.stdout.readline().split()
+    with fleet(1, 51) as ports:
         metrics_port, prom_port = _port(), _port()
         (root / "sisyphus.toml").write_text(
             '[room]\nprobe_interval = "60s"\n'
@@ -123,10 +116,6 @@ def _watcher_under_scrape(seconds: float) -> None:
             f"watcher with 51 sites every 60 s and /metrics scraped every 15 s by Prometheus, "
             f"{elapsed:.0f} s: {cpu * 100:.2f} % of a core"
         )
-    finally:
-        if fleet.stdin is not None:
-            fleet.stdin.close()
-        fleet.wait(timeout=10)
 
 
 def bench_metrics() -> None:

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from bench.fleet_server import fleet
 from bench.terminal import Terminal
 
 SITES = 500
-
-
-@contextmanager
-def fleet(processes: int = 2, servers_each: int = 4) -> Iterator[list[int]]:
-    """Web servers in their own processes, so they do not take the prober's GIL."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.fleet_server", str(servers_each)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(processes)
-    ]
-    try:
-        ports = [int(port) for proc in procs for port in proc.stdout.readline().split()]  # type: ignore[union-attr]
-        yield ports
-    finally:
-        for proc in procs:
-            proc.stdin.close()  # type: ignore[union-attr]
-            proc.kill()
-            proc.wait()
 
 
 def write_state(root: Path, ports: list[int], interval: str = "2s") -> None:

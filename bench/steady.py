@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench.fleet_server import fleet
 from bench.room import _cpu_seconds
 from bench.terminal import Terminal
 
@@ -22,15 +22,7 @@ SITES = 50
 
 def bench_steady() -> None:
     seconds = float(os.environ.get("BENCH_STEADY_SECONDS", "600"))
-    fleet = subprocess.Popen(
-        [sys.executable, "-m", "bench.fleet_server", str(SITES)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert fleet.stdout is not None
-        ports = fleet.stdout.readline().split()
+    with fleet(1, SITES) as ports:
         root = OUT / "steady"
         shutil.rmtree(root, ignore_errors=True)
         (root / "tickets" / "to_operator").mkdir(parents=True)
@@ -63,7 +55,3 @@ def bench_steady() -> None:
             f"steady room, {SITES} sites every 30 s, {elapsed:.0f} s: {rate:.0f} bytes/s to the "
             f"terminal, {cpu * 100:.2f} % of a core (target < 100 B/s, < 0.5 %)"
         )
-    finally:
-        if fleet.stdin is not None:
-            fleet.stdin.close()
-        fleet.wait(timeout=10)

@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.fleet_server import fleet
 from bench.room import _cpu_seconds
 from tests.servers import Recorder, Switch, recording_server, switch_server
 
@@ -35,86 +36,75 @@ def _rss_mb(pid: int) -> float:
 
 def bench_watch() -> None:
     seconds = float(os.environ.get("BENCH_WATCH_SECONDS", "600"))
-    fleet = subprocess.Popen(
-        [sys.executable, "-m", "bench.fleet_server", str(SITES)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     switch, recorder = Switch(), Recorder()
     switch.up = True
-    try:
-        assert fleet.stdout is not None
-        ports = fleet.stdout.readline().split()
-        with switch_server(switch) as canary, recording_server(recorder) as hook:
-            root = OUT / "watch"
-            shutil.rmtree(root, ignore_errors=True)
-            (root / "tickets" / "to_operator").mkdir(parents=True)
-            sites = [
-                (f"site-{n:02d}", f"http://127.0.0.1:{port}/ok") for n, port in enumerate(ports)
-            ]
-            sites.append(("canary", f"http://127.0.0.1:{canary}/"))
-            (root / "sisyphus.toml").write_text(
-                '[room]\nprobe_interval = "60s"\n'
-                + "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\n' for name, url in sites)
-                + f'[[notify]]\nkind = "webhook"\nurl = "http://127.0.0.1:{hook}/"\n'
-                + 'events = ["incident"]\n'
-            )
-            watcher = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tui",
-                    "watch",
-                    "--state",
-                    str(root),
-                    "--log-format",
-                    "json",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            opened: list[str] = []
+    with (
+        fleet(1, SITES) as ports,
+        switch_server(switch) as canary,
+        recording_server(recorder) as hook,
+    ):
+        root = OUT / "watch"
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "tickets" / "to_operator").mkdir(parents=True)
+        sites = [(f"site-{n:02d}", f"http://127.0.0.1:{port}/ok") for n, port in enumerate(ports)]
+        sites.append(("canary", f"http://127.0.0.1:{canary}/"))
+        (root / "sisyphus.toml").write_text(
+            '[room]\nprobe_interval = "60s"\n'
+            + "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\n' for name, url in sites)
+            + f'[[notify]]\nkind = "webhook"\nurl = "http://127.0.0.1:{hook}/"\n'
+            + 'events = ["incident"]\n'
+        )
+        watcher = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tui",
+                "watch",
+                "--state",
+                str(root),
+                "--log-format",
+                "json",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        opened: list[str] = []
 
-            def read_log() -> None:
-                assert watcher.stdout is not None
-                for line in watcher.stdout:
-                    event = json.loads(line)
-                    if event["event"] == "incident opened":
-                        opened.append(event["opened_at"])
+        def read_log() -> None:
+            assert watcher.stdout is not None
+            for line in watcher.stdout:
+                event = json.loads(line)
+                if event["event"] == "incident opened":
+                    opened.append(event["opened_at"])
 
-            threading.Thread(target=read_log, daemon=True).start()
-            try:
-                time.sleep(5)  # start-up and the first round
-                cpu0, t0, rss = _cpu_seconds(watcher.pid), time.monotonic(), 0.0
-                down_at = None
-                while time.monotonic() < t0 + seconds:
-                    if down_at is None and time.monotonic() > t0 + 30:
-                        switch.up, down_at = False, time.time()
-                    rss = max(rss, _rss_mb(watcher.pid))
-                    time.sleep(1)
-                elapsed = time.monotonic() - t0
-                cpu = (_cpu_seconds(watcher.pid) - cpu0) / elapsed
-            finally:
-                watcher.terminate()
-                watcher.wait(10)
+        threading.Thread(target=read_log, daemon=True).start()
+        try:
+            time.sleep(5)  # start-up and the first round
+            cpu0, t0, rss = _cpu_seconds(watcher.pid), time.monotonic(), 0.0
+            down_at = None
+            while time.monotonic() < t0 + seconds:
+                if down_at is None and time.monotonic() > t0 + 30:
+                    switch.up, down_at = False, time.time()
+                rss = max(rss, _rss_mb(watcher.pid))
+                time.sleep(1)
+            elapsed = time.monotonic() - t0
+            cpu = (_cpu_seconds(watcher.pid) - cpu0) / elapsed
+        finally:
+            watcher.terminate()
+            watcher.wait(10)
+        print(
+            f"watcher, {SITES + 1} sites every 60 s, {elapsed:.0f} s: {cpu * 100:.2f} % of a "
+            f"core, RSS at most {rss:.0f} MB (target < 0.5 %, < 80 MB)"
+        )
+        if recorder.received and opened and down_at is not None:
+            [_, _, body] = recorder.received[0]
+            sent = datetime.fromisoformat(json.loads(body)["at"]).timestamp()
+            arrived = recorder.arrived[0]
+            open_time = datetime.fromisoformat(opened[0]).replace(tzinfo=UTC).timestamp()
             print(
-                f"watcher, {SITES + 1} sites every 60 s, {elapsed:.0f} s: {cpu * 100:.2f} % of a "
-                f"core, RSS at most {rss:.0f} MB (target < 0.5 %, < 80 MB)"
+                f"  incident opened → first notification received: {arrived - open_time:.1f} s "
+                f"(ladder 60 s; announced at {sent - open_time:.0f} s); site down → "
+                f"notification: {arrived - down_at:.0f} s (detection takes 3 failing rounds)"
             )
-            if recorder.received and opened and down_at is not None:
-                [_, _, body] = recorder.received[0]
-                sent = datetime.fromisoformat(json.loads(body)["at"]).timestamp()
-                arrived = recorder.arrived[0]
-                open_time = datetime.fromisoformat(opened[0]).replace(tzinfo=UTC).timestamp()
-                print(
-                    f"  incident opened → first notification received: {arrived - open_time:.1f} s "
-                    f"(ladder 60 s; announced at {sent - open_time:.0f} s); site down → "
-                    f"notification: {arrived - down_at:.0f} s (detection takes 3 failing rounds)"
-                )
-            else:
-                print("  no notification within the run: make BENCH_WATCH_SECONDS at least 300")
-    finally:
-        if fleet.stdin is not None:
-            fleet.stdin.close()
-        fleet.wait(timeout=10)
+        else:
+            print("  no notification within the run: make BENCH_WATCH_SECONDS at least 300")
