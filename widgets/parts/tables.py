@@ -108,12 +108,17 @@ class KeyedTable(DataTable[Text]):
             self._shown, self._order = dict(rows), []
             return
         if order == self._order:
+            changed = []
             for row, (key, cells) in enumerate(rows):
                 old = self._shown[key]
-                for column, index in enumerate(self._visible):
-                    if old[index] != cells[index]:
-                        self._set_cell(row, column, cells[index])
+                changed += [
+                    (row, column, cells[index])
+                    for column, index in enumerate(self._visible)
+                    if old[index] != cells[index]
+                ]
                 self._shown[key] = cells
+            if changed:
+                self._set_cells(changed)
             return
         keep = self.selected_key
         self.clear()
@@ -124,15 +129,17 @@ class KeyedTable(DataTable[Text]):
         if keep in self._shown:
             self.move_cursor(row=order.index(keep), animate=False)
 
-    def _set_cell(self, row: int, column: int, value: Text) -> None:
-        """`update_cell` without its whole-table refresh: only the changed cell is repainted, so a
-        round that changes one trend sends that trend, not the table (it matters over SSH). The
-        row caches are keyed by `_update_count`, as `update_cell` keeps them (Textual 8.2)."""
-        coordinate = Coordinate(row, column)
-        row_key, column_key = self.coordinate_to_cell_key(coordinate)
-        self._data[row_key][column_key] = value
+    def _set_cells(self, changed: list[tuple[int, int, Text]]) -> None:
+        """`update_cell` without its whole-table refresh: only the changed cells are repainted, so
+        a round that changes one trend sends that trend, not the table (it matters over SSH). The
+        render caches are keyed by `_update_count`, moved once for all the cells (Textual 8.2): a
+        move per cell rebuilt the row order for each of them."""
+        for row, column, value in changed:
+            row_key, column_key = self.coordinate_to_cell_key(Coordinate(row, column))
+            self._data[row_key][column_key] = value
         self._update_count += 1
-        self.refresh_coordinate(coordinate)
+        for row, column, _ in changed:
+            self.refresh_coordinate(Coordinate(row, column))
 
     def select_key(self, key: str) -> bool:
         try:
