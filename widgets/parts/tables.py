@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
 
 Cells = tuple[Text, ...]
 
@@ -21,6 +22,18 @@ class Col:
     key: str
     width: int | None  # None: takes the room the others leave
     hide_below: int = 0  # hidden when the table is narrower than this
+
+
+def _same(a: Text, b: Text) -> bool:
+    """Whether two cells draw the same: rich's `Text.__eq__` compares the characters and spans
+    only, so a cell that changed colour alone (a new theme, a state with the same words) would
+    keep its old colour."""
+    return (
+        a.plain == b.plain
+        and a.spans == b.spans
+        and a.style == b.style
+        and (a.justify, a.overflow, a.no_wrap) == (b.justify, b.overflow, b.no_wrap)
+    )
 
 
 class KeyedTable(DataTable[Text]):
@@ -114,7 +127,7 @@ class KeyedTable(DataTable[Text]):
                 changed += [
                     (row, column, cells[index])
                     for column, index in enumerate(self._visible)
-                    if old[index] != cells[index]
+                    if not _same(old[index], cells[index])
                 ]
                 self._shown[key] = cells
             if changed:
@@ -131,15 +144,36 @@ class KeyedTable(DataTable[Text]):
 
     def _set_cells(self, changed: list[tuple[int, int, Text]]) -> None:
         """`update_cell` without its whole-table refresh: only the changed cells are repainted, so
-        a round that changes one trend sends that trend, not the table (it matters over SSH). The
-        render caches are keyed by `_update_count`, moved once for all the cells (Textual 8.2): a
-        move per cell rebuilt the row order for each of them."""
+        a round that changes one trend sends that trend, not the table (it matters over SSH).
+
+        `update_cell` also moves `_update_count`, the key of every render cache, so every visible
+        cell is drawn again after any change. Here only the changed cells' entries, and their
+        rows' and lines' entries, are dropped from those caches (Textual 8.2's DataTable): a round
+        draws the cells it changed, not the table.
+        """
+        cells: set[tuple[RowKey, ColumnKey]] = set()
+        rows: set[int] = set()
         for row, column, value in changed:
             row_key, column_key = self.coordinate_to_cell_key(Coordinate(row, column))
             self._data[row_key][column_key] = value
-        self._update_count += 1
+            cells.add((row_key, column_key))
+            rows.add(row)
+        row_keys = {row_key for row_key, _ in cells}
+        lines: set[int] = set()
+        for row in rows:
+            region = self._get_row_region(row)
+            lines.update(range(region.y, region.y + region.height))
+        self._drop(self._row_renderable_cache, lambda key: key[1] in rows)
+        self._drop(self._cell_render_cache, lambda key: (key[0], key[1]) in cells)
+        self._drop(self._row_render_cache, lambda key: key[0] in row_keys)
+        self._drop(self._line_cache, lambda key: key[0] in lines)
         for row, column, _ in changed:
             self.refresh_coordinate(Coordinate(row, column))
+
+    @staticmethod
+    def _drop(cache: Any, stale: Callable[[Any], bool]) -> None:
+        for key in [key for key in cache.keys() if stale(key)]:  # noqa: SIM118 (no __iter__)
+            cache.discard(key)
 
     def select_key(self, key: str) -> bool:
         try:

@@ -1,0 +1,63 @@
+"""KeyedTable changes cells in place: what it draws must be what a fresh table of the rows draws."""
+
+from __future__ import annotations
+
+import random
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from widgets.parts.tables import Cells, Col, KeyedTable
+
+COLUMNS = [Col(" site", "site", None), Col("http", "http", 8), Col("latency", "lat", 9)]
+STYLES = ["green", "red", "dim", ""]
+
+
+def rows(seed: int) -> list[tuple[str, Cells]]:
+    pick = random.Random(seed)
+    return [
+        (
+            f"s{n}",
+            (
+                Text(f" site-{n:02d}"),
+                Text(pick.choice(["✓ 200", "✗ 503"]), style=pick.choice(STYLES)),
+                Text(f"{pick.randrange(5, 900)} ms", justify="right", style=pick.choice(STYLES)),
+            ),
+        )
+        for n in range(30)
+    ]
+
+
+class Tables(App[None]):
+    AUTO_FOCUS = None
+    CSS = "KeyedTable { height: 12; }"
+
+    def compose(self) -> ComposeResult:
+        yield KeyedTable(COLUMNS, id="changed")
+        yield KeyedTable(COLUMNS, id="fresh")
+
+
+def drawn(table: KeyedTable) -> list[list[tuple[str, object]]]:
+    return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
+
+
+async def test_cells_changed_in_place_draw_what_a_fresh_table_draws() -> None:
+    app = Tables()
+    async with app.run_test(size=(60, 30)) as pilot:
+        changed = app.query_one("#changed", KeyedTable)
+        changed.show(rows(0))
+        await pilot.pause()
+        for seed in range(1, 8):
+            changed.show(rows(seed))  # same keys, same order: cells change in place
+            await pilot.pause()
+            if seed == 4:  # the cursor's row is drawn from the caches too; lines scrolled
+                changed.move_cursor(row=20, animate=False)
+                await pilot.pause()
+            fresh = app.query_one("#fresh", KeyedTable)
+            fresh.clear()
+            fresh._shown, fresh._order = {}, []
+            fresh.show(rows(seed))
+            fresh.move_cursor(row=changed.cursor_row, animate=False)
+            await pilot.pause()
+            assert fresh.scroll_offset == changed.scroll_offset
+            assert drawn(changed) == drawn(fresh), f"round {seed}"
