@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from tui.app import RoomApp, make_app
 from tui.base.clock import ManualClock
 from tui.base.config import load_config
 from tui.demo.sample import SAMPLE_NOW, prepare_demo
+from tui.ops.probes import ProbeResult
 from widgets.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (160, 48)]
@@ -43,10 +44,22 @@ def sample_room(tmp_path: Path, theme: str = "room", *, incident: bool = False) 
     )
 
 
+def memorial_b_down(at: datetime) -> ProbeResult:
+    """The sample's failing site, as one probe sees it."""
+    return ProbeResult(
+        "memorial-b",
+        "http",
+        False,
+        21.0,
+        "503 Service Unavailable (expected 200)",
+        at,
+        {"status": 503},
+    )
+
+
 def record_fixed_probes(root: Path) -> None:
     """A few rounds of known results, so the probes pane is the same in every run."""
     from tui.ops.probe_store import ProbeStore
-    from tui.ops.probes import ProbeResult
 
     store = ProbeStore(root / ".room", read_only=False)
     for minute in range(6):
@@ -56,15 +69,7 @@ def record_fixed_probes(root: Path) -> None:
                 ProbeResult(
                     "memorial-a", "http", True, 80.0 + minute * 7, "200 OK", at, {"status": 200}
                 ),
-                ProbeResult(
-                    "memorial-b",
-                    "http",
-                    False,
-                    21.0,
-                    "503 Service Unavailable (expected 200)",
-                    at,
-                    {"status": 503},
-                ),
+                memorial_b_down(at),
                 ProbeResult(
                     "bakery", "http", minute != 2, 40.0 + minute, "200 OK", at, {"status": 200}
                 ),
@@ -81,21 +86,11 @@ def record_fixed_probes(root: Path) -> None:
 
 def record_an_incident(root: Path) -> None:
     from tui.ops.engine import Operations
-    from tui.ops.probes import ProbeResult
 
     ops = Operations(root, load_config(root), writer=True, now=SAMPLE_NOW)
     for minute in range(4):
         at = SAMPLE_NOW - timedelta(minutes=4 - minute)
-        failing = ProbeResult(
-            "memorial-b",
-            "http",
-            False,
-            21.0,
-            "503 Service Unavailable (expected 200)",
-            at,
-            {"status": 503},
-        )
-        ops.record([failing], at)
+        ops.record([memorial_b_down(at)], at)
     assert ops.view(SAMPLE_NOW).open_incidents
 
 
