@@ -57,7 +57,7 @@ def can_write(root: Path) -> bool:
     bundled sample, a colleague's checkout) must not create one.
     """
     folder = room_dir(root)
-    if not folder.is_dir():
+    if not os.path.lexists(folder):
         return root.is_dir() and os.access(root, os.W_OK | os.X_OK)
     try:
         fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
