@@ -167,6 +167,8 @@ def test_reading_commands_leave_no_room_folder_behind(state: Path) -> None:
     run("status", "--state", str(state))
     run("check", "--state", str(state))
     assert not (state / ".room").exists()
+    (state / ".room").write_text("not a folder")  # there, but nothing can be written in it
+    assert json.loads(run("status", "--state", str(state), "--json").stdout)["read_only"] is True
 
 
 def test_status_text_is_sanitized(root: Path) -> None:
