@@ -142,6 +142,10 @@ def test_a_large_body_is_shown_in_part_with_where_the_rest_is() -> None:
     # Code with no language named is plain text: no lexer guessing (0.8 s for 1,000 lines).
     assert bounded_body("```\nls -l\n```\n", "p") == "```text\nls -l\n```\n"
     assert bounded_body("~~~sh\nls\n~~~\n", "p") == "~~~sh\nls\n~~~\n"
+    # A fence the cut falls on is not shown, so nothing is closed (a stray fence would swallow
+    # the footer into a code block).
+    shown = bounded_body("\n\n".join(f"p{n}" for n in range(BODY_COST)) + "\n\n```\nx\n```\n", "p")
+    assert "```" not in shown and shown.count("\n---\n") == 1
     # A longer fence is closed by as long a one; what is not shown is counted in the file as is.
     shown = bounded_body("````\n" + "x\n" * 5000 + "````\n", "p")
     assert shown.split("\n\n---\n\n")[0].endswith("\nx\n````")

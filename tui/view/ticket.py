@@ -37,54 +37,49 @@ def _closes(text: str, fence: str) -> bool:
     return text.startswith(fence) and not text.strip(fence[0])
 
 
-def _cut(body: str) -> tuple[int, str | None]:
-    """Where the shown part ends, and the fence left open there (to be closed)."""
+def _shown(body: str) -> tuple[str, int, str | None]:
+    """The part of `body` shown, where it ends in `body`, and the fence left open there.
+
+    Code blocks with no language named are marked plain text: guessing one runs every lexer
+    Pygments has over the code (0.8 s for a thousand lines), and a log is no language.
+    """
+    kept: list[str] = []
     cost, at, fence, after_blank = 0.0, 0, None, True
     for line in body.splitlines(keepends=True):
-        text = line.strip()
+        text, shown, open_before = line.strip(), line, fence
         if fence is not None:
             cost += 1 / CODE_LINES_PER_UNIT
             if _closes(text, fence):
                 fence = None
         elif (opened := _fence(text)) is not None:
             fence, cost = opened, cost + 1
+            if text == opened:
+                end = len(line.rstrip("\r\n"))
+                shown = line[:end] + "text" + line[end:]
         elif text.startswith("|"):  # a table: a widget per cell
             cost += max(text.count("|") - 1, 1)
         elif _LIST_ITEM.match(text) or (text and after_blank):
             cost += 1
         after_blank = not text
         if cost > BODY_COST or at + len(line) > BODY_CHARS:
-            return (at if at else min(len(body), BODY_CHARS)), fence
+            if not at:  # the first line alone is over: as much of it as the characters allow
+                cut = min(len(line), BODY_CHARS)
+                return body[:cut], cut, None
+            return "".join(kept), at, open_before
+        kept.append(shown)
         at += len(line)
-    return len(body), None
-
-
-def _plain_fences(body: str) -> str:
-    """Code blocks with no language named are shown as plain text: guessing one runs every
-    lexer Pygments has over the code (0.8 s for a thousand lines), and a log is no language."""
-    if "```" not in body and "~~~" not in body:
-        return body
-    lines, fence = body.splitlines(keepends=True), None
-    for index, line in enumerate(lines):
-        text = line.strip()
-        if fence is not None:
-            if _closes(text, fence):
-                fence = None
-        elif (fence := _fence(text)) is not None and text == fence:
-            end = len(line.rstrip("\r\n"))
-            lines[index] = line[:end] + "text" + line[end:]
-    return "".join(lines)
+    return "".join(kept), len(body), None
 
 
 def bounded_body(body: str, path: str) -> str:
     """The part of a body the view renders as Markdown, and a line saying where the rest is."""
-    cut, fence = _cut(body)
+    shown, cut, fence = _shown(body)
     if cut >= len(body):
-        return _plain_fences(body)
+        return shown
     rest = body[cut:]
     lines = rest.count("\n") + 1
     return (
-        _plain_fences(body[:cut]).rstrip()
+        shown.rstrip()
         + (f"\n{fence}" if fence else "")
         + f"\n\n---\n\n*The rest of this body ({len(rest):,} characters, {lines:,} lines) is not "
         f"shown here: read it in `{path}`.*\n"
