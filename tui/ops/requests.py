@@ -55,11 +55,15 @@ def drop(room: Path, action: str, target: str, by: str, note: str, now: datetime
     return path
 
 
+def _is_request(name: str) -> bool:
+    return name.endswith(".json") and name[0] != "."  # not a temp file being written
+
+
 def waiting(room: Path) -> bool:
     """Whether a request is there: one read of a small folder, cheap enough twice a second."""
     try:
         with os.scandir(folder_of(room)) as entries:
-            return any(e.name.endswith(".json") and e.name[0] != "." for e in entries)
+            return any(_is_request(entry.name) for entry in entries)
     except OSError:
         return False
 
@@ -68,7 +72,7 @@ def pending(room: Path) -> tuple[list[Request], list[str]]:
     """The requests waiting, oldest first, and a sentence for each one set aside."""
     folder = folder_of(room)
     try:
-        names = sorted(p for p in os.listdir(folder) if p.endswith(".json") and p[0] != ".")
+        names = sorted(name for name in os.listdir(folder) if _is_request(name))
     except OSError:
         return [], []
     found, problems = [], []
