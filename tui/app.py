@@ -60,7 +60,8 @@ from widgets.screens.main import TICK, MainScreen
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
-REQUESTS_EVERY = 0.5
+REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it
+REQUESTS_FALLBACK = 3.0  # with a watch: a look in case an event was missed (`ack` waits 5 s)
 
 
 apply_textual_fixes()
@@ -121,6 +122,7 @@ class RoomApp(App[None]):
         self.bus: BusSnapshot | None = None
         self._scans = 0
         self._stop_watch = asyncio.Event()
+        self._taking = threading.Lock()  # held by the worker carrying out requests
         self.watching = threading.Event()  # set once the file watch is in place
         self._escalation_timer: Any = None
         # The theme is set before the first styling pass: set later it would style everything twice.
@@ -159,6 +161,9 @@ class RoomApp(App[None]):
         if message is not None:
             self._tickets_changed(message)
         if self.watch_files:
+            if self.writer:  # watched from the start: a request wakes the room when it lands
+                with contextlib.suppress(OSError):  # then it is looked for at the fallback pace
+                    requests.folder_of(room_dir(self.root)).mkdir(exist_ok=True)
             self.run_worker(self._watch(), group="watch", exit_on_error=False, name="watcher")
             # What changed between the first scan and the watcher being in place: read it again soon.
             self.set_timer(1.0, self.request_scan, name="catch-up scan")
@@ -176,7 +181,8 @@ class RoomApp(App[None]):
         if self.probing:
             self.start_probe_round()
         if self.writer:  # `ack` and `resolve` from the command line reach the room that writes
-            self.set_interval(REQUESTS_EVERY, self._look_for_requests, name="requests")
+            every = REQUESTS_FALLBACK if self.watch_files else REQUESTS_EVERY
+            self.set_interval(every, self._look_for_requests, name="requests")
         self.escalate()
         notes = (
             self.acks.notes
@@ -256,9 +262,19 @@ class RoomApp(App[None]):
     async def _watch(self) -> None:
         from tui.bus.watcher import ticket_hints
 
-        async for hint in ticket_hints(self.root, self._stop_watch, watching=self.watching.set):
-            archive = not hint or any("/archive/" in p or p.endswith("/archive") for p in hint)
-            self.request_scan(archive=archive)
+        asked = str(requests.folder_of(room_dir(self.root)).absolute())
+        also = [Path(asked)] if self.writer else []
+        async for hint in ticket_hints(
+            self.root, self._stop_watch, also=also, watching=self.watching.set
+        ):
+            if not hint or any(path.startswith(asked) for path in hint):
+                self._look_for_requests()
+            tickets = {path for path in hint if not path.startswith(asked)}
+            if not hint or tickets:
+                archive = not hint or any(
+                    "/archive/" in p or p.endswith("/archive") for p in tickets
+                )
+                self.request_scan(archive=archive)
 
     def _periodic_rescan(self) -> None:
         self._scans += 1
@@ -395,22 +411,27 @@ class RoomApp(App[None]):
         self.post_message(m.RoundFinished(self.operations.follow(self.clock())))
 
     def _look_for_requests(self) -> None:
-        """A worker only when a request is there: starting one twice a second for nothing was
-        most of an idle room's own CPU."""
-        if requests.waiting(room_dir(self.root)):
+        """A worker only when a request is there (starting one twice a second for nothing was
+        most of an idle room's own CPU), and one at a time: a request is carried out once."""
+        if self.writer and not self._taking.locked() and requests.waiting(room_dir(self.root)):
             self._take_requests()
 
     @work(thread=True, group="requests", exit_on_error=False)
     def _take_requests(self) -> None:
         """Requests from `sisyphus-room ack`/`resolve` while this room is the writer."""
-        found, problems = requests.pending(room_dir(self.root))
-        for request in found:
-            said = requests.apply(request, self.operations, self.acks, self.clock())
-            requests.done(request)
-            view = self.operations.view(self.clock())
-            self.post_message(
-                m.IncidentChanged(ActionOutcome(f"{said} (by {request.by})", (), view))
-            )
+        if not self._taking.acquire(blocking=False):
+            return  # another worker is taking them
+        try:
+            found, problems = requests.pending(room_dir(self.root))
+            for request in found:
+                said = requests.apply(request, self.operations, self.acks, self.clock())
+                requests.done(request)
+                view = self.operations.view(self.clock())
+                self.post_message(
+                    m.IncidentChanged(ActionOutcome(f"{said} (by {request.by})", (), view))
+                )
+        finally:
+            self._taking.release()
         if problems:
             view = self.operations.view(self.clock())
             self.post_message(

@@ -728,6 +728,29 @@ async def test_the_writer_room_carries_out_acks_from_the_command_line(state: Pat
         await settle(pilot, app, lambda: any("night-shift" in n for n in notifications(app)))
 
 
+async def test_a_watching_room_is_woken_by_a_request_not_by_looking(
+    state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a watch in place a request from the command line wakes the writer room as it lands:
+    with its fallback look an hour away, `ack` is still carried out within its 5 s wait."""
+    import sys
+
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "REQUESTS_FALLBACK", 3600.0)
+    app = room(state, ManualClock(NOW), watch=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await settle(pilot, app, app.watching.is_set)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tui", "ack", "T-2", "--state", str(state), "--by", "night-shift",
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await process.communicate()
+        assert b"carried out by the room holding the lock" in out, out
+        assert "T-2" in app.acks.ids()
+
+
 async def test_a_done_ticket_that_is_not_live_is_flagged_and_listed(state: Path) -> None:
     from tests.servers import http_server
     from widgets.screens.deliveries import DeliveriesScreen, DeliveriesTable

@@ -50,6 +50,20 @@ def test_a_containers_command_that_never_returns_fails_at_its_timeout(root: Path
     assert arrivals[-1][0] == ["containers"]
 
 
+def test_a_round_over_before_the_first_hand_over_hands_on_nothing(root: Path) -> None:
+    """The screen redraws once for a quick round (at its end), not once for its first arrival
+    and again at its end."""
+    with http_server() as port:
+        ops = operations(root, f'[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{port}/ok"\n')
+        seen: list[tuple[list[ProbeResult], frozenset[str]]] = []
+        arrivals = Arrivals(
+            ["shop"], lambda batch, waiting: seen.append((batch, waiting)), every=60, patience=60
+        )
+        outcome = ops.round(system_clock, arrivals)
+    assert seen == []
+    assert [(r.site, r.check, r.ok) for r in outcome.results] == [("shop", "http", True)]
+
+
 def test_a_site_that_never_answers_does_not_hold_the_others(root: Path) -> None:
     with http_server() as port, silent_listener() as silent:
         ops = operations(

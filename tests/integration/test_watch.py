@@ -15,9 +15,10 @@ from tui.bus.watcher import ticket_hints, watched_folders
 class Hints:
     """Reads the watcher continuously, as the room does, and keeps what it said."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, also: list[Path] | None = None) -> None:
         self.stop = asyncio.Event()
         self.seen: list[set[str]] = []
+        self.everything: list[set[str]] = []  # every hint, never cleared
         self.arrived = asyncio.Event()
         self.watches = 0  # how many times the watch was in place
         self.watch_started = asyncio.Event()
@@ -27,7 +28,7 @@ class Hints:
             loop.call_soon_threadsafe(self._watching)
 
         self.task = asyncio.ensure_future(
-            self._read(ticket_hints(root, self.stop, watching=watching))
+            self._read(ticket_hints(root, self.stop, also=also or [], watching=watching))
         )
 
     def _watching(self) -> None:
@@ -43,6 +44,7 @@ class Hints:
     async def _read(self, hints: AsyncIterator[set[str]]) -> None:
         async for hint in hints:
             self.seen.append(hint)
+            self.everything.append(hint)
             self.arrived.set()
 
     async def wait_for(self, wanted: str, rescan_too: bool = False, seconds: float = 10.0) -> None:
@@ -70,6 +72,29 @@ def test_watched_folders_are_the_top_of_each_tree(root: Path) -> None:
     (root / "tickets" / "notes").mkdir()
     names = [path.relative_to(root.parent).as_posix() for path in watched_folders(root)]
     assert names == ["state", "state/tickets", "state/tickets/archive", "state/tickets/to_operator"]
+    (root / ".room" / "requests").mkdir(parents=True)
+    also = [root / ".room" / "requests", root / ".room" / "missing"]
+    names = [path.relative_to(root.parent).as_posix() for path in watched_folders(root, also)]
+    assert names[:2] == ["state", "state/.room/requests"] and len(names) == 5
+
+
+@pytest.mark.asyncio
+async def test_a_file_in_a_folder_watched_alongside(root: Path) -> None:
+    """The writer's `.room/requests/` beside the tickets: a request is a hint like a ticket."""
+    asked = root / ".room" / "requests"
+    asked.mkdir(parents=True)
+    (root / "tickets" / "to_operator").mkdir()
+    hints = Hints(root, also=[asked])
+    try:
+        await hints.watching(1)
+        (asked / "r-1.json").write_text("{}")
+        await hints.wait_for("requests/r-1.json")
+        (root / ".room" / "acks.json").write_text("{}")  # the rest of .room is not watched
+        (root / "tickets" / "to_operator" / "T-1.md").write_text("---\nid: T-1\n---\n")
+        await hints.wait_for("T-1.md")
+        assert not any("acks.json" in path for hint in hints.everything for path in hint)
+    finally:
+        await hints.close()
 
 
 @pytest.mark.asyncio

@@ -14,6 +14,9 @@
   nested archive folders are not seen as they happen; the periodic rescan recounts the archive.
 - If the watch fails, or the state root goes, it says so with an empty hint (the caller then
   rescans everything) and starts again a second later.
+- Other folders can be watched alongside (`also`, one level deep, those that exist when the watch
+  starts): the writer's `.room/requests/`, so a request from the command line is taken when it
+  lands, not by looking twice a second.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from watchfiles._rust_notify import RustNotify
@@ -31,10 +34,11 @@ STEP_MS = 50  # a change is noticed within this, and handed over after this much
 TIMEOUT_MS = 1000  # how often the thread looks up whether it should stop
 
 
-def watched_folders(root: Path) -> list[Path]:
-    """The root, `tickets/`, each `tickets/to_<role>/` and `tickets/archive/`, those that exist."""
+def watched_folders(root: Path, also: Sequence[Path] = ()) -> list[Path]:
+    """The root, `tickets/`, each `tickets/to_<role>/` and `tickets/archive/`, and the folders
+    `also` watched, those that exist."""
     tickets = root / "tickets"
-    folders = [root]
+    folders = [root] + [folder for folder in also if folder.is_dir()]
     if tickets.is_dir():
         folders.append(tickets)
         with contextlib.suppress(OSError):  # gone since: the next start sees it
@@ -48,23 +52,30 @@ def watched_folders(root: Path) -> list[Path]:
 
 def _watch(
     root: Path,
+    also: Sequence[Path],
     halt: threading.Event,
     deliver: Callable[[set[str]], None],
     force_polling: bool,
     watching: Callable[[], None],
 ) -> None:
-    """The watcher thread: hand over changed paths under `tickets/` until `halt` is set."""
+    """The watcher thread: hand over changed paths under `tickets/` and `also` until `halt`."""
     tickets = root.absolute() / "tickets"
     prefix = str(tickets)
+    others = tuple(str(folder.absolute()) for folder in also)
 
     def reshapes(path: str) -> bool:
-        """A folder came or went where the watch is set up: `tickets/` itself or one under it."""
-        return path == prefix or (Path(path).parent == tickets and not path.endswith(".md"))
+        """A folder came or went where the watch is set up: `tickets/` itself or one under it,
+        or one of the folders `also` watched."""
+        return (
+            path == prefix
+            or path in others
+            or (Path(path).parent == tickets and not path.endswith(".md"))
+        )
 
     while not halt.is_set():
         try:
             notify = RustNotify(
-                [str(folder) for folder in watched_folders(root)],
+                [str(folder) for folder in watched_folders(root, also)],
                 False,
                 force_polling,
                 300,
@@ -90,7 +101,7 @@ def _watch(
                         halt.wait(1.0)
                         break
                     continue
-                paths = {path for _, path in changes if path.startswith(prefix)}
+                paths = {path for _, path in changes if path.startswith((prefix, *others))}
                 if paths:
                     deliver(paths)
                     if any(reshapes(path) for path in paths):
@@ -101,10 +112,12 @@ async def ticket_hints(
     root: Path,
     stop: asyncio.Event,
     *,
+    also: Sequence[Path] = (),
     force_polling: bool = False,
     watching: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[set[str]]:
-    """Yield sets of changed paths under `tickets/`; an empty set means "rescan everything".
+    """Yield sets of changed paths under `tickets/` (and the folders `also` watched); an empty
+    set means "rescan everything".
 
     `watching` is called (from the watcher's thread) each time the watch is in place, at the
     start and after it started again over a new set of folders.
@@ -123,7 +136,7 @@ async def ticket_hints(
 
     thread = threading.Thread(
         target=_watch,
-        args=(root, halt, deliver, force_polling, watching),
+        args=(root, tuple(also), halt, deliver, force_polling, watching),
         name="ticket-watcher",
         daemon=True,
     )

@@ -95,9 +95,10 @@ class ActionOutcome:
 
 
 class Arrivals:
-    """A round's results as they arrive, handed on at most every `every` seconds (a screen
-    redraws a few times a round, not once per probe), with the sites not heard from yet once the
-    round has run `patience` seconds: a quick round flashes no "waiting" over a slow link."""
+    """A round's results as they arrive, handed on at most every `every` seconds from the round's
+    start (a screen redraws a few times a round, not once per probe; a round over within `every`
+    hands on nothing, and its end shows it once), with the sites not heard from yet once the round
+    has run `patience` seconds: a quick round flashes no "waiting" over a slow link."""
 
     def __init__(
         self,
@@ -108,8 +109,7 @@ class Arrivals:
     ) -> None:
         self.waiting, self.deliver, self.every = set(sites), deliver, every
         self.buffer: list[ProbeResult] = []
-        self.last = 0.0
-        self.started = time.monotonic()
+        self.started = self.last = time.monotonic()
         self.patience = patience
         self._lock = threading.Lock()
         self._timer = threading.Timer(patience, self._still_waiting)
