@@ -283,3 +283,23 @@ def test_on_a_full_disk_reading_commands_still_answer_and_writes_are_reported(
     data = json.loads(result.stdout)
     assert any("No space left on device" in p for p in data["problems"]), data["problems"]
     assert [t["id"] for t in data["tickets"]] == ["T-1"]
+
+
+def test_a_file_rewritten_with_what_it_holds_is_left_alone(tmp_path: Path) -> None:
+    """Deliveries are saved every round: unchanged, the file is not replaced (no rename, no sync)."""
+    from tui.base.paths import write_if_changed
+
+    target = tmp_path / "deliveries.json"
+    assert write_if_changed(target, b'{"a": 1}')
+    before = target.stat()
+    assert not write_if_changed(target, b'{"a": 1}')
+    assert target.stat().st_ino == before.st_ino  # the same file, not a new one renamed in
+    assert write_if_changed(target, b'{"a": 2}') and target.read_bytes() == b'{"a": 2}'
+    assert (
+        write_if_changed(target, b'{"a": 2, "b": 3}') and target.read_bytes() == b'{"a": 2, "b": 3}'
+    )
+    assert write_if_changed(target, b'{"a": 2}') and target.read_bytes() == b'{"a": 2}'  # shorter
+    target.unlink()
+    (tmp_path / "elsewhere.json").write_bytes(b'{"a": 2}')
+    target.symlink_to(tmp_path / "elsewhere.json")  # holds the bytes, but through a link
+    assert write_if_changed(target, b'{"a": 2}') and not target.is_symlink()

@@ -192,6 +192,19 @@ def test_probe_cells_say_a_whole_word() -> None:
     assert cell("http", "ExtraordinarilyLongExceptionName: x") == "✗ failed"
 
 
+def test_a_latency_trend_shows_slowdowns_not_jitter() -> None:
+    from functools import partial
+
+    from tui.view import probes
+
+    sparkline = partial(probes.sparkline, floor=probes.TREND_FLOOR_MS)
+    assert sparkline([0.8, 1.4, 0.6, 1.9, 1.1, 0.7, 1.6], 7) == "▁▁▁▁▁▁▁"  # next door, jittering
+    assert sparkline([200, 196, 204, 202, 198, 200, 203], 7) == "▁▁▁▁▁▁▁"  # a few percent of 200
+    assert sparkline([1.0, 1.2, 0.9, 12.0, 1.1], 5) == "▁▁▁▅▁"  # 1 ms to 12 ms is a slowdown
+    assert sparkline([40, 41, 80, 160, None], 5) == "▁▁▃█ "  # doubling, and a failed probe
+    assert sparkline([None, None], 5) == ""
+
+
 def test_header_names_the_watcher_it_reads_and_says_when_it_fell_silent() -> None:
     from tui.view.header import watcher_piece
 

@@ -132,6 +132,18 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """`write_atomic` unless the file holds exactly `data` already: a round that changed nothing
+    in it renames and syncs nothing. Returns whether it wrote."""
+    try:
+        if read_file(path, len(data)) == data:
+            return False
+    except (OSError, ValueError):  # not there, not a file, larger: written as before
+        pass
+    write_atomic(path, data)
+    return True
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write a temp name beside `path` and rename it into place, so no reader sees half a file.
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from tui.base.clock import iso, parse_iso
 from tui.base.config import is_http_url
 from tui.base.durations import format_duration
-from tui.base.paths import NotAFile, read_file, write_atomic
+from tui.base.paths import NotAFile, read_file, write_if_changed
 from tui.base.sanitize import clean, shorten
 from tui.bus.scanner import find_archived
 from tui.bus.tickets import Ticket, read_ticket
@@ -162,7 +162,7 @@ class DeliveryBook:
                 "deliveries": [asdict(d) for d in self.items.values()],
                 "unverified": self.unverified,
             }
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode())
+        write_if_changed(self.path, json.dumps(data, ensure_ascii=False).encode())
 
     # ------------------------------------------------------------------ from the bus
 

@@ -12,18 +12,20 @@ BARS = "▁▂▃▄▅▆▇█"
 
 
 TREND_WIDTH = 7  # the last rounds' latencies that fit the probes pane's trend column
+TREND_FLOOR_MS = 20.0  # a trend spans at least this: a millisecond or two of jitter is not a trend
 
 
-def sparkline(values: list[float | None], width: int = 10) -> str:
+def sparkline(values: list[float | None], width: int = 10, floor: float = 0.0) -> str:
     """Recent values as block characters; a missing value (a failed probe) is a space."""
     recent = values[-width:]
     known = [v for v in recent if v is not None]
     if not known:
         return ""
     low, high = min(known), max(known)
-    # The scale is at least half the highest value: a steady site's jitter of a few percent
-    # draws a flat line (and repaints nothing), a real slowdown still fills the bars.
-    span = max(high - low, high * 0.5) or 1.0
+    # The scale is at least half the highest value, and at least `floor`: a steady site's jitter
+    # (a few percent of 200 ms, or a millisecond of a site next door that answers in one, with a
+    # floor of TREND_FLOOR_MS) draws a flat line and repaints nothing; a slowdown fills the bars.
+    span = max(high - low, high * 0.5, floor) or 1.0
     return "".join(
         " " if v is None else BARS[min(int((v - low) / span * 7.999), 7)] for v in recent
     )
@@ -137,7 +139,7 @@ def site_rows(
                 else latency_text(http.latency_ms)
                 if http and http.latency_ms is not None
                 else "—",
-                trend=sparkline(list(history.get(name, [])), width=TREND_WIDTH),
+                trend=sparkline(list(history.get(name, [])), TREND_WIDTH, TREND_FLOOR_MS),
                 failing=any(not r.ok for r in results),
             )
         )
