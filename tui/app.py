@@ -37,8 +37,9 @@ from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
 from tui.ops.deliveries import DeliveryWatch
-from tui.ops.engine import ActionOutcome, Arrivals, Operations, OpsView
+from tui.ops.engine import ActionOutcome, Operations, OpsView
 from tui.ops.notify import failed_lately
+from tui.ops.rounds import Arrivals
 from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     Announcement,

@@ -15,8 +15,9 @@ from tests.servers import http_server, silent_listener
 from tui.base.clock import system_clock
 from tui.base.config import load_config
 from tui.ops import engine
-from tui.ops.engine import Arrivals, Operations
+from tui.ops.engine import Operations
 from tui.ops.probes import ProbeResult
+from tui.ops.rounds import Arrivals
 
 
 def operations(root: Path, toml: str) -> Operations:

@@ -2,6 +2,7 @@
 
 One shared httpx client per TLS setting, a semaphore in front of it, a deadline per probe and one
 for the round: a probe still unanswered at the round's deadline becomes a failed result.
+`Arrivals` hands a screen the results as they come, a few times a round at most.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +44,50 @@ def _verifying_context(cafile: str | None, _version: tuple[int, int] | None) -> 
 
 
 Arrived = Callable[[list[ProbeResult]], None]
+
+
+class Arrivals:
+    """A round's results as they arrive, handed on at most every `every` seconds from the round's
+    start (a screen redraws a few times a round, not once per probe; a round over within `every`
+    hands on nothing, and its end shows it once), with the sites not heard from yet once the round
+    has run `patience` seconds: a quick round flashes no "waiting" over a slow link."""
+
+    def __init__(
+        self,
+        sites: list[str],
+        deliver: Callable[[list[ProbeResult], frozenset[str]], object],
+        every: float = 0.2,
+        patience: float = 1.0,
+    ) -> None:
+        self.waiting, self.deliver, self.every = set(sites), deliver, every
+        self.buffer: list[ProbeResult] = []
+        self.started = self.last = time.monotonic()
+        self.patience = patience
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(patience, self._still_waiting)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _waiting(self) -> frozenset[str]:
+        late = time.monotonic() - self.started >= self.patience
+        return frozenset(self.waiting) if late else frozenset()
+
+    def __call__(self, batch: list[ProbeResult]) -> None:
+        with self._lock:
+            self.buffer.extend(batch)
+            self.waiting.difference_update(r.site for r in batch)
+            if not self.waiting:
+                self._timer.cancel()
+            if time.monotonic() - self.last >= self.every:
+                self.last = time.monotonic()
+                self.deliver(self.buffer.copy(), self._waiting())
+                self.buffer.clear()
+
+    def _still_waiting(self) -> None:
+        with self._lock:
+            if self.waiting:  # the round goes on: say which sites it waits for
+                self.deliver(self.buffer.copy(), self._waiting())
+                self.buffer.clear()
 
 
 @dataclass(frozen=True)
