@@ -908,3 +908,30 @@ async def test_a_read_only_room_refuses_to_write_tickets(state: Path) -> None:
         ]
         assert len(refusals) == 3 and app.screen is app.main
     assert sorted(str(p) for p in (state / "tickets").rglob("*")) == before  # nothing written
+
+
+async def test_toasts_never_cover_the_header_or_the_pane_summary(state: Path) -> None:
+    """However many toasts are up at 80×24, the top two lines stay the room's own."""
+    from textual.widgets._toast import Toast
+
+    from tui.view.header import Announcement
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        for n in range(6):  # six kinds, none merged into another, up for a minute
+            text = "a sentence of some length " * 4
+            app.announce([Announcement(f"Kind{n}", text, "error", timeout=60)])
+        await settle(pilot, app, lambda: len(app.screen.query(Toast)) >= 6)
+
+        def top_lines_clear() -> bool:
+            return not any(
+                isinstance(app.screen.get_widget_at(x, y)[0], Toast)
+                for y in (0, 1)
+                for x in range(80)
+            )
+
+        def toasts_shown() -> bool:
+            return any(isinstance(app.screen.get_widget_at(60, y)[0], Toast) for y in range(24))
+
+        await settle(pilot, app, lambda: toasts_shown() and top_lines_clear())

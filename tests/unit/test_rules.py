@@ -177,6 +177,25 @@ def test_announcements_made_together_become_one_toast() -> None:
     assert merged(opened[:2]) == opened[:2]
 
 
+def test_deliveries_not_live_found_together_are_one_short_toast() -> None:
+    from tui.ops.deliveries import Delivery
+    from tui.view.header import delivery_announcements
+
+    def delivery(n: int) -> Delivery:
+        return Delivery(
+            f"T-{n}", "operator", f"tickets/to_architect/T-{n}.md", "http://shop.example/",
+            200, None, "2026-11-24T08:00:00Z", ok=False, detail="503 Service Unavailable",
+            failing_since="2026-11-24T09:00:00Z",
+        )  # fmt: skip
+
+    [one] = delivery_announcements([delivery(1)], NOW)
+    assert one.title == "Done, not live" and "T-1 marked done" in one.text and one.bell
+    [three] = delivery_announcements([delivery(n) for n in (1, 2, 3)], NOW)
+    assert three.text == "3 tickets marked done are not live: T-1, T-2, T-3. Press 6 for the list."
+    assert three.bell and three.severity == "error"
+    assert delivery_announcements([], NOW) == []
+
+
 def test_probe_cells_say_a_whole_word() -> None:
     from tui.ops.probes import ProbeResult
     from tui.view.probes import _cell

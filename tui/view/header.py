@@ -164,11 +164,15 @@ class Announcement:
 
 
 def delivery_announcements(due: Sequence[Delivery], now: datetime) -> list[Announcement]:
-    """Done, not live: loud, with the bell, like a stale clarification."""
-    return [
-        Announcement("Done, not live", sentence(delivery, now), "error", timeout=15, bell=True)
-        for delivery in due
-    ]
+    """Done, not live: loud, with the bell, like a stale clarification. One says what its check
+    found; several are one short toast naming them (the list has the rest)."""
+    if len(due) == 1:
+        return [Announcement("Done, not live", sentence(due[0], now), "error", 15, bell=True)]
+    if not due:
+        return []
+    ids = ", ".join(d.ticket for d in due[:8]) + (" …" if len(due) > 8 else "")
+    text = f"{len(due)} tickets marked done are not live: {ids}. Press 6 for the list."
+    return [Announcement("Done, not live", text, "error", 15, bell=True)]
 
 
 def merged(announcements: Sequence[Announcement], most: int = 2) -> list[Announcement]:
