@@ -1,5 +1,8 @@
 """A steady room over a slow link: 50 healthy sites probed every 30 s, nothing else changing.
 
+The sites are one real nginx (Debian's nginx-light): each answers alike every round, as a real
+site does.
+
 Bytes per second written to the terminal and share of a core, measured over BENCH_STEADY_SECONDS
 (600 by default: 20 rounds) after the first round and its toasts have passed, at 160×48.
 """
@@ -12,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.fleet_server import fleet
+from bench.fleet_server import nginx_fleet
 from bench.room import _cpu_seconds
 from bench.terminal import Terminal
 
@@ -22,7 +25,7 @@ SITES = 50
 
 def bench_steady() -> None:
     seconds = float(os.environ.get("BENCH_STEADY_SECONDS", "600"))
-    with fleet(1, SITES) as ports:
+    with nginx_fleet(SITES) as ports:
         root = OUT / "steady"
         shutil.rmtree(root, ignore_errors=True)
         (root / "tickets" / "to_operator").mkdir(parents=True)
