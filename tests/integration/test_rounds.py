@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import threading
@@ -64,34 +63,6 @@ def test_a_round_over_before_the_first_hand_over_hands_on_nothing(root: Path) ->
         outcome = ops.round(system_clock, arrivals)
     assert seen == []
     assert [(r.site, r.check, r.ok) for r in outcome.results] == [("shop", "http", True)]
-
-
-def test_probes_start_a_pace_apart_so_each_is_timed_alone(root: Path) -> None:
-    """Started all at once, fifty probes timed this loop's own queue, not the sites. Each probe k
-    reaches its site no earlier than k paces after the round began (a sleep never ends early)."""
-    from tests.servers import Handler, serving
-    from tui.base.config import load_config as load
-    from tui.ops.rounds import probe_round
-
-    reached: dict[str, float] = {}
-
-    class Timed(Handler):
-        def do_GET(self) -> None:
-            reached[self.path] = time.monotonic()
-            super().do_GET()
-
-    pace = 0.05
-    with serving(Timed) as port:
-        (root / "sisyphus.toml").write_text(
-            "".join(
-                f'[[sites]]\nname = "s{n}"\nurl = "http://127.0.0.1:{port}/ok/{n}"\n'
-                for n in range(5)
-            )
-        )
-        began = time.monotonic()
-        results = asyncio.run(probe_round(root, load(root), system_clock, pace=pace))
-    assert sorted(r.site for r in results if r.ok) == [f"s{n}" for n in range(5)]
-    assert all(reached[f"/ok/{n}"] - began >= n * pace for n in range(5)), reached
 
 
 def test_a_site_that_never_answers_does_not_hold_the_others(root: Path) -> None:

@@ -23,7 +23,6 @@ from tui.ops.containers import probe_containers
 from tui.ops.probes import ProbeResult, failure_reason, probe_backup, probe_dns, probe_http
 
 CONCURRENCY = 32
-PACE = 0.002  # seconds between two probes' starts: each is timed alone, not in a crowd
 
 
 def _ssl_context(root: Path, site: Site) -> ssl.SSLContext | bool:
@@ -115,17 +114,11 @@ async def probe_round(
     now: Callable[[], datetime],
     concurrency: int = CONCURRENCY,
     on_result: Arrived | None = None,
-    pace: float = PACE,
 ) -> list[ProbeResult]:
     """One round over every configured check. Never raises.
 
     Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
     hold the others). A probe still unanswered at the round's deadline becomes a failed result.
-
-    Probes start `pace` apart, not all at once: a probe's latency is timed by this event loop, and
-    fifty started together timed the loop's queue (15-55 ms for loopback sites that answer in
-    about 1 ms, moving every round). Paced, each is timed alone (about 1 ms), slow sites still
-    overlap, and the round takes `pace` longer per probe (0.1 s for fifty).
     """
     import httpx
 
@@ -150,8 +143,7 @@ async def probe_round(
             )
         return clients[key]
 
-    async def guarded(job: _Job, deadline: float, start: float) -> list[ProbeResult]:
-        await asyncio.sleep(start)
+    async def guarded(job: _Job, deadline: float) -> list[ProbeResult]:
         async with gate:
             try:
                 found = await asyncio.wait_for(job.work, deadline)
@@ -187,13 +179,10 @@ async def probe_round(
     if config.backups_path:  # a file walk: in a thread, so a hanging mount cannot hold the round
         work = asyncio.to_thread(probe_backup, root, config, now())
         jobs.append((_Job(None, ("backup",), work), 30.0))
-    tasks = {
-        asyncio.ensure_future(guarded(job, deadline, n * pace)): job
-        for n, (job, deadline) in enumerate(jobs)
-    }
+    tasks = {asyncio.ensure_future(guarded(job, deadline)): job for job, deadline in jobs}
     try:
         pending = set(tasks)
-        limit = time.monotonic() + round_deadline(config) + len(jobs) * pace
+        limit = time.monotonic() + round_deadline(config)
         while pending:
             done, pending = await asyncio.wait(
                 pending, timeout=max(limit - time.monotonic(), 0), return_when="FIRST_COMPLETED"
