@@ -21,6 +21,7 @@ from rich.console import RenderableType
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 
 from tui.base.clock import Clock, system_clock
@@ -204,6 +205,16 @@ class RoomApp(App[None]):
         self._stop_watch.set()
         self.scans.close()
         self.lock.release()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's Linux driver with an input thread that sleeps until a key comes (a quarter of
+        an idle room's CPU was Textual's input thread waking ten times a second)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # not one set by TEXTUAL_DRIVER, not Windows
+            from widgets.parts.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         """Write each screen update cropped to what changed (it matters over SSH)."""

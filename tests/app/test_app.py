@@ -935,3 +935,15 @@ async def test_toasts_never_cover_the_header_or_the_pane_summary(state: Path) ->
             return any(isinstance(app.screen.get_widget_at(60, y)[0], Toast) for y in range(24))
 
         await settle(pilot, app, lambda: toasts_shown() and top_lines_clear())
+
+
+def test_the_room_runs_on_the_quiet_input_driver(state: Path) -> None:
+    """The driver whose input thread sleeps until a key (driven through a real pseudo-terminal by
+    tests/e2e: typing, a lone escape closing help, `q` ending the room)."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from widgets.parts.driver import QuietLinuxDriver
+
+    app = room(state, ManualClock(NOW))
+    assert app.get_driver_class() is QuietLinuxDriver
+    assert issubclass(QuietLinuxDriver, LinuxDriver)
