@@ -60,6 +60,53 @@ def fleet(processes: int = 2, servers_each: int = 4) -> Iterator[list[int]]:
 
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+NGINX_INSTALL = "apt-get update && apt-get install -y nginx-light"
+
+
+def free_ports(count: int) -> list[int]:
+    holders = [socket.socket() for _ in range(count)]
+    for holder in holders:
+        holder.bind(("127.0.0.1", 0))
+    ports = [holder.getsockname()[1] for holder in holders]
+    for holder in holders:
+        holder.close()
+    return ports
+
+
+@contextmanager
+def nginx(folder: Path, servers: list[str], ready_port: int) -> Iterator[None]:
+    """A real nginx serving `servers` (its `server { … }` blocks) from `folder`, until the block
+    ends; started once `ready_port` answers (nginx binds every port before it serves)."""
+    assert NGINX is not None, f"nginx is not installed ({NGINX_INSTALL})"
+    temp = " ".join(
+        f"{kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        f"worker_processes 1; daemon off; pid {folder / 'nginx.pid'};"
+        f" error_log {folder / 'error.log'}; events {{ worker_connections 512; }}"
+        f" http {{ access_log off; {temp} {' '.join(servers)} }}"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", ready_port), timeout=0.2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    said = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"nginx did not start: {said}") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @contextmanager
@@ -68,48 +115,15 @@ def nginx_fleet(count: int) -> Iterator[list[int]]:
     every round, as real ones do, where the Python stand-ins above answer 50 at once in 15-40 ms
     (one interpreter serving them all), a latency that moves every round."""
     if NGINX is None:
-        raise SystemExit("nginx is not installed (apt-get install -y nginx-light)")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        holders = [socket.socket() for _ in range(count)]
-        for holder in holders:
-            holder.bind(("127.0.0.1", 0))
-        ports = [holder.getsockname()[1] for holder in holders]
-        for holder in holders:
-            holder.close()
-        servers = " ".join(
-            f'server {{ listen 127.0.0.1:{port}; location = /ok {{ return 200 "ok\\n"; }}'
-            f' location = /fail {{ return 503 "unavailable\\n"; }} }}'
-            for port in ports
-        )
-        temp = " ".join(
-            f"{kind}_temp_path {folder / kind};"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        (folder / "nginx.conf").write_text(
-            f"worker_processes 1; daemon off; pid {folder / 'nginx.pid'};"
-            f" error_log {folder / 'error.log'}; events {{ worker_connections 512; }}"
-            f" http {{ access_log off; {temp} {servers} }}"
-        )
-        process = subprocess.Popen(
-            [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 10
-            while True:  # nginx binds every port before it serves
-                try:
-                    with socket.create_connection(("127.0.0.1", ports[-1]), timeout=0.2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"nginx did not start: {folder / 'error.log'}") from None
-                    time.sleep(0.05)
-            yield ports
-        finally:
-            process.terminate()
-            process.wait(10)
+        raise SystemExit(f"nginx is not installed ({NGINX_INSTALL})")
+    ports = free_ports(count)
+    servers = [
+        f'server {{ listen 127.0.0.1:{port}; location = /ok {{ return 200 "ok\\n"; }}'
+        f' location = /fail {{ return 503 "unavailable\\n"; }} }}'
+        for port in ports
+    ]
+    with tempfile.TemporaryDirectory() as tmp, nginx(Path(tmp), servers, ports[-1]):
+        yield ports
 
 
 def main() -> None:
