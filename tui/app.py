@@ -209,8 +209,10 @@ class RoomApp(App[None]):
     def get_driver_class(self) -> type[Driver]:
         """Textual's Linux driver with an input thread that sleeps until a key comes (a quarter of
         an idle room's CPU was Textual's input thread waking ten times a second)."""
+        from textual import constants
+
         driver = super().get_driver_class()
-        if driver.__name__ == "LinuxDriver":  # not one set by TEXTUAL_DRIVER, not Windows
+        if driver.__name__ == "LinuxDriver" and constants.DRIVER is None:  # not TEXTUAL_DRIVER's
             from widgets.parts.driver import QuietLinuxDriver
 
             return QuietLinuxDriver

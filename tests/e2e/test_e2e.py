@@ -116,3 +116,34 @@ def test_without_a_terminal_the_room_points_to_status_and_check(root: Path) -> N
     )
     assert result.returncode == 2
     assert "needs a terminal" in result.stderr and "sisyphus-room status" in result.stderr
+
+
+def test_a_room_suspended_and_resumed_still_reads_its_keys(tmp_path: Path) -> None:
+    """ctrl+z and `fg`: Textual stops the room's input thread and closes the driver, then starts
+    both again; keys, a lone escape and `q` work after it as before."""
+    import os
+    import signal
+    import time
+
+    assert COMMAND
+    term = Terminal([COMMAND, "--demo"], cols=100, rows=30)
+
+    def state() -> str:
+        return Path(f"/proc/{term.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+    try:
+        term.wait_for(lambda s: "Inboxes" in s and "Probes" in s)
+        os.kill(term.pid, signal.SIGTSTP)
+        deadline = time.monotonic() + 10
+        while state() != "T":  # Textual leaves the screen and stops the process
+            assert time.monotonic() < deadline, "the room did not stop on SIGTSTP"
+            term.pump(0.05)
+        os.kill(term.pid, signal.SIGCONT)
+        term.send("?")
+        term.wait_for(lambda s: "The room" in s and "filter tickets: words" in s)
+        term.send("\x1b")
+        term.wait_for(lambda s: "filter tickets: words" not in s and "Inboxes" in s)
+        term.send("q")
+        assert term.wait_exit() == 0
+    finally:
+        term.kill()

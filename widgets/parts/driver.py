@@ -5,8 +5,9 @@ flag and at the escape key's time-out: about a third of an idle room's own CPU o
 waits for a key, for a pending escape sequence's time-out (a lone `escape` is told from the start
 of a sequence by waiting for more), or for the stop, which wakes it through a pipe. The loop is
 otherwise Textual's own (`LinuxDriver.run_input_thread`); tests/e2e drive it through a real
-pseudo-terminal (typing, a lone escape closing help, `q` ending the room). It reads the parser's
-private `_timeout_time`, guarded by those tests.
+pseudo-terminal (typing, a lone escape closing help, `q` ending the room, ctrl+z and `fg`, which
+Textual's stock driver passes too). It reads the parser's private `_timeout_time`, guarded by
+those tests.
 """
 
 from __future__ import annotations
@@ -24,34 +25,50 @@ from textual.drivers.linux_driver import LinuxDriver
 
 
 class _WakingEvent(threading.Event):
-    """The driver's stop flag: setting it also wakes the input thread."""
+    """The driver's stop flag: setting it also wakes the input thread, through the pipe of the
+    thread running now (each input thread has its own: a suspended room's thread ends, and the
+    driver is closed and started again on resume)."""
 
-    def __init__(self, wake: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.wake: int | None = wake  # None once the driver has closed the pipe
+        self._lock = threading.Lock()
+        self._wake: int | None = None
+
+    def attach(self, wake: int | None) -> None:
+        with self._lock:  # never a write to a descriptor closed meanwhile (its number is reused)
+            self._wake = wake
 
     def set(self) -> None:
         super().set()
-        if self.wake is not None:
-            with contextlib.suppress(OSError):  # the pipe is full: the thread is waking anyway
-                os.write(self.wake, b"\0")
+        with self._lock:
+            if self._wake is not None:
+                with contextlib.suppress(OSError):  # the pipe is full: the thread is waking anyway
+                    os.write(self._wake, b"\0")
 
 
 class QuietLinuxDriver(LinuxDriver):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
-        self._woken, wake = os.pipe()
-        os.set_blocking(self._woken, False)
-        os.set_blocking(wake, False)
-        self._wake = wake
-        self._waking = _WakingEvent(wake)
+        self._waking = _WakingEvent()
         self.exit_event = self._waking
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual's loop, without the 0.1 s polling)."""
+        woken, wake = os.pipe()
+        os.set_blocking(woken, False)
+        os.set_blocking(wake, False)
+        self._waking.attach(wake)  # before the first look at the flag: no stop is missed
+        try:
+            self._read_input(woken)
+        finally:
+            self._waking.attach(None)
+            os.close(woken)
+            os.close(wake)
+
+    def _read_input(self, woken: int) -> None:
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
-        selector.register(self._woken, selectors.EVENT_READ)
+        selector.register(woken, selectors.EVENT_READ)
         fileno = self.fileno
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
@@ -63,9 +80,9 @@ class QuietLinuxDriver(LinuxDriver):
 
         def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
             for key, _ in ready:
-                if key.fd == self._woken:
+                if key.fd == woken:
                     try:
-                        while os.read(self._woken, 512):
+                        while os.read(woken, 512):
                             pass
                     except BlockingIOError:
                         pass
@@ -90,10 +107,3 @@ class QuietLinuxDriver(LinuxDriver):
                     pass
             except Exception:  # EOFError, ParseError: the input is over either way
                 pass
-
-    def close(self) -> None:
-        super().close()
-        self._waking.wake = None  # a closed descriptor's number may be reused: never write to it
-        for fd in (self._woken, self._wake):
-            with contextlib.suppress(OSError):
-                os.close(fd)
