@@ -55,6 +55,7 @@ from tui.view.header import (
 from widgets.parts import messages as m
 from widgets.parts.commands import RoomCommands
 from widgets.parts.quiet import cropped
+from widgets.parts.requests_channel import RequestsChannel
 from widgets.parts.textual_fixes import apply as apply_textual_fixes
 from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
@@ -69,7 +70,7 @@ REQUESTS_FALLBACK = 3.0  # with a watch: a look in case an event was missed (`ac
 apply_textual_fixes()
 
 
-class RoomApp(App[None]):
+class RoomApp(RequestsChannel, App[None]):
     """The Sisyphus control room."""
 
     TITLE = "Sisyphus control room"
@@ -404,53 +405,6 @@ class RoomApp(App[None]):
             return
         outcome = self.operations.act(message.action, message.incident_id, who, message.note, now)
         self.post_message(m.IncidentChanged(outcome))
-
-    def send_to_watcher(self, action: str, target: str, note: str) -> str:
-        """Leave an action for the watcher (it carries it out within a second); read its records
-        again shortly after. Returns what to tell the person."""
-        from tui.ops import audit
-
-        now = self.clock()
-        try:
-            requests.drop(room_dir(self.root), action, target, getpass.getuser(), note, now)
-        except OSError as exc:
-            return f"Not sent to the watcher: {exc.strerror or exc}."
-        audit.record(room_dir(self.root), now, action, id=target, note=note, via="room")
-        self.call_from_thread(self.set_timer, 1.0, self._follow_soon, name="follow")
-        pid = self.watcher["pid"] if self.watcher else "?"
-        return f"Sent to the watcher (pid {pid}): {action} {target}."
-
-    @work(thread=True, group="follow", exit_on_error=False)
-    def _follow_soon(self) -> None:
-        self.post_message(m.RoundFinished(self.operations.follow(self.clock())))
-
-    def _look_for_requests(self) -> None:
-        """A worker only when a request is there (starting one twice a second for nothing was
-        most of an idle room's own CPU), and one at a time: a request is carried out once."""
-        if self.writer and not self._taking.locked() and requests.waiting(room_dir(self.root)):
-            self._take_requests()
-
-    @work(thread=True, group="requests", exit_on_error=False)
-    def _take_requests(self) -> None:
-        """Requests from `sisyphus-room ack`/`resolve` while this room is the writer."""
-        if not self._taking.acquire(blocking=False):
-            return  # another worker is taking them
-        try:
-            found, problems = requests.pending(room_dir(self.root))
-            for request in found:
-                said = requests.apply(request, self.operations, self.acks, self.clock())
-                requests.done(request)
-                view = self.operations.view(self.clock())
-                self.post_message(
-                    m.IncidentChanged(ActionOutcome(f"{said} (by {request.by})", (), view))
-                )
-        finally:
-            self._taking.release()
-        if problems:
-            view = self.operations.view(self.clock())
-            self.post_message(
-                m.IncidentChanged(ActionOutcome("Requests set aside.", tuple(problems), view))
-            )
 
     @on(m.IncidentChanged)
     def _incident_changed(self, message: m.IncidentChanged) -> None:
