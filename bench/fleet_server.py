@@ -111,9 +111,9 @@ def nginx(folder: Path, servers: list[str], ready_port: int) -> Iterator[None]:
 
 @contextmanager
 def nginx_fleet(count: int) -> Iterator[list[int]]:
-    """`count` sites served by one real nginx (`/ok` 200, `/fail` 503): sites that answer alike
-    every round, as real ones do, where the Python stand-ins above answer 50 at once in 15-40 ms
-    (one interpreter serving them all), a latency that moves every round."""
+    """`count` sites served by one real nginx (`/ok` 200, `/fail` 503), each answering in about
+    1 ms, where the Python stand-ins above share one interpreter among all their sites. (The room
+    still reads 15-55 ms for them: its latency includes its own round's queue, see README.)"""
     if NGINX is None:
         raise SystemExit(f"nginx is not installed ({NGINX_INSTALL})")
     ports = free_ports(count)

@@ -1,7 +1,6 @@
 """A steady room over a slow link: 50 healthy sites probed every 30 s, nothing else changing.
 
-The sites are one real nginx (Debian's nginx-light): each answers alike every round, as a real
-site does.
+The sites are one real nginx (Debian's nginx-light), each answering in about a millisecond.
 
 Bytes per second written to the terminal and share of a core, measured over BENCH_STEADY_SECONDS
 (600 by default: 20 rounds) after the first round and its toasts have passed, at 160×48.
