@@ -281,3 +281,88 @@ def recording_server(recorder: Recorder) -> Iterator[int]:
 
     with serving(RecordingHandler) as port:
         yield port
+
+
+class Faulty:
+    """A notification receiver that misbehaves as `mode` says, counting what it sent back:
+    hang (reads the request, never answers), drip (headers, then a byte every 5 s), slow (200
+    after 30 s), reset (RST), error (500), redirect (302 elsewhere), huge (an endless body)."""
+
+    MODES = ("hang", "drip", "slow", "reset", "error", "redirect", "huge")
+
+    def __init__(self, mode: str) -> None:
+        assert mode in self.MODES
+        self.mode = mode
+        self.requests = 0
+        self.bytes_sent = 0
+        self.stop = threading.Event()
+
+    def serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(60)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                self.requests += 1
+                self._answer(conn)
+            except OSError:
+                return
+
+    def _answer(self, conn: socket.socket) -> None:
+        mode = self.mode
+        if mode == "hang":
+            self.stop.wait(60)
+        elif mode == "reset":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif mode == "error":
+            conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
+        elif mode == "redirect":
+            conn.sendall(
+                b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/\r\nContent-Length: 0\r\n\r\n"
+            )
+        elif mode == "slow":
+            if not self.stop.wait(30):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        elif mode == "drip":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+            while not self.stop.wait(5):
+                conn.sendall(b".")
+        elif mode == "huge":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n")
+            block = b"x" * 65536
+            while not self.stop.is_set() and self.bytes_sent < 1_000_000_000:
+                conn.sendall(block)
+                self.bytes_sent += len(block)
+
+
+@contextmanager
+def faulty_server(faulty: Faulty) -> Iterator[int]:
+    """`faulty` on a port of 127.0.0.1, one thread per connection; yields the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    sock.settimeout(0.2)
+
+    def accept() -> None:
+        while not faulty.stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=faulty.serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        faulty.stop.set()
+        thread.join(1)
+        sock.close()

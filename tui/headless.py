@@ -361,6 +361,7 @@ class Watcher:
                     tier=incident.tier,
                     site=incident.site,
                     slo=incident.slo,
+                    about=f"episode-{incident.episode}" if incident.episode > 1 else None,
                 )
             )
         self._notify(events)
@@ -438,7 +439,7 @@ class Watcher:
         now = self.clock()
         self.ops.store.flush()
         self.ops = Operations(self.root, config, writer=True, now=now)
-        self.sender.channels = config.notify
+        self.sender.set_channels(config.notify)
         self.scanner = Scanner(self.root, config.roles)
         reached = self.stale.announcer.reached
         self.stale = StaleWatch(config.stale_after)

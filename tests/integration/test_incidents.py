@@ -271,3 +271,33 @@ def test_a_new_outage_under_an_open_burn_incident_is_announced(tmp_path: Path) -
     assert changed == [burn] and burn.state == "triggered" and burn.tier == 0
     assert "http failing again for 3 rounds: 503" in burn.timeline[-1][1]
     assert [i.id for i in book.incidents if i.open] == ["INC-burn"]  # one incident, announced
+
+
+def test_a_refire_climbs_its_own_ladder_and_pages_under_its_own_keys(tmp_path: Path) -> None:
+    from tui.base.config import Config, Site
+    from tui.ops.budgets import BudgetReport
+    from tui.ops.incidents import Incident, IncidentBook, incident_from
+
+    config = Config(sites=(Site("shop", "http://shop.example/"),), open_after=1)
+    book = IncidentBook(tmp_path, read_only=False)
+    burn = Incident(
+        "INC-burn",
+        "shop",
+        "burn:availability",
+        "availability",
+        "acknowledged",
+        "2026-11-24T08:00:00Z",
+        "2026-11-24T08:00:00Z",
+        "burning",
+        tier=2,
+    )
+    book.incidents.append(burn)
+    empty = BudgetReport((), False, None, None)
+    book.observe([ProbeResult("shop", "http", False, None, "503", NOW)], empty, config, NOW)
+    assert burn.episode == 2 and burn.state == "triggered"
+    assert book.escalations(NOW + timedelta(seconds=30)) == []  # its ladder starts at the refire
+    assert book.escalations(NOW + timedelta(seconds=61)) == [burn] and burn.tier == 1
+    book.save()
+    [again] = [i for i in IncidentBook(tmp_path, read_only=True).incidents if i.id == "INC-burn"]
+    assert again.episode == 2 and again.fired_at == burn.fired_at
+    assert incident_from({"kind": "incident", **{**again.__dict__, "episode": 0}}) is None

@@ -55,6 +55,8 @@ class Incident:
     budget_burned: float | None = None
     postmortem: str | None = None
     postmortem_pending: str | None = None
+    episode: int = 1  # a new outage under an open burn incident fires it again: episode 2, …
+    fired_at: str | None = None  # when the current episode began (its ladder starts there)
 
     @property
     def open(self) -> bool:
@@ -102,7 +104,13 @@ class Incident:
             "postmortem": self.postmortem,
             "postmortem_pending": self.postmortem_pending is not None,
             "timeline": self.timeline,
+            "episode": self.episode,
         }
+
+    @property
+    def ladder_start(self) -> datetime:
+        """Where the current episode's ladder starts: its refire, or the opening."""
+        return parse_iso(self.fired_at or self.opened_at)
 
 
 def slo_of(check: str, result: ProbeResult) -> str | None:
@@ -123,13 +131,24 @@ OPTIONAL_TEXT = (
     "kb_applied",
     "postmortem",
     "postmortem_pending",
+    "fired_at",
 )
 
 
 def incident_from(doc: dict[str, Any]) -> Incident | None:
     """An incident read back from incidents.json, or None when the entry does not fit."""
     data = {k: v for k, v in doc.items() if k != "kind"}
-    known = TEXT_FIELDS + OPTIONAL_TEXT + ("tier", "timeline", "kb_matches", "budget_at_open")
+    known = (
+        TEXT_FIELDS
+        + OPTIONAL_TEXT
+        + (
+            "tier",
+            "timeline",
+            "kb_matches",
+            "budget_at_open",
+            "episode",
+        )
+    )
     if set(data) - set(known) - {"budget_burned"}:
         return None
     numbers = (data.get("budget_at_open"), data.get("budget_burned"))
@@ -139,6 +158,8 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
         and data.get("state") in ("triggered", "acknowledged", "resolved")
         and type(data.get("tier", 0)) is int
         and 0 <= data.get("tier", 0) < 1000
+        and type(data.get("episode", 1)) is int
+        and 1 <= data.get("episode", 1) < 10**6
         and all(
             isinstance(line, list) and len(line) == 2 and all(isinstance(s, str) for s in line)
             for line in data.get("timeline", [])
@@ -154,7 +175,7 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
     if not fits:
         return None
     try:
-        for name in ("opened_at", "first_bad_at", "acknowledged_at", "resolved_at"):
+        for name in ("opened_at", "first_bad_at", "acknowledged_at", "resolved_at", "fired_at"):
             if data.get(name) is not None:
                 parse_iso(data[name])
         return Incident(**data)
@@ -297,6 +318,7 @@ class IncidentBook:
                 # and announced again (back to firing, the ladder from the start).
                 burn.note(now, f"{check} failing again for {bad} rounds: {result.detail}")
                 burn.state, burn.tier = "triggered", 0
+                burn.episode, burn.fired_at = burn.episode + 1, iso(now)
                 changed.append(burn)
             covered = burn is not None
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
@@ -414,7 +436,7 @@ class IncidentBook:
         for incident in self.open_incidents():
             if incident.state != "triggered":
                 continue
-            rungs = INCIDENT_LADDER.rungs_due(parse_iso(incident.opened_at), now)
+            rungs = INCIDENT_LADDER.rungs_due(incident.ladder_start, now)
             if rungs > incident.tier:
                 incident.tier = rungs
                 incident.note(now, f"announced (tier {rungs})")
@@ -424,7 +446,7 @@ class IncidentBook:
     def next_escalation(self, now: datetime) -> float | None:
         """Seconds until the next rung of any firing incident (to arm a timer), or None."""
         moments = [
-            INCIDENT_LADDER.rung_time(parse_iso(i.opened_at), i.tier)
+            INCIDENT_LADDER.rung_time(i.ladder_start, i.tier)
             for i in self.incidents
             if i.state == "triggered"
         ]

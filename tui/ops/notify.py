@@ -4,8 +4,11 @@ An `Event` is one step of a ladder (a stale clarification, an incident, a freeze
 channel that gave up. `Outbox` keeps, in `.room/outbox.json`, what is still to be sent to which
 channel, what failed for good, and the keys of what was sent: an event is queued once per channel
 and key, so a restart sends nothing twice, and what was queued before a kill -9 is sent after it.
-`Sender` drains the outbox in its own thread with retries and backoff, so a slow or refusing
-channel never delays a probe round.
+`Sender` drains the outbox with one thread per channel, with retries and backoff, so a slow or
+refusing channel never delays a probe round or another channel. A send is bounded as a whole by
+the channel's timeout and carries its key (`X-Sisyphus-Key`; ntfy's `X-Sequence-ID`): delivery is
+at least once, and a repeat is possible when a receiver took the event but its answer did not
+arrive within the timeout, so the window for a repeat is the receiver's whole answer time.
 
 Secrets are read from the environment at send time (`token_env`) and never written anywhere.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import threading
@@ -26,7 +30,7 @@ from typing import Any
 
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Notify
-from tui.base.crash import one_line
+from tui.base.crash import describe
 from tui.base.paths import NotAFile, read_file, write_atomic
 from tui.base.sanitize import clean
 
@@ -51,10 +55,12 @@ class Event:
     site: str | None = None
     ticket: str | None = None
     slo: str | None = None
+    about: str | None = None  # what makes this event one of its own: an episode, a failed key
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.id}:{self.tier}:{self.state}"
+        base = f"{self.kind}:{self.id}:{self.tier}:{self.state}"
+        return f"{base}:{self.about}" if self.about else base
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self) | {"key": self.key}  # receivers may drop a repeat by its key
@@ -69,7 +75,7 @@ def event_from(data: Any) -> Event:
             raise ValueError(f"event {key} is not a string")
     if not isinstance(fields["tier"], int) or isinstance(fields["tier"], bool):
         raise ValueError("event tier is not a number")
-    for key in ("site", "ticket", "slo"):
+    for key in ("site", "ticket", "slo", "about"):
         if fields[key] is not None and not isinstance(fields[key], str):
             raise ValueError(f"event {key} is not a string")
     return Event(**fields)
@@ -96,49 +102,83 @@ def _priority(event: Event) -> str:
     return "high" if event.tier >= 2 else "default"
 
 
-def send(channel: Notify, event: Event) -> None:
-    """Send one event on one channel; raises SendError with a sentence on failure."""
-    import httpx  # here: `status` reads the outbox without paying for httpx
+ANSWER_CAP = 64 << 10  # bytes of a receiver's answer read; the rest is never fetched
 
-    timeout = channel.timeout.total_seconds()
-    headers = {"User-Agent": "sisyphus-room"}
+
+def _request(channel: Notify, event: Event) -> tuple[str, dict[str, str], bytes]:
+    """The URL, headers and body of one send. Every send carries its event's key, so a receiver
+    (or ntfy, by its sequence id) can drop a repeat."""
+    assert channel.url is not None
+    headers = {"User-Agent": "sisyphus-room", "X-Sisyphus-Key": _ascii(event.key, 500)}
     token = _token(channel)
     if channel.token_env and not token:
         raise SendError(f"${channel.token_env} is not set")
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if channel.kind == "webhook":
+        body = json.dumps(event.to_json(), ensure_ascii=False).encode()
+        return channel.url, headers | {"Content-Type": "application/json"}, body
+    if channel.kind == "ntfy":
+        title = f"{event.kind} {event.id}" + (" resolved" if event.state == "resolved" else "")
+        headers |= {
+            "Title": _ascii(f"Sisyphus: {title}"),
+            "Priority": _priority(event),
+            "Tags": _ascii(",".join(filter(None, [event.kind, event.state, event.site]))),
+            "X-Sequence-ID": hashlib.sha256(event.key.encode()).hexdigest()[:32],
+        }
+        return channel.url, headers, event.text.encode()
+    if channel.kind == "alertmanager":
+        body = json.dumps([alert_of(event)], ensure_ascii=False).encode()
+        url = channel.url.rstrip("/") + "/api/v2/alerts"
+        return url, headers | {"Content-Type": "application/json"}, body
+    raise SendError(f"unknown channel kind {channel.kind!r}")
+
+
+async def _exchange(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Any:
+    import httpx  # here: `status` reads the outbox without paying for httpx
+
+    async with (
+        httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client,
+        client.stream("POST", url, headers=headers, content=body) as response,
+    ):
+        read = 0
+        async for chunk in response.aiter_raw():  # a huge answer is not held: ANSWER_CAP at most
+            read += len(chunk)
+            if read >= ANSWER_CAP:
+                break
+        return response
+
+
+def send(channel: Notify, event: Event) -> None:
+    """Send one event on one channel; raises SendError with a sentence on failure.
+
+    The channel's timeout bounds the whole exchange (resolve, connect, send, the full answer): a
+    receiver that drips its answer or hangs after the headers is cut at the deadline."""
+    import httpx
+
+    timeout = channel.timeout.total_seconds()
+    if channel.kind == "command":
+        _run(channel, event, timeout)
+        return
+    url, headers, body = _request(channel, event)
+    loop = asyncio.new_event_loop()
     try:
-        if channel.kind == "command":
-            _run(channel, event, timeout)
-            return
-        assert channel.url is not None
-        if channel.kind == "webhook":
-            response = httpx.post(
-                channel.url, json=event.to_json(), headers=headers, timeout=timeout
-            )
-        elif channel.kind == "ntfy":
-            title = f"{event.kind} {event.id}" + (" resolved" if event.state == "resolved" else "")
-            headers |= {
-                "Title": _ascii(f"Sisyphus: {title}"),
-                "Priority": _priority(event),
-                "Tags": _ascii(",".join(filter(None, [event.kind, event.state, event.site]))),
-            }
-            response = httpx.post(
-                channel.url, content=event.text.encode(), headers=headers, timeout=timeout
-            )
-        elif channel.kind == "alertmanager":
-            response = httpx.post(
-                channel.url.rstrip("/") + "/api/v2/alerts",
-                json=[alert_of(event)],
-                headers=headers,
-                timeout=timeout,
-            )
-        else:
-            raise SendError(f"unknown channel kind {channel.kind!r}")
+        response = loop.run_until_complete(
+            asyncio.wait_for(_exchange(url, headers, body, timeout), timeout)
+        )
+    except TimeoutError:
+        raise SendError(f"no whole answer within {timeout:g}s") from None
     except httpx.HTTPError as exc:
-        raise SendError(clean(one_line(exc))) from None
+        raise SendError(describe(exc)) from None
+    except (OSError, ValueError) as exc:  # a malformed URL, a socket error outside httpx's words
+        raise SendError(describe(exc)) from None
+    finally:
+        with contextlib.suppress(RuntimeError):
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()  # its resolver thread, if one hangs, is not waited for
     if response.status_code >= 300:
-        raise SendError(f"answered {response.status_code} {response.reason_phrase}")
+        reason = clean(str(response.reason_phrase or ""))[:60]
+        raise SendError(f"answered {response.status_code} {reason}".rstrip())
 
 
 def alert_of(event: Event) -> dict[str, Any]:
@@ -212,6 +252,7 @@ class Outbox:
         self.sent: list[str] = []
         self.notes: list[str] = []
         self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self._load()
 
     def _load(self) -> None:
@@ -245,6 +286,10 @@ class Outbox:
     def save(self) -> None:
         if self.read_only:
             return
+        with self._save_lock:  # lanes save in turn: the file last written is the newest state
+            self._save()
+
+    def _save(self) -> None:
         with self._lock:
             data = {
                 "pending": [
@@ -284,13 +329,20 @@ class Outbox:
                 del self.pending[:dropped]
         return queued
 
-    def due(self, now: float) -> list[Item]:
+    def due(self, now: float, channel: str | None = None) -> list[Item]:
         with self._lock:
-            return [i for i in self.pending if i.next_at <= now]
+            return [
+                i
+                for i in self.pending
+                if i.next_at <= now and (channel is None or i.channel == channel)
+            ]
 
-    def next_at(self) -> float | None:
+    def next_at(self, channel: str | None = None) -> float | None:
         with self._lock:
-            return min((i.next_at for i in self.pending), default=None)
+            return min(
+                (i.next_at for i in self.pending if channel is None or i.channel == channel),
+                default=None,
+            )
 
     def sent_ok(self, item: Item) -> None:
         with self._lock:
@@ -363,69 +415,125 @@ Log = Callable[[str, dict[str, Any]], None]
 
 
 class Sender:
-    """Drains an outbox in a daemon thread: each due item is sent, retried with backoff, or given
-    up (then the other channels are told, kind "channel"). Wake it with `kick` when items arrive."""
+    """Drains an outbox: one lane (a daemon thread) per channel, so a channel that hangs or drips
+    delays nobody else's pages. Each due item is sent, retried with backoff, or given up (then
+    the other channels are told, kind "channel"). Wake the lanes with `kick` when items arrive."""
 
     def __init__(self, outbox: Outbox, channels: tuple[Notify, ...], log: Log) -> None:
-        self.outbox, self.channels, self.log = outbox, channels, log
-        self._wake = threading.Event()
+        self.outbox, self.log = outbox, log
+        self.channels: tuple[Notify, ...] = ()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="notify", daemon=True)
+        self._lanes: dict[str, _Lane] = {}
+        self._started = False
+        self.set_channels(channels)
 
     def start(self) -> None:
-        self._thread.start()
+        self._started = True
+        for lane in self._lanes.values():
+            lane.start()
 
     def stop(self, wait: float = 0.5) -> None:
+        """Stop the lanes; a command still sending is killed (its process group), not left to
+        finish after us and be sent again by the next watcher."""
+        from tui.base.shell import kill_running
+
         self._stop.set()
-        self._wake.set()
-        self._thread.join(wait)
+        for lane in self._lanes.values():
+            lane.wake.set()
+        kill_running()
+        deadline = time.monotonic() + wait
+        for lane in self._lanes.values():
+            lane.join(max(0.0, deadline - time.monotonic()))
+
+    def set_channels(self, channels: tuple[Notify, ...]) -> None:
+        """Take a new set of channels (a reload): a lane for each new one; what waits for a
+        channel that is gone is given up."""
+        self.channels = channels
+        names = {c.name for c in channels}
+        for name in list(self._lanes):
+            if name not in names:
+                self._lanes.pop(name).wake.set()  # it sees itself gone and ends
+        for channel in channels:
+            if channel.name not in self._lanes:
+                lane = self._lanes[channel.name] = _Lane(self, channel.name)
+                if self._started:
+                    lane.start()
+        for item in self.outbox.due(float("inf")):
+            if item.channel not in names:
+                self.outbox.give_up(item, "the channel is no longer configured")
 
     def kick(self) -> None:
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.drain()
-            upcoming = self.outbox.next_at()
-            delay = 30.0 if upcoming is None else max(0.05, min(30.0, upcoming - time.time()))
-            self._wake.wait(delay)
-            self._wake.clear()
+        for lane in self._lanes.values():
+            lane.wake.set()
 
     def drain(self) -> None:
-        for item in self.outbox.due(time.time()):
+        """Send what is due on every channel now, each channel in its own thread, and wait."""
+        threads = [
+            threading.Thread(target=self.drain_channel, args=(name,), daemon=True)
+            for name in self._lanes
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def drain_channel(self, name: str) -> None:
+        for item in self.outbox.due(time.time(), name):
             if self._stop.is_set():
                 return
-            channel = next((c for c in self.channels if c.name == item.channel), None)
-            fields = {"channel": item.channel, "notification": item.event.key}
-            if channel is None:  # the config changed: a channel that is gone is given up
+            channel = next((c for c in self.channels if c.name == name), None)
+            if channel is None:  # the config changed meanwhile
                 self.outbox.give_up(item, "the channel is no longer configured")
                 continue
-            sent = False
-            try:
-                send(channel, item.event)
-            except SendError as exc:
-                again = self.outbox.retry(item, str(exc), time.time())
-                self.log(
-                    "notification failed" + (", will retry" if again else ", given up"),
-                    fields | {"error": str(exc), "attempt": item.attempts},
+            self._send(channel, item)
+
+    def _send(self, channel: Notify, item: Item) -> None:
+        fields = {"channel": item.channel, "notification": item.event.key}
+        sent = False
+        try:
+            send(channel, item.event)
+        except SendError as exc:
+            again = self.outbox.retry(item, str(exc), time.time())
+            self.log(
+                "notification failed" + (", will retry" if again else ", given up"),
+                fields | {"error": str(exc), "attempt": item.attempts},
+            )
+            if not again:
+                self.outbox.put(
+                    Event(
+                        "channel",
+                        item.channel,
+                        f"notifications to {item.channel} failed: {exc}",
+                        iso(datetime.now().astimezone()) or "",
+                        about=item.event.key,  # each give-up is its own event
+                    ),
+                    self.channels,
                 )
-                if not again:
-                    self.outbox.put(
-                        Event(
-                            "channel",
-                            item.channel,
-                            f"notifications to {item.channel} failed: {exc}",
-                            iso(datetime.now().astimezone()) or "",
-                            tier=len(self.outbox.failed),  # each failure is its own event
-                        ),
-                        self.channels,
-                    )
-            else:
-                self.outbox.sent_ok(item)
-                sent = True
-            try:  # at once: a kill before this line sends the item again (at least once)
-                self.outbox.save()
-            except OSError as exc:
-                self.log("outbox not saved", {"error": clean(str(exc))})
-            if sent:
-                self.log("notification sent", fields)
+                self.kick()
+        else:
+            self.outbox.sent_ok(item)
+            sent = True
+        try:  # at once: a kill before this line sends the item again (at least once)
+            self.outbox.save()
+        except OSError as exc:
+            self.log("outbox not saved", {"error": clean(str(exc))})
+        if sent:
+            self.log("notification sent", fields)
+
+
+class _Lane(threading.Thread):
+    """One channel's sender: sleeps until its next item is due or it is woken."""
+
+    def __init__(self, sender: Sender, name: str) -> None:
+        super().__init__(name=f"notify-{name}", daemon=True)
+        self.sender, self.channel = sender, name
+        self.wake = threading.Event()
+
+    def run(self) -> None:
+        sender = self.sender
+        while not sender._stop.is_set() and sender._lanes.get(self.channel) is self:
+            sender.drain_channel(self.channel)
+            upcoming = sender.outbox.next_at(self.channel)
+            delay = 30.0 if upcoming is None else max(0.05, min(30.0, upcoming - time.time()))
+            self.wake.wait(delay)
+            self.wake.clear()
