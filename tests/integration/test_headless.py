@@ -461,4 +461,33 @@ def test_metrics_off_loopback_need_a_bearer_token(root: Path) -> None:
         assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
         answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
         assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
+        lower = httpx.get(url, headers={"Authorization": "bearer s3cret"})  # any case of scheme
+        assert lower.status_code == 200
+        assert httpx.get(url, headers={"Authorization": "Basic s3cret"}).status_code == 401
         assert watch.stop() < 2.0
+
+
+def test_metrics_listen_on_ipv6_loopback(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    from tui.base.config import parse_config
+    from tui.ops.metrics import Metrics, MetricsServer
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    with socket.socket(socket.AF_INET6) as sock:
+        try:
+            sock.bind(("::1", 0))
+        except OSError:
+            pytest.skip("no ::1 on this machine")
+        port = sock.getsockname()[1]
+    config = parse_config(tmp_path / "sisyphus.toml", {"metrics": {"listen": f"[::1]:{port}"}})
+    server = MetricsServer(Metrics(config, "probe-1"), config)
+    server.start()
+    try:
+        answer = httpx.get(f"http://[::1]:{port}/metrics")
+        assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
+    finally:
+        server.stop()

@@ -389,3 +389,31 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
         server.terminate()
         server.wait(10)
         site.shutdown()
+
+
+def test_odd_site_names_are_refused_by_the_config_and_escaped_in_the_rules(
+    tmp_path: Path,
+) -> None:
+    from tui.base.config import Config, ConfigError, Site
+
+    for name in ('say "hi"', "back\\slash", "shop/eu", "", "-lead", "a" * 64, "tab\there"):
+        with pytest.raises(ConfigError, match=r"sites\[0\]\.name"):
+            parse_config(
+                tmp_path / "sisyphus.toml", {"sites": [{"name": name, "url": "http://x/"}]}
+            )
+    accepted = parse_config(
+        tmp_path / "sisyphus.toml",
+        {"sites": [{"name": "café.shop_1-eu", "url": "http://x/"}]},
+    )
+    assert accepted.sites[0].name == "café.shop_1-eu"
+    promtool = need("promtool")
+    # Built past the config's check, the rules still quote what they are given.
+    odd = Config(
+        sites=(Site('say "hi"', "http://a/"), Site("back\\slash", "http://b/"), *accepted.sites)
+    )
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump(rules(odd), sort_keys=False))
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

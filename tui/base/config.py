@@ -174,12 +174,22 @@ def _host_port(reader: _Reader, key: str, value: str | None) -> str | None:
     return value
 
 
+SITE_NAME = re.compile(r"[^\W_][\w.-]{0,62}")
+
+
 def _site(file: Path, index: int, table: Any) -> Site:
     reader = _Reader(file, f"sites[{index}]", table)
     name = reader.get("name", "str")
     url = reader.get("url", "str")
     if name is None:
         reader.fail("name", "a site name (required)")
+    if not SITE_NAME.fullmatch(name):
+        # It becomes a Prometheus label, part of incident ids and of post-mortem file names.
+        reader.fail(
+            "name",
+            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 "
+            f"characters, got {name!r}",
+        )
     if url is None:
         reader.fail("url", "an http:// or https:// URL (required)")
     _http_url(reader, "url", url)

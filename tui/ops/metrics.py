@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import socket
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -200,6 +201,10 @@ def _loopback(host: str) -> bool:
         return False
 
 
+class _V6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class MetricsServer:
     """`GET /metrics` on `[metrics] listen`, in a thread; a bearer token off loopback."""
 
@@ -217,15 +222,18 @@ class MetricsServer:
                 "token_env to the name of a variable holding a bearer token"
             )
         self.protected = token is not None
-        expected = f"Bearer {token}".encode() if token else None
+        expected = token.encode() if token else None
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path.split("?")[0] != "/metrics":
                     self.send_error(404, "only /metrics is here")
                     return
-                given = self.headers.get("Authorization", "").encode()
-                if expected is not None and not hmac.compare_digest(given, expected):
+                scheme, _, given = self.headers.get("Authorization", "").strip().partition(" ")
+                if expected is not None and not (
+                    scheme.lower() == "bearer"  # the scheme is case-insensitive (RFC 9110 11.1)
+                    and hmac.compare_digest(given.strip().encode(), expected)
+                ):
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", "Bearer")
                     self.send_header("Content-Length", "0")
@@ -241,8 +249,10 @@ class MetricsServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+        bare = host.strip("[]")
+        server_class = _V6Server if ":" in bare else ThreadingHTTPServer
         try:
-            self.server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+            self.server = server_class((bare, int(port)), Handler)
         except OSError as exc:
             raise MetricsError(
                 f"[metrics] listen = {config.metrics_listen!r}: {exc.strerror or exc}"

@@ -52,8 +52,14 @@ def prometheus_duration(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+def quoted(value: str) -> str:
+    """A PromQL string literal: the value in double quotes, its backslashes and quotes escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 def _ratio(site: str, slo: str, window: str) -> str:
-    selector = f'site="{site}",slo="{slo}"'
+    selector = f"site={quoted(site)},slo={quoted(slo)}"
     return (
         f"(sum(rate(sisyphus_slo_bad_events_total{{{selector}}}[{window}]))"
         f" / sum(rate(sisyphus_slo_events_total{{{selector}}}[{window}])))"
@@ -69,7 +75,9 @@ def rules(config: Config) -> dict[str, Any]:
         budget = round(1 - target, 10)
         sloth_id = f"{site}-{slo}"
         labels = {"sloth_id": sloth_id, "sloth_service": site, "sloth_slo": slo}
-        match = f'sloth_id="{sloth_id}", sloth_service="{site}", sloth_slo="{slo}"'
+        match = (
+            f"sloth_id={quoted(sloth_id)}, sloth_service={quoted(site)}, sloth_slo={quoted(slo)}"
+        )
         windows = [*WINDOWS, period] if period not in WINDOWS else list(WINDOWS)
         groups.append(
             {
