@@ -41,7 +41,7 @@ from tui.ops.deliveries import DeliveryWatch
 from tui.ops.engine import ActionOutcome, Operations, OpsView
 from tui.ops.notify import failed_lately
 from tui.ops.rounds import Arrivals
-from tui.ops.watcher_file import read_watcher
+from tui.ops.watcher_file import ended_watch, read_watcher
 from tui.view.header import (
     Announcement,
     delivery_announcements,
@@ -375,7 +375,10 @@ class RoomApp(RequestsChannel, App[None]):
             self.acks.reload()
         self.channels_failing = failed_lately(room_dir(self.root), self.clock())
         if self.watcher is not None:  # who keeps watch, and when it last probed
-            self.watcher = read_watcher(room_dir(self.root)) or self.watcher
+            folder = room_dir(self.root)
+            live = read_watcher(folder)
+            ended = None if live else ended_watch(folder)  # stopped or gone: nobody probes
+            self.watcher = live or ({**self.watcher, "ended": True} if ended else self.watcher)
         notes = outcome.problems + ((outcome.error,) if outcome.error else ())
         self._show_ops(
             outcome.view,

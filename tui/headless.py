@@ -175,8 +175,7 @@ class Watcher:
         if hasattr(self, "outbox"):
             with contextlib.suppress(OSError):
                 self.outbox.save()
-        with contextlib.suppress(OSError):
-            os.unlink(self.folder / WATCHER_FILE)
+        self._write_info(stopped=True)  # read as: nobody probes since its last round
         self.lock.release()
         self.log("watcher stopped", {"pid": os.getpid()})
 
@@ -447,7 +446,7 @@ class Watcher:
         self.next_round = time.monotonic()
         self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
 
-    def _write_info(self) -> None:
+    def _write_info(self, *, stopped: bool = False) -> None:
         data = {
             "pid": os.getpid(),
             "host": self.host,
@@ -455,6 +454,7 @@ class Watcher:
             "last_round_at": iso(self.last_round_at),
             "vantage": self.config.vantage or self.host,
             "probe_interval_s": (self.config.probe_interval.total_seconds() / self.scale),
+            "stopped_at": iso(self.clock()) if stopped else None,
         }
         try:
             write_atomic(self.folder / WATCHER_FILE, json.dumps(data).encode())

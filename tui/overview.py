@@ -12,7 +12,7 @@ from tui.base.paths import can_write, room_dir
 from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import Scanner
-from tui.ops.watcher_file import read_watcher
+from tui.ops.watcher_file import ended_watch, read_watcher
 from tui.view.snapshot import build_snapshot
 
 
@@ -94,6 +94,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)
+    snapshot["watch_ended"] = None if snapshot["watcher"] else ended_watch(folder)
     snapshot["notifications"] = notifications(folder)
     for failed in snapshot["notifications"]["failed"][-5:]:
         snapshot["problems"].append(

@@ -230,7 +230,7 @@ def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
             later = datetime.now(UTC) + timedelta(minutes=10)
             result = cli(root, "check", "--now", later.strftime("%Y-%m-%dT%H:%M:%SZ"))
             assert any(
-                line.startswith("the watcher has stopped probing: pid")
+                line.startswith("nobody is probing since") and "alive (frozen?)" in line
                 for line in result.stdout.splitlines()
             ), result.stdout
         finally:
@@ -242,6 +242,30 @@ def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
             assert "holds" in second.process.stderr.read()
         finally:
             second.kill()
+
+
+def test_check_says_nobody_is_probing_after_the_watcher_stops_or_dies(
+    root: Path, down: tuple[Switch, int]
+) -> None:
+    _, port = down
+    configure(root, {"a": port})
+    with watching(root) as watch:
+        watch.wait_for("round")
+        assert watch.stop() < 2.0
+    result = cli(root, "check")
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("nobody is probing since")]
+    assert f"pid {watch.process.pid}" in line and "stopped at" in line
+    assert json.loads(cli(root, "status", "--json").stdout)["watch_ended"]["how"] == "stopped"
+    with watching(root) as watch:
+        watch.wait_for("round")
+        assert "nobody is probing" not in cli(root, "check").stdout  # watched again
+        watch.process.kill()
+        watch.process.wait(10)
+    [line] = [
+        x for x in cli(root, "check").stdout.splitlines() if x.startswith("nobody is probing")
+    ]
+    assert "is gone (killed or crashed)" in line
 
 
 def test_kill_9_mid_round_loses_nothing_and_sends_nothing_twice(

@@ -244,7 +244,17 @@ def test_header_names_the_watcher_it_reads_and_says_when_it_fell_silent() -> Non
     text = "".join(part for part, _ in header_pieces(view))
     assert text.startswith("Sisyphus room · no stale clarifications · watched by pid 4242")
     silent = watcher_piece(watcher, NOW + timedelta(minutes=2))
-    assert silent == ("watcher silent since 09:59:40Z", "watcher silent", "error")
+    assert silent == (
+        "nobody probing since 09:59:40Z: watcher silent",
+        "nobody probing",
+        "error",
+    )
+    ended = watcher_piece({**watcher, "ended": True}, NOW)  # stopped: said at once
+    assert ended == (
+        "nobody probing since 09:59:40Z: the watcher stopped",
+        "nobody probing",
+        "error",
+    )
     alone = HeaderView("state", 0, 0, 0, None, False, unwatched=True)
     assert "unwatched: budgets count only while this room is open" in "".join(
         part for part, _ in header_pieces(alone)

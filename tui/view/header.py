@@ -112,6 +112,13 @@ def watcher_piece(watcher: Mapping[str, Any], now: datetime) -> tuple[str, str, 
     last = watcher.get("last_round_at")
     who = f"watched by pid {watcher.get('pid')} on {clean(str(watcher.get('host')))}"
     interval = watcher.get("probe_interval_s")
+    if watcher.get("ended"):
+        return (
+            f"nobody probing since {_clock_time(last or watcher.get('since'), '%H:%M:%S')}Z: "
+            "the watcher stopped",
+            "nobody probing",
+            "error",
+        )
     if not last:
         return (f"{who} since {since}, no round yet", "watched", "muted")
     try:
@@ -119,7 +126,11 @@ def watcher_piece(watcher: Mapping[str, Any], now: datetime) -> tuple[str, str, 
     except ValueError:
         age = 0.0
     if isinstance(interval, int | float) and age > 3 * interval:
-        return (f"watcher silent since {_clock_time(last, '%H:%M:%S')}Z", "watcher silent", "error")
+        return (
+            f"nobody probing since {_clock_time(last, '%H:%M:%S')}Z: watcher silent",
+            "nobody probing",
+            "error",
+        )
     return (f"{who} since {since}, last round {_clock_time(last, '%H:%M:%S')}Z", "watched", "muted")
 
 

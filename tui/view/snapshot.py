@@ -8,7 +8,7 @@ from typing import Any
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
 from tui.base.durations import format_duration
-from tui.base.sanitize import shorten
+from tui.base.sanitize import clean, shorten
 from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, stale_tickets, summarize
 from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
@@ -235,7 +235,33 @@ def check_reasons(
     stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])
     if stopped:
         reasons.append(stopped)
+    ended = watch_ended(snapshot.get("watch_ended"))
+    if ended:
+        reasons.append(ended)
     return reasons
+
+
+def watch_ended(ended: dict[str, Any] | None) -> str | None:
+    """The watcher stopped or died and no writer took over: nobody is probing."""
+    if not ended:
+        return None
+    since = ended.get("last_round_at") or ended.get("stopped_at")
+    how = (
+        f"stopped at {_hhmm(ended.get('stopped_at'))}Z"
+        if ended.get("how") == "stopped"
+        else "is gone (killed or crashed)"
+    )
+    return (
+        f"nobody is probing since {_hhmm(since)}Z: the watcher (pid {ended.get('pid')} on "
+        f"{clean(str(ended.get('host')))}) {how}; start `sisyphus-room watch` or open the room"
+    )
+
+
+def _hhmm(value: Any) -> str:
+    try:
+        return parse_iso(str(value)).strftime("%H:%M")
+    except ValueError:
+        return "?"
 
 
 def _unread(snapshot: dict[str, Any], unread_after: timedelta) -> list[str]:
@@ -265,7 +291,8 @@ def watcher_stopped(watcher: dict[str, Any] | None, generated_at: str) -> str | 
     if late > 3 * watcher["probe_interval_s"]:
         when = "last round" if watcher.get("last_round_at") else "started, no round yet,"
         return (
-            f"the watcher has stopped probing: pid {watcher['pid']} on {watcher['host']}, "
-            f"{when} {format_duration(timedelta(seconds=late))} ago"
+            f"nobody is probing since {moment:%H:%M}Z: the watcher has stopped probing: pid "
+            f"{watcher['pid']} on {clean(str(watcher['host']))}, alive (frozen?), {when} "
+            f"{format_duration(timedelta(seconds=late))} ago"
         )
     return None
