@@ -43,9 +43,17 @@ exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or con
 
 
 class _Parser(argparse.ArgumentParser):
+    json_errors = False  # set when --json is on the command line: errors as one JSON line
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        if _Parser.json_errors:
+            print(json.dumps({"ok": False, "error": "usage", "message": f"{self.prog}: {message}"}))
+            self.exit(EXIT_USAGE)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
+WRITING = ("ack", "resolve", "reply", "archive", "file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     file.add_argument("--verify", metavar="URL", help="the URL that shows it live")
     body_options(file)
 
+    for name in WRITING:  # also after the command: `sisyphus-room reply --read-only …` refuses
+        commands.choices[name].add_argument(
+            "--read-only",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="refuse to write (exit 1)",
+        )
+
     rules = commands.add_parser(
         "rules", help="print Prometheus recording and alerting rules for the configured SLOs"
     )
@@ -196,7 +212,9 @@ def _fail(message: str) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "--json" in given
+    args = build_parser().parse_args(given)
     now_override: datetime | None = None
     if getattr(args, "now", None):
         try:
@@ -218,6 +236,12 @@ def _main(argv: Sequence[str] | None) -> int:
         from tui.headless import main as watch
 
         return watch(root, config, args.log_format, args.time_scale)
+    if args.command in WRITING and args.read_only:
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "message": "refused: --read-only: nothing written"}))
+        else:
+            print("refused: --read-only: nothing written")
+        return EXIT_ATTENTION
     if args.command in ("ack", "resolve"):
         from tui.acting import act
 

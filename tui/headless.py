@@ -74,6 +74,13 @@ class Watcher:
     # ------------------------------------------------------------------ start and stop
 
     def run(self) -> int:
+        if self.folder.is_symlink():
+            print(
+                f"sisyphus-room watch: {self.folder} is a link: nothing is written through it "
+                "(make .room a folder of the state root)",
+                file=sys.stderr,
+            )
+            return 1
         try:
             self.folder.mkdir(exist_ok=True)
         except OSError as exc:

@@ -68,7 +68,7 @@ def test_reply_writes_a_response_and_archives_the_question(state: Path) -> None:
     assert ticket.subject == "Re: Which registrar?"
     assert not (state / "tickets" / "to_operator" / "Q-1.md").exists()
     again = cli(state, "reply", "Q-1", "--status", "done")
-    assert again.returncode == 2 and "no ticket 'Q-1'" in again.stdout  # it moved: unknown id
+    assert again.returncode == 1 and "Q-1 is already in the archive" in again.stdout
     actions = [json.loads(line) for line in (state / ".room" / "actions.jsonl").open()]
     assert actions[0]["action"] == "reply" and actions[0]["who"]
     assert actions[0]["path"] == answer["path"]

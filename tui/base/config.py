@@ -20,7 +20,7 @@ from tui.base.paths import read_file
 from tui.base.sanitize import clean
 
 CONFIG_NAME = "sisyphus.toml"
-ROLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ROLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")  # \Z: "ops\n" is no role
 
 
 class ConfigError(Exception):

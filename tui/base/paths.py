@@ -59,6 +59,8 @@ def can_write(root: Path) -> bool:
     folder = room_dir(root)
     if not os.path.lexists(folder):
         return root.is_dir() and os.access(root, os.W_OK | os.X_OK)
+    if os.path.islink(folder):
+        return False  # nothing is written through a link out of the state folder
     try:
         fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
         os.close(fd)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
@@ -55,6 +56,7 @@ class Ticket:
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     created_from_mtime: bool = False
+    file: str | None = None  # the path on disk when `path` (cleaned for the screen) differs
 
     @property
     def is_response(self) -> bool:
@@ -129,9 +131,13 @@ def read_ticket(
     if len(data) > MAX_SIZE:
         return Malformed(rel, role, "larger than 1 MiB")
     stem = os.path.basename(name)[:-3]
-    return parse_ticket(
+    parsed = parse_ticket(
         data, rel=rel, role=role, stem=stem, mtime=info.st_mtime, head_only=head_only
     )
+    if isinstance(parsed, Ticket) and not rel.endswith("/" + os.path.basename(name)):
+        # A tab, an escape or a zero-width joiner in the name: shown cleaned, acted on as it is.
+        parsed = dataclasses.replace(parsed, file=os.path.relpath(name, root))
+    return parsed
 
 
 def _link_problem(name: str, real_root: Path) -> str | None:

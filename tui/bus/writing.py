@@ -1,43 +1,67 @@
 """Writing to the ticket bus as the owner: a reply, an archive move, a new ticket, an undo.
 
-Nothing lost, nothing doubled, nothing half-written:
+Nothing lost, nothing doubled, nothing half-written, nothing outside the state folder:
+- every folder is opened under the state root one name at a time without following a link
+  (`tui.base.confined`): an inbox, an archive month or `.room` that is a link is refused;
 - every new file is written under a temp name readers ignore (`.<name>.<rand>.tmp`), flushed to
-  disk, then *linked* into place, which fails rather than replace an existing file; the folder is
-  synced after;
-- a move into the archive is a link then an unlink of the original, so it never replaces a file
-  either, and a reader sees the ticket in one place or the other (briefly both), never none;
-- before acting on a ticket, its file is checked against the version the person saw (inode, size,
-  modification time): if an agent moved or rewrote it meanwhile, nothing is written and the action
-  says so (`Refused`).
+  disk, then *linked* into place, which fails rather than replace an existing file;
+- a move is one renameat2(RENAME_NOREPLACE): a ticket is in exactly one place, whoever renames it
+  at the same moment, and a file is never replaced;
+- who acts on a ticket first holds a lock on its file (flock): twenty `reply` of one ticket at once
+  write one response, and the others find the ticket gone and write nothing;
+- before acting, the file is checked against the version the person saw (inode, size,
+  modification time): if an agent moved or rewrote it meanwhile, nothing is written (`Refused`);
+- a closing reply's id is derived from the ticket, its file and the status, so a retry after a
+  reply cut short (the response written, the archive move refused) finds that response and
+  finishes the move instead of writing a second one.
 
-Ticket text written here is the owner's; the header is written by PyYAML, so any text is quoted
-as YAML needs and reads back as the same strings.
+Ticket text written here is the owner's; the header is written by PyYAML, and the whole file is
+read back by the bus's own reader before it is written: what it would call malformed is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import hashlib
 import os
 import secrets
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
+from tui.base import confined
 from tui.base.clock import iso
 from tui.base.config import ROLE_PATTERN
-from tui.base.paths import write_atomic
-from tui.bus.tickets import Ticket
+from tui.bus.tickets import MAX_SIZE, Malformed, Ticket, parse_ticket
 
 STATUSES = ("done", "rejected", "needs_clarification", "blocked")
 ANSWER = "answer"  # a plain answer: a response with status open that keeps the thread open
 PRIORITIES = ("P0", "P1", "P2", "P3")
-MAX_BODY = 512 * 1024  # well under the reader's 1 MiB
+MAX_BODY = MAX_SIZE - 16 * 1024  # the reader's own limit, less room for the header
+LOCK_WAIT = 5.0  # seconds to wait for another writer acting on the same ticket
 
 
 class Refused(Exception):
     """The action was not carried out, and nothing was written; worded for a person."""
+
+
+class HalfDone(Refused):
+    """A reply whose response is written but whose ticket could not be archived: `path` says what
+    was written; the same reply again finds it and finishes the move."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class BadInput(ValueError):
+    """What was given cannot make a ticket (a usage error: nothing written); worded for a person."""
 
 
 Version = tuple[int, int, int]  # (inode, size, mtime_ns)
@@ -57,6 +81,27 @@ def new_id(now: datetime) -> str:
     return f"O-{secrets.token_hex(3)}"
 
 
+def check_text(what: str, value: str, *, one_line: bool = False, limit: int = MAX_BODY) -> str:
+    """`value` if it can go into a ticket, else BadInput naming `what` and why."""
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadInput(f"{what}: not UTF-8 text") from None
+    if "\0" in value:
+        raise BadInput(f"{what}: contains a NUL character")
+    if size > limit:
+        raise BadInput(f"{what}: {size:,} bytes, at most {limit:,}")
+    if one_line and any(c in value for c in "\n\r"):
+        raise BadInput(f"{what}: one line expected")
+    return value
+
+
+def check_role(what: str, value: str | None) -> str:
+    if not value or not ROLE_PATTERN.match(value):
+        raise BadInput(f"{what} {value!r}: a role name of [a-z0-9][a-z0-9_-]*")
+    return value
+
+
 def render(header: dict[str, str], body: str) -> str:
     """A ticket file: YAML front matter (every value a string) and the Markdown body."""
     front = yaml.safe_dump(
@@ -66,62 +111,79 @@ def render(header: dict[str, str], body: str) -> str:
     return f"---\n{front}---\n{text}"
 
 
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+def _checked(text: str, role: str, ticket_id: str) -> bytes:
+    """The file's bytes, once the bus's reader reads them as a ticket."""
+    data = check_text("the ticket", text, limit=MAX_SIZE).encode("utf-8")
+    parsed = parse_ticket(data, rel=f"{ticket_id}.md", role=role, stem=ticket_id, mtime=0.0)
+    if isinstance(parsed, Malformed):
+        raise BadInput(f"it would be read as a malformed ticket: {parsed.reason}")
+    return data
+
+
+def _write(root: Path, folder: str, name: str, data: bytes) -> None:
+    """A new file `folder/name` under the root, never replacing one (FileExistsError)."""
+    try:
+        with confined.folder(root, folder) as fd:
+            confined.write_new(fd, name, data)
+    except FileExistsError:
+        raise
+    except confined.Outside as exc:
+        raise Refused(str(exc)) from None
+    except OSError as exc:
+        raise Refused(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
+def _where(ticket: Ticket) -> tuple[str, str]:
+    folder, _, name = (ticket.file or ticket.path).rpartition("/")
+    return folder, name
+
+
+def _lock(fd: int) -> None:
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise Refused("another writer is acting on this ticket: try again") from None
+            time.sleep(0.01)
 
 
-def write_new(path: Path, text: str) -> None:
-    """Write a new file at `path`, never replacing one (Refused when the name is taken)."""
-    if len(text.encode()) > MAX_BODY + 64 * 1024:
-        raise Refused("the text is too long for a ticket (at most 512 KiB)")
+@contextlib.contextmanager
+def _held(root: Path, ticket: Ticket, seen: Version | None) -> Iterator[tuple[int, str, Version]]:
+    """The ticket's folder (opened confined) and its file locked, once it is still the one seen:
+    callers acting on one ticket go one at a time."""
+    folder, name = _where(ticket)
+    moved = Refused(f"{ticket.id} is no longer at {ticket.path}: it moved meanwhile")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text.encode("utf-8"), overwrite=False)
-    except FileExistsError:
-        raise Refused(
-            f"{path.name} already exists in {path.parent.name}/: not overwritten"
-        ) from None
-    except OSError as exc:
-        raise Refused(f"cannot write {path.name}: {exc.strerror or exc}") from None
-    _sync_folder(path.parent)
-
-
-def _check_unchanged(root: Path, ticket: Ticket, seen: Version | None) -> Path:
-    path = root / ticket.path
-    now_version = version_of(path)
-    if now_version is None:
-        raise Refused(f"{ticket.id} is no longer at {ticket.path}: it moved meanwhile")
-    if seen is not None and now_version != seen:
-        raise Refused(f"{ticket.id} changed on disk since it was read: nothing written")
-    return path
-
-
-def _move(source: Path, target: Path) -> None:
-    """Move without ever replacing: link into place, then unlink the source."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target, follow_symlinks=False)
-    except FileExistsError:
-        raise Refused(f"{target.name} already exists in the archive: not overwritten") from None
+        with confined.folder(root, folder, create=False) as dir_fd:
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+            except FileNotFoundError:
+                raise moved from None
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise Refused(f"{ticket.path} is a link: not acted on") from None
+                raise Refused(f"cannot open {ticket.path}: {exc.strerror or exc}") from None
+            try:
+                _lock(fd)
+                try:
+                    info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    raise moved from None
+                if info.st_ino != os.fstat(fd).st_ino:
+                    raise moved
+                version = (info.st_ino, info.st_size, info.st_mtime_ns)
+                if seen is not None and version != seen:
+                    raise Refused(f"{ticket.id} changed on disk since it was read: nothing written")
+                yield dir_fd, name, version
+            finally:
+                os.close(fd)
     except FileNotFoundError:
-        raise Refused(f"{source.name} moved meanwhile") from None
-    except OSError as exc:
-        raise Refused(f"cannot move {source.name}: {exc.strerror or exc}") from None
-    try:
-        os.unlink(source)
-    except FileNotFoundError:
-        pass  # someone else moved it too: it is in the archive once
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(target)
-        raise Refused(f"cannot move {source.name}: {exc.strerror or exc}") from None
-    _sync_folder(target.parent)
-    _sync_folder(source.parent)
+        raise moved from None
+    except confined.Outside as exc:
+        raise Refused(str(exc)) from None
 
 
 def archive_folder(root: Path, now: datetime) -> Path:
@@ -136,14 +198,38 @@ class Archived:
     source: Path
     target: Path
     version: Version | None
+    root: Path | None = None
+
+
+def _move(root: Path, source: tuple[int, str, str], folder: str, ticket_id: str) -> Path:
+    """Move `source` (its folder's fd, its name, how to say it) into `folder` under the root."""
+    src_fd, name, said = source
+    try:
+        with confined.folder(root, folder) as dst_fd:
+            confined.move(src_fd, name, dst_fd, name)
+    except FileExistsError:
+        where = "the archive" if folder.startswith("tickets/archive/") else f"{folder}/"
+        raise Refused(f"{name} already exists in {where}: not overwritten") from None
+    except FileNotFoundError:
+        raise Refused(f"{ticket_id} is no longer at {said}: it moved meanwhile") from None
+    except confined.Outside as exc:
+        raise Refused(str(exc)) from None
+    except OSError as exc:
+        raise Refused(f"cannot move {said}: {exc.strerror or exc}") from None
+    return root / folder / name
 
 
 def archive(root: Path, ticket: Ticket, now: datetime, seen: Version | None = None) -> Archived:
     """Move a ticket into `tickets/archive/<YYYY-MM>/`, as agents do."""
-    source = _check_unchanged(root, ticket, seen)
-    target = archive_folder(root, now) / source.name
-    _move(source, target)
-    return Archived(ticket.id, source, target, version_of(target))
+    with _held(root, ticket, seen) as (dir_fd, name, _):
+        return _archive_held(root, ticket, dir_fd, name, now)
+
+
+def _archive_held(root: Path, ticket: Ticket, dir_fd: int, name: str, now: datetime) -> Archived:
+    folder, _ = _where(ticket)
+    month = f"tickets/archive/{now:%Y-%m}"
+    target = _move(root, (dir_fd, name, ticket.path), month, ticket.id)
+    return Archived(ticket.id, root / folder / name, target, version_of(target), root)
 
 
 def undo(archived: Archived) -> None:
@@ -153,7 +239,16 @@ def undo(archived: Archived) -> None:
         raise Refused(f"{archived.ticket} is no longer in the archive: nothing to undo")
     if archived.version is not None and current != archived.version:
         raise Refused(f"{archived.ticket} changed in the archive since: not moved back")
-    _move(archived.target, archived.source)
+    root = archived.root or archived.source.parents[2]
+    back = archived.source.parent.relative_to(root).as_posix()
+    month = archived.target.parent.relative_to(root).as_posix()
+    try:
+        with confined.folder(root, month, create=False) as month_fd:
+            _move(root, (month_fd, archived.target.name, archived.ticket), back, archived.ticket)
+    except confined.Outside as exc:
+        raise Refused(str(exc)) from None
+    except FileNotFoundError:
+        raise Refused(f"{archived.ticket} is no longer in the archive: nothing to undo") from None
 
 
 def reply_header(
@@ -204,8 +299,30 @@ def new_header(
 
 @dataclass(frozen=True)
 class Reply:
-    path: Path  # the response written
+    path: Path  # the response written (or found, written by a reply cut short before)
     archived: Archived | None  # the answered ticket, unless kept
+    found: bool = False  # the response was there already: this reply finished the move
+
+
+def reply_id(ticket: Ticket, version: Version, status: str) -> str:
+    """A closing reply's id, the same for the same ticket file and status: a retry finds it."""
+    seed = f"{ticket.id}\0{version[0]}\0{status}".encode()
+    return f"O-{hashlib.sha256(seed).hexdigest()[:6]}"
+
+
+def _answers(root: Path, folder: str, name: str, ticket: Ticket, status: str) -> bool:
+    """Whether `folder/name` is a response to `ticket` with `status` (a reply cut short)."""
+    from tui.base.paths import read_file
+
+    try:
+        data = read_file(root / folder / name, MAX_SIZE)
+    except (OSError, ValueError):
+        return False
+    parsed = parse_ticket(data, rel=name, role="", stem=name[:-3], mtime=0.0)
+    wanted = "open" if status == ANSWER else status
+    return (
+        isinstance(parsed, Ticket) and parsed.in_reply_to == ticket.id and parsed.status == wanted
+    )
 
 
 def reply(
@@ -219,23 +336,50 @@ def reply(
     keep: bool = False,
     seen: Version | None = None,
 ) -> Reply:
-    """A response ticket in the sender's inbox, then (unless `keep`) the answered one archived."""
+    """A response ticket in the sender's inbox, then (unless `keep`) the answered one archived.
+
+    BadInput for what cannot make a ticket, Refused when nothing was written, HalfDone when the
+    response is written but the ticket could not be archived."""
     if status not in (*STATUSES, ANSWER):
-        raise ValueError(f"unknown status {status!r}")
+        raise BadInput(f"unknown status {status!r}")
+    check_role("--from", sender)
+    check_text("the body", body)
     if not ROLE_PATTERN.match(ticket.sender or ""):
         raise Refused(f"{ticket.id} names no sender to answer (from: {ticket.sender!r} is no role)")
-    _check_unchanged(root, ticket, seen)
-    ticket_id = new_id(now)
-    header = reply_header(ticket, status, sender, now, ticket_id)
-    path = root / "tickets" / f"to_{ticket.sender}" / f"{ticket_id}.md"
-    write_new(path, render(header, body))
-    archived = None
-    if not keep:
-        try:
-            archived = archive(root, ticket, now)
-        except Refused as exc:
-            raise Refused(f"the reply is written ({path.name}), but {exc}") from None
-    return Reply(path, archived)
+    inbox = f"tickets/to_{ticket.sender}"
+    with _held(root, ticket, seen) as (dir_fd, name, version):
+        response_id = new_id(now) if keep else reply_id(ticket, version, status)
+        found = False
+        for attempt in range(3):
+            header = reply_header(ticket, status, sender, now, response_id)
+            data = _checked(render(header, body), ticket.sender, response_id)
+            try:
+                _write(root, inbox, f"{response_id}.md", data)
+                break
+            except FileExistsError:
+                if (
+                    not keep
+                    and attempt == 0
+                    and _answers(root, inbox, f"{response_id}.md", ticket, status)
+                ):
+                    found = True
+                    break
+                response_id = new_id(now)  # an id taken by another ticket: another name
+        else:
+            raise Refused(f"no free file name in {inbox}/")
+        path = root / inbox / f"{response_id}.md"
+        archived = None
+        if not keep:
+            try:
+                archived = _archive_held(root, ticket, dir_fd, name, now)
+            except Refused as exc:
+                said = f"{inbox}/{response_id}.md"
+                verb = "was written before" if found else "is written"
+                raise HalfDone(
+                    f"the reply {verb} ({said}), but {exc}; the same reply again finishes it",
+                    path,
+                ) from None
+    return Reply(path, archived, found)
 
 
 def file_ticket(
@@ -250,11 +394,24 @@ def file_ticket(
     verify: str | None = None,
     body: str = "",
 ) -> Path:
-    """A new ticket in `tickets/to_<to>/`."""
-    if not ROLE_PATTERN.match(to):
-        raise ValueError(f"{to!r} is not a role name ([a-z0-9][a-z0-9_-]*)")
-    ticket_id = new_id(now)
-    header = new_header(to, subject, sender, now, ticket_id, priority, deliverable, verify)
-    path = root / "tickets" / f"to_{to}" / f"{ticket_id}.md"
-    write_new(path, render(header, body or f"# {subject}\n"))
-    return path
+    """A new ticket in `tickets/to_<to>/`; BadInput for what cannot make a ticket."""
+    check_role("--to", to)
+    check_role("--from", sender)
+    check_text("--subject", subject, one_line=True, limit=1000)
+    if not subject.strip():
+        raise BadInput("--subject: empty")
+    if deliverable is not None:
+        check_text("--deliverable", deliverable, one_line=True, limit=4000)
+    check_text("the body", body)
+    if priority not in PRIORITIES:
+        raise BadInput(f"--priority {priority!r}: one of {', '.join(PRIORITIES)}")
+    for _ in range(5):
+        ticket_id = new_id(now)
+        header = new_header(to, subject, sender, now, ticket_id, priority, deliverable, verify)
+        data = _checked(render(header, body or f"# {subject}\n"), to, ticket_id)
+        try:
+            _write(root, f"tickets/to_{to}", f"{ticket_id}.md", data)
+        except FileExistsError:
+            continue
+        return root / "tickets" / f"to_{to}" / f"{ticket_id}.md"
+    raise Refused(f"no free file name in tickets/to_{to}/")

@@ -9,31 +9,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tui.base import confined
 from tui.base.clock import iso
-from tui.base.paths import FILE_MODE
 
 ACTIONS_FILE = "actions.jsonl"
 
 
 def record(room: Path, now: datetime, action: str, **details: Any) -> str | None:
-    """Append one line; returns a sentence when it could not be written (the action stands)."""
+    """Append one line; returns a sentence when it could not be written (the action stands).
+
+    `.room` is opened under the state root without following a link, and the log must be a
+    regular file: a link, a FIFO or a folder at its name is said, never written through."""
     line = {"at": iso(now), "who": user(), "action": action} | details
     data = (json.dumps(line, ensure_ascii=False) + "\n").encode()
     try:
-        room.mkdir(exist_ok=True)
-        fd = os.open(
-            room / ACTIONS_FILE,
-            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
-            FILE_MODE,
-        )
+        with confined.folder(room.parent, room.name) as fd:
+            confined.append_line(fd, ACTIONS_FILE, data)
     except OSError as exc:
-        return f"{ACTIONS_FILE} not written: {exc.strerror or exc}"
-    try:
-        os.write(fd, data)  # one write of one line: appends from two processes never interleave
-    except OSError as exc:
-        return f"{ACTIONS_FILE} not written: {exc.strerror or exc}"
-    finally:
-        os.close(fd)
+        return f".room/{ACTIONS_FILE} not written: {exc.strerror or exc}"
     return None
 
 

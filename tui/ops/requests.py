@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tui.base import confined
 from tui.base.clock import iso
-from tui.base.paths import NotAFile, read_file, write_atomic
+from tui.base.paths import NotAFile, read_file
 from tui.base.sanitize import clean
 
 FOLDER = "requests"
@@ -46,13 +47,13 @@ def drop(room: Path, action: str, target: str, by: str, note: str, now: datetime
     """Leave a request for the writer; returns its path. Never replaces another request."""
     if action not in ACTIONS:
         raise ValueError(f"unknown request {action!r}")
-    folder = folder_of(room)
-    folder.mkdir(parents=True, exist_ok=True)
-    body = {"action": action, "target": target, "by": by, "note": note[:MAX_NOTE], "at": iso(now)}
+    if len(note) > MAX_NOTE:
+        raise ValueError(f"the note is {len(note):,} characters, at most {MAX_NOTE:,}")
+    body = {"action": action, "target": target, "by": by, "note": note, "at": iso(now)}
     name = f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(4)}.json"
-    path = folder / name
-    write_atomic(path, json.dumps(body, ensure_ascii=False).encode(), overwrite=False)
-    return path
+    with confined.folder(room.parent, f"{room.name}/{FOLDER}") as fd:
+        confined.write_new(fd, name, json.dumps(body, ensure_ascii=False).encode())
+    return folder_of(room) / name
 
 
 def _is_request(name: str) -> bool:

@@ -103,7 +103,15 @@ class LoopActions(Screen[None]):
                 keep=form.keep,
                 seen=seen,
             )
-        except writing.Refused as exc:
+        except writing.HalfDone as exc:
+            written = str(exc.path.relative_to(room.root))
+            audit.record(
+                room_dir(room.root), now, "reply", id=ticket.id, status=form.status,
+                path=written, half_done=True,
+            )  # fmt: skip
+            self.app.call_from_thread(self._acted, f"Reply half done: {exc}", False)
+            return
+        except (writing.Refused, writing.BadInput) as exc:
             self.app.call_from_thread(
                 self._acted, f"Reply not sent: {exc} (your text is kept: R)", False
             )
