@@ -257,7 +257,7 @@ class Watcher:
         for delivery in outcome.turned_not_live:
             self.log(
                 "delivery not live",
-                {"ticket": delivery.ticket, "url": delivery.url, "detail": delivery.detail},
+                {"ticket": delivery.ticket, "url": delivery.shown_url, "detail": delivery.detail},
             )
         for incident in outcome.opened:
             self.log("incident opened", _incident_fields(incident))

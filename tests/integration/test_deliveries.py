@@ -158,3 +158,37 @@ def test_check_and_status_name_what_is_not_live(
         "done without proof: T-0043 has a deliverable but no verify ([room] require_verify)"
         in result.stdout
     )
+
+
+def test_credentials_in_a_verify_url_and_a_long_reason_never_reach_the_screen(root: Path) -> None:
+    import socket
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    port = sock.getsockname()[1]
+
+    def answer() -> None:  # 503 with a 5 KB reason phrase
+        for _ in range(4):
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 503 " + b"x" * 5000 + b"\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    url = f"http://admin:s3cret@127.0.0.1:{port}/health"
+    done(root, "architect", "D-SECRET", verify=url, deliverable="d")
+    check = run_cli(root, "check", "--probe")
+    sock.close()
+    status = run_cli(root, "status", "--json")
+    [delivery] = json.loads(status.stdout)["deliveries"]
+    assert delivery["url"] == f"http://***@127.0.0.1:{port}/health"
+    assert delivery["ok"] is False and delivery["detail"].startswith("answers 503 xxx")
+    assert len(delivery["detail"]) <= 300
+    assert "s3cret" not in status.stdout and "s3cret" not in check.stdout
+    assert f"http://***@127.0.0.1:{port}/health answers 503" in check.stdout
+    assert "x" * 100 not in check.stdout

@@ -166,3 +166,30 @@ def test_a_run_of_combining_marks_is_counted_not_drawn() -> None:
 
     assert clean("Z" + "\u0301" * 10_000 + "!") == "Z" + "\u0301" * 4 + "⟨+9996 marks⟩!"
     assert clean("café") == "café" and clean("e\u0301\u0302") == "e\u0301\u0302"
+
+
+def test_the_actions_log_is_read_from_its_tail_and_cleaned_keys_too(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from tui.ops import audit
+
+    room = tmp_path / ".room"
+    room.mkdir()
+    log = room / "actions.jsonl"
+    with log.open("wb") as handle:
+        handle.truncate(1 << 30)  # a 1 GiB log (sparse): only its tail is read
+        handle.seek(1 << 30)
+        line = {
+            "at": "2026-12-01T10:00:00Z",
+            "who": "x",
+            "action": "file",
+            "\x1b]0;pwned\x07k": "v\x1b[31m",
+        }
+        handle.write(b"\n" + json.dumps(line).encode() + b"\n")
+    [(when, who, what, detail)] = audit.rows(room)
+    assert (when, who, what) == ("2026-12-01T10:00:00Z", "x", "file")
+    assert "\x1b" not in detail and "\x07" not in detail and "pwned" in detail
+    log.unlink()
+    os.mkfifo(log)
+    assert audit.rows(room) == []  # a FIFO is no log, and is not waited on

@@ -73,3 +73,14 @@ def clean_value(value: object) -> object:
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to ``limit`` characters with an ellipsis (display only)."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def redact_url(url: str) -> str:
+    """`https://***@host/path` for `https://user:secret@host/path`; other URLs as they are."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{slash}{path}"

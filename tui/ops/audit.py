@@ -5,12 +5,14 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tui.base import confined
 from tui.base.clock import iso
+from tui.base.sanitize import clean, shorten
 
 ACTIONS_FILE = "actions.jsonl"
 
@@ -38,17 +40,29 @@ def user() -> str:
         return str(os.getuid())
 
 
-def recent(room: Path, limit: int = 200) -> list[dict[str, Any]]:
-    """The last `limit` actions, newest first (lines that do not parse are skipped)."""
-    from tui.base.paths import NotAFile, read_file
+TAIL = 256 * 1024  # bytes read from the end of the log: a huge log costs no more than this
 
-    path = room / ACTIONS_FILE
+
+def recent(room: Path, limit: int = 200) -> list[dict[str, Any]]:
+    """The last `limit` actions, newest first, from the log's last `TAIL` bytes (lines that do
+    not parse are skipped; a link, FIFO or folder at its name reads as no log)."""
     try:
-        size = os.lstat(path).st_size
-        data = read_file(path, size + (1 << 20))  # it may grow while read
-    except (OSError, NotAFile, ValueError):
+        fd = os.open(room / ACTIONS_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return []
-    lines = data[-256 * 1024 :].decode("utf-8", "replace").splitlines()
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return []
+        start = max(0, info.st_size - TAIL)
+        data = os.pread(fd, TAIL, start)
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    lines = data.decode("utf-8", "replace").splitlines()
+    if start:
+        lines = lines[1:]  # the first is cut
     found: list[dict[str, Any]] = []
     for line in reversed(lines):
         try:
@@ -60,3 +74,26 @@ def recent(room: Path, limit: int = 200) -> list[dict[str, Any]]:
         if len(found) >= limit:
             break
     return found
+
+
+def rows(room: Path, limit: int = 200) -> list[tuple[str, str, str, str]]:
+    """(when, who, what, detail) of the recent actions, every string cleaned for the screen,
+    keys too (the log is a file anyone with access can write)."""
+    shown = []
+    for item in recent(room, limit):
+        detail = "  ".join(
+            clean(
+                f"{key}=" + (", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            )
+            for key, value in item.items()
+            if key not in ("at", "who", "action")
+        )
+        shown.append(
+            (
+                clean(str(item.get("at", "?"))),
+                clean(str(item.get("who", "?"))),
+                clean(str(item.get("action", "?"))),
+                shorten(detail, 2000),
+            )
+        )
+    return shown

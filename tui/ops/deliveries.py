@@ -29,7 +29,7 @@ from tui.base.clock import iso, parse_iso
 from tui.base.config import is_http_url
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file, write_if_changed
-from tui.base.sanitize import clean, shorten
+from tui.base.sanitize import clean, redact_url, shorten
 from tui.bus.scanner import find_archived
 from tui.bus.tickets import Ticket, read_ticket
 
@@ -61,12 +61,17 @@ class Delivery:
     def key(self) -> str:
         return f"{self.ticket}|{self.url}"
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as shown and logged: credentials in it (`user:password@`) redacted."""
+        return redact_url(self.url)
+
     def to_json(self) -> dict[str, Any]:
         """The snapshot's `deliveries[]` entry."""
         return {
             "ticket": self.ticket,
             "role": self.role,
-            "url": self.url,
+            "url": self.shown_url,
             "ok": self.ok,
             "detail": self.detail,
             "done_at": self.done_at,
@@ -268,7 +273,8 @@ async def check_url(client: Any, url: str, status: int, contains: str | None) ->
 
     try:
         async with client.stream("GET", url) as response:
-            said = f"{response.status_code} {response.reason_phrase}".strip()
+            reason = shorten(clean(str(response.reason_phrase or "")), 60)  # a server's words
+            said = f"{response.status_code} {reason}".strip()
             if response.status_code != status:
                 return False, f"answers {said} (expected {status})"
             if contains is None:
@@ -318,7 +324,11 @@ async def check_all(
                 return delivery.key, verdict
 
         pairs = await asyncio.gather(*(one(d) for d in deliveries))
-    return {key: (ok, clean(detail)) for key, (ok, detail) in pairs}
+    urls = {d.key: d for d in deliveries}
+    return {
+        key: (ok, shorten(clean(detail.replace(urls[key].url, urls[key].shown_url)), 300))
+        for key, (ok, detail) in pairs
+    }
 
 
 def not_live(deliveries: Iterable[Delivery]) -> list[Delivery]:
@@ -328,7 +338,7 @@ def not_live(deliveries: Iterable[Delivery]) -> list[Delivery]:
 def sentence(delivery: Delivery, now: datetime) -> str:
     """`T-0042 marked done 3h ago, not live: https://… answers 503`."""
     done = format_duration(now - parse_iso(delivery.done_at))
-    return f"{delivery.ticket} marked done {done} ago, not live: {delivery.url} {delivery.detail}"
+    return f"{delivery.ticket} marked done {done} ago, not live: {delivery.shown_url} {delivery.detail}"
 
 
 class DeliveryWatch:

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,23 +70,58 @@ def waiting(room: Path) -> bool:
         return False
 
 
+class _Seen:
+    """What a folder held when it was last looked at: a folder whose modification time has not
+    changed since holds nothing new (`pending` is asked four times a second)."""
+
+    def __init__(self) -> None:
+        self.stamp: tuple[int, int] | None = None
+        self.listed_at = 0.0  # monotonic: a folder is listed at least every RELIST seconds
+        self.stuck: set[str] = set()  # names that could be neither read nor set aside
+
+
+_SEEN: dict[str, _Seen] = {}
+RELIST = 2.0  # file times are coarse (a clock tick): a change within the tick is caught here
+PER_LOOK = 200  # requests read at one look; the rest wait for the next (said)
+KEEP_REJECTED = 200  # files kept in rejected/, the newest
+
+
 def pending(room: Path) -> tuple[list[Request], list[str]]:
-    """The requests waiting, oldest first, and a sentence for each one set aside."""
+    """The requests waiting, oldest first (at most PER_LOOK at one look), and a sentence for each
+    one set aside. A folder unchanged since its last look with nothing left in it is not read."""
     folder = folder_of(room)
+    seen = _SEEN.setdefault(str(folder), _Seen())
     try:
-        names = sorted(name for name in os.listdir(folder) if _is_request(name))
+        info = os.stat(folder)
+    except OSError:
+        return [], []
+    stamp = (info.st_ino, info.st_mtime_ns)
+    if stamp == seen.stamp and time.monotonic() - seen.listed_at < RELIST:
+        return [], []
+    seen.listed_at = time.monotonic()
+    try:
+        names = sorted(
+            name for name in os.listdir(folder) if _is_request(name) and name not in seen.stuck
+        )
     except OSError:
         return [], []
     found, problems = [], []
-    for name in names[:1000]:
+    for name in names[:PER_LOOK]:
         path = folder / name
         try:
             found.append(_parse(path, json.loads(read_file(path, MAX_REQUEST))))
         except FileNotFoundError:
             continue  # taken by another writer meanwhile
         except (OSError, NotAFile, ValueError, TypeError, KeyError) as exc:
+            if not _set_aside(path):
+                seen.stuck.add(name)  # said once, then left alone
             problems.append(clean(f"request {name} set aside: {exc}"))
-            _set_aside(path)
+    if len(names) > PER_LOOK:
+        problems.append(f"{len(names):,} requests waiting: {PER_LOOK} taken now, the rest next")
+    else:
+        # Nothing left unread: until the folder changes (a new file, a removal), there is nothing.
+        # The files taken now are removed by the caller, which changes the folder once more.
+        seen.stamp = None if found else stamp
     return found, problems
 
 
@@ -103,13 +139,36 @@ def _parse(path: Path, data: Any) -> Request:
     return Request(path, **{k: clean(v) for k, v in values.items()})
 
 
-def _set_aside(path: Path) -> None:
+def _set_aside(path: Path) -> bool:
+    """Move a request that does not parse to rejected/ (the newest KEEP_REJECTED kept), else
+    remove it; False when it could be neither (a folder at the name, say)."""
     rejected = path.parent / "rejected"
     try:
         rejected.mkdir(exist_ok=True)
-        os.replace(path, rejected / path.name)
+        os.rename(path, rejected / f"{path.name}.{secrets.token_hex(3)}")
     except OSError:
-        done(path)
+        try:
+            os.unlink(path)
+        except OSError:
+            return False
+        return True
+    _prune(rejected)
+    return True
+
+
+def _prune(rejected: Path) -> None:
+    try:
+        with os.scandir(rejected) as entries:
+            kept = sorted(
+                (entry.stat(follow_symlinks=False).st_mtime_ns, entry.path)
+                for entry in entries
+                if entry.is_file(follow_symlinks=False)
+            )
+    except OSError:
+        return
+    for _, path in kept[:-KEEP_REJECTED] if len(kept) > KEEP_REJECTED else []:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def done(request: Request | Path) -> None:

@@ -49,7 +49,7 @@ def delivery_rows(deliveries: tuple[Delivery, ...], now: datetime) -> list[Deliv
                 ticket=delivery.ticket,
                 role=delivery.role,
                 done=f"{format_duration(now - parse_iso(delivery.done_at))} ago",
-                url=shorten(delivery.url, 200),
+                url=shorten(delivery.shown_url, 200),
                 verdict=verdict,
                 tone=tone,
                 detail=shorten(delivery.detail, 200) + checked,
@@ -77,4 +77,4 @@ def deliveries_summary(deliveries: tuple[Delivery, ...], unverified: tuple[str, 
 def delivery_line(delivery: Delivery) -> str:
     """The ticket view's field: the verdict, the URL and what it answered."""
     verdict, _ = verdict_of(delivery)
-    return f"{verdict} — {delivery.url} {delivery.detail}"
+    return f"{verdict} — {delivery.shown_url} {delivery.detail}"

@@ -8,7 +8,7 @@ from typing import Any
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
 from tui.base.durations import format_duration
-from tui.base.sanitize import clean, shorten
+from tui.base.sanitize import clean, redact_url, shorten
 from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, stale_tickets, summarize
 from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
@@ -36,7 +36,7 @@ def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]
         "warnings": warnings,
         "deliverable": ticket.deliverable,
         "project": ticket.project,
-        "verify": ticket.verify,
+        "verify": _redacted(ticket.verify),
         "extra": ticket.extra,
     }
 
@@ -177,6 +177,13 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
 def _frozen_names(snapshot: dict[str, Any]) -> str:
     names = [f"{s['site'] or 'platform'}/{s['name']}" for s in snapshot["slos"] if s.get("frozen")]
     return ", ".join(names) or "an error budget"
+
+
+def _redacted(verify: Any) -> Any:
+    """A ticket's `verify` with credentials in its URL redacted."""
+    if isinstance(verify, dict) and isinstance(verify.get("url"), str):
+        return verify | {"url": redact_url(verify["url"])}
+    return verify
 
 
 def _created(ticket: dict[str, Any]) -> datetime:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tui.base.clock import iso
 from tui.base.durations import ago
-from tui.base.sanitize import shorten
+from tui.base.sanitize import redact_url, shorten
 from tui.bus.scanner import BusSnapshot, find_archived, is_stale, thread_of
 from tui.bus.tickets import Malformed, Ticket, read_body, read_ticket
 from tui.ops.deliveries import Delivery
@@ -161,7 +161,8 @@ def build_detail(
     if ticket.in_reply_to:
         fields.append(("in reply to", ticket.in_reply_to))
     if ticket.verify:
-        fields.append(("verify", " ".join(f"{k}={v}" for k, v in ticket.verify.items())))
+        shown = {k: redact_url(v) if k == "url" else v for k, v in ticket.verify.items()}
+        fields.append(("verify", " ".join(f"{k}={v}" for k, v in shown.items())))
     if delivery is not None:
         fields.append(("live?", delivery_line(delivery)))
     for key, value in ticket.extra.items():
@@ -174,7 +175,7 @@ def build_detail(
     if stale and ticket.id in acked:
         warnings.append("stale, acknowledged: no more reminders")
     if delivery is not None and delivery.ok is False:
-        warnings.append(f"marked done, NOT LIVE: {delivery.url} {delivery.detail}")
+        warnings.append(f"marked done, NOT LIVE: {delivery.shown_url} {delivery.detail}")
     thread: list[ThreadLine] = []
     if bus is not None:
         parent, replies = thread_of(ticket, bus.tickets)

@@ -265,20 +265,5 @@ class LoopActions(Screen[None]):
     def action_actions(self) -> None:
         from widgets.screens.actions import ActionsScreen
 
-        rows = []
-        for item in audit.recent(room_dir(self.room.root)):
-            detail = "  ".join(
-                f"{key}="
-                + clean(", ".join(map(str, value)) if isinstance(value, list) else str(value))
-                for key, value in item.items()
-                if key not in ("at", "who", "action")
-            )
-            rows.append(
-                (
-                    clean(str(item.get("at", "?"))),
-                    clean(str(item.get("who", "?"))),
-                    clean(str(item.get("action", "?"))),
-                    detail,
-                )
-            )
+        rows = audit.rows(room_dir(self.room.root))
         self.app.push_screen(ActionsScreen(rows, self.room.tones))
