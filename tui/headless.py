@@ -42,7 +42,7 @@ from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.metrics import Metrics, MetricsError, MetricsServer
 from tui.ops.notify import Event, Outbox, Sender
-from tui.ops.watcher_file import WATCHER_FILE, read_watcher
+from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
 
 LADDER_FILE = "ladder.json"
 TICK = 0.25  # seconds between looks at requests, ladders and the round in flight
@@ -70,6 +70,7 @@ class Watcher:
         self.since = clock()
         self.last_round_at: datetime | None = None
         self.info_problem: str | None = None
+        self.unsaved_since: str | None = None  # records not written since (a full disk)
 
     # ------------------------------------------------------------------ start and stop
 
@@ -252,8 +253,16 @@ class Watcher:
                     {"site": result.site, "check": result.check, "detail": result.detail},
                 )
             self.previous[(result.site, result.check)] = result.ok
+        unsaved = list(self.ops.unsaved)
+        if unsaved and not self.unsaved_since:
+            self.unsaved_since = iso(now)
+            self.log("records not saved", {"text": "; ".join(unsaved), "goes_on": "from memory"})
+        elif not unsaved and self.unsaved_since:
+            self.log("records saved again", {"since": self.unsaved_since})
+            self.unsaved_since = None
         for problem in outcome.problems:
-            self.log("problem", {"text": problem})
+            if problem not in unsaved:  # said once above, not every round
+                self.log("problem", {"text": problem})
         for delivery in outcome.turned_not_live:
             self.log(
                 "delivery not live",
@@ -372,7 +381,8 @@ class Watcher:
             )
         self._notify(events)
         for problem in self.ops.save_book():
-            self.log("problem", {"text": problem})
+            if not (self.unsaved_since and " not saved: " in problem):  # said once already
+                self.log("problem", {"text": problem})
 
     def _notify(self, events: list[Event]) -> None:
         queued = False
@@ -462,9 +472,11 @@ class Watcher:
             "vantage": self.config.vantage or self.host,
             "probe_interval_s": (self.config.probe_interval.total_seconds() / self.scale),
             "stopped_at": iso(self.clock()) if stopped else None,
+            "unsaved_since": self.unsaved_since,
+            "unsaved": list(self.ops.unsaved) if hasattr(self, "ops") else [],
         }
         try:
-            write_atomic(self.folder / WATCHER_FILE, json.dumps(data).encode())
+            write_info(self.folder, data)
             self.info_problem = None
         except OSError as exc:
             if self.info_problem is None:

@@ -230,7 +230,8 @@ def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
             later = datetime.now(UTC) + timedelta(minutes=10)
             result = cli(root, "check", "--now", later.strftime("%Y-%m-%dT%H:%M:%SZ"))
             assert any(
-                line.startswith("nobody is probing since") and "alive (frozen?)" in line
+                line.startswith("nobody is probing since")
+                and "alive (frozen, or unable to write its records)" in line
                 for line in result.stdout.splitlines()
             ), result.stdout
         finally:

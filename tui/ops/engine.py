@@ -12,6 +12,7 @@ One engine for every caller: the room, `status --probe`, `check --probe` and the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import threading
 import time
@@ -102,6 +103,7 @@ class Operations:
         self.config = config
         self.writer = writer
         self.folder = room_dir(root)
+        self.unsaved: list[str] = []  # what the last round could not write (a full disk)
         self._lock = threading.RLock()
         if writer:
             sweep_temp_files(self.folder)  # what a writer killed mid-write left behind
@@ -247,11 +249,13 @@ class Operations:
             return RoundOutcome((), (), (), (), error, self.view(now or clock()))
 
     def _arrived(self, batch: list[ProbeResult]) -> None:
-        """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds."""
+        """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds. A
+        write that fails (a full disk) costs the file, never the round: the round's end says it."""
         with self._lock:
             self.store.record(batch, write=False)
             if time.monotonic() - self._last_flush >= FLUSH_EVERY:
-                self._flush()
+                with contextlib.suppress(OSError):
+                    self._flush()
 
     def _flush(self) -> None:
         self._last_flush = time.monotonic()
@@ -272,21 +276,30 @@ class Operations:
                 self.deliveries.save()
             except OSError as exc:
                 problems.append(clean(f"deliveries not saved: {exc}"))
+            # Counted in memory first: a full or read-only disk costs records, never the round's
+            # incidents and pages. What was not written is said and tried again next round.
+            self.history.add(results, self.config)
+            for what, save in (
+                ("probe results", self._flush),
+                ("history", lambda: self.history.save(now)),
+            ):
+                try:
+                    save()
+                except OSError as exc:
+                    problems.append(clean(f"{what} not saved: {exc.strerror or exc}"))
             try:
-                self._flush()
-                self.history.add(results, self.config)
-                self.history.save(now)
                 self.budget = report(self.history, self.config, now, self.folder)
                 write_freeze(self.folder, self.budget, now)
             except OSError as exc:
                 self.budget = report(self.history, self.config, now)
-                problems.append(clean(f"probe results not saved: {exc}"))
+                problems.append(clean(f"freeze.json not saved: {exc.strerror or exc}"))
             changed = self.book.observe(results, self.budget, self.config, now, self.kb)
             resolved = [incident for incident in changed if not incident.open]
             for incident in resolved:
                 incident.budget_burned = self.burned(incident, now)
                 problems.extend(self._closed(incident, now))
             problems.extend(self._save_book())
+            self.unsaved = [p for p in problems if " not saved: " in p]
             return RoundOutcome(
                 results=tuple(results),
                 opened=tuple(copy.deepcopy([i for i in changed if i.open])),

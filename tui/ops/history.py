@@ -15,6 +15,7 @@ mid-append) gets the journal moved aside, and the lines that do parse are writte
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -425,11 +426,17 @@ def _append(path: Path, data: bytes) -> None:
         path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
     )
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotAFile(errno.EINVAL, f"{path.name} is not a regular file")
         view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        try:
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError:  # a full disk: take back what part of it went, so it is tried whole
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, info.st_size)
+            raise
     finally:
         os.close(fd)

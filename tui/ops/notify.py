@@ -425,6 +425,7 @@ class Sender:
         self._stop = threading.Event()
         self._lanes: dict[str, _Lane] = {}
         self._started = False
+        self._unsaved = False
         self.set_channels(channels)
 
     def start(self) -> None:
@@ -516,7 +517,13 @@ class Sender:
         try:  # at once: a kill before this line sends the item again (at least once)
             self.outbox.save()
         except OSError as exc:
-            self.log("outbox not saved", {"error": clean(str(exc))})
+            if not self._unsaved:  # said once until it is saved again (a full disk)
+                self.log("outbox not saved", {"error": clean(exc.strerror or str(exc))})
+            self._unsaved = True
+        else:
+            if self._unsaved:
+                self.log("outbox saved again", {})
+            self._unsaved = False
         if sent:
             self.log("notification sent", fields)
 

@@ -8,6 +8,7 @@ that ended (`ended_watch`) while nobody else holds the writer's lock: nobody is 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -15,9 +16,35 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from tui.base.paths import NotAFile, read_file
+from tui.base.paths import NotAFile, read_file, write_atomic
 
 WATCHER_FILE = "watcher.json"
+
+
+INFO_SIZE = 4096  # the file is padded to this size, so it can be rewritten in place on a full disk
+
+
+def write_info(room: Path, data: dict[str, Any]) -> None:
+    """Write watcher.json whole (a temp file renamed into place), padded to INFO_SIZE. When the
+    disk is full, the padded file is rewritten in place instead: it takes no new block, so rooms
+    and `check` still learn that the watcher probes and what it could not save."""
+    text = json.dumps(data)
+    while len(text) > INFO_SIZE - 1 and data.get("unsaved"):
+        data = data | {"unsaved": data["unsaved"][:-1]}
+        text = json.dumps(data)
+    body = text.encode().ljust(INFO_SIZE - 1) + b"\n"
+    try:
+        write_atomic(room / WATCHER_FILE, body)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        fd = os.open(room / WATCHER_FILE, os.O_WRONLY | os.O_NOFOLLOW)
+        try:
+            if os.fstat(fd).st_size != len(body):
+                raise
+            os.pwrite(fd, body, 0)
+        finally:
+            os.close(fd)
 
 
 def read_watcher(room: Path) -> dict[str, Any] | None:
@@ -36,7 +63,11 @@ def read_watcher(room: Path) -> dict[str, Any] | None:
     ):
         return None
     keys = ("pid", "host", "since", "last_round_at", "vantage", "probe_interval_s")
-    return {key: data.get(key) for key in keys}
+    found = {key: data.get(key) for key in keys}
+    if data.get("unsaved_since"):  # a full disk: it probes and pages from memory
+        found["unsaved_since"] = data["unsaved_since"]
+        found["unsaved"] = [str(u) for u in data.get("unsaved") or []][:10]
+    return found
 
 
 def ended_watch(room: Path) -> dict[str, Any] | None:

@@ -119,6 +119,13 @@ def watcher_piece(watcher: Mapping[str, Any], now: datetime) -> tuple[str, str, 
             "nobody probing",
             "error",
         )
+    if watcher.get("unsaved_since"):
+        return (
+            f"records not saved since {_clock_time(watcher['unsaved_since'], '%H:%M')}Z "
+            "(disk full?): probing from memory",
+            "not saving",
+            "error",
+        )
     if not last:
         return (f"{who} since {since}, no round yet", "watched", "muted")
     try:

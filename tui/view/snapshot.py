@@ -242,6 +242,13 @@ def check_reasons(
     stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])
     if stopped:
         reasons.append(stopped)
+    watcher = snapshot.get("watcher") or {}
+    if watcher.get("unsaved_since"):
+        what = "; ".join(clean(str(u)) for u in watcher.get("unsaved") or []) or "its records"
+        reasons.append(
+            f"records not saved since {_hhmm(watcher['unsaved_since'])}Z: {shorten(what, 160)} "
+            "(the watcher probes and pages from memory; free space on the state's disk)"
+        )
     ended = watch_ended(snapshot.get("watch_ended"))
     if ended:
         reasons.append(ended)
@@ -299,7 +306,8 @@ def watcher_stopped(watcher: dict[str, Any] | None, generated_at: str) -> str | 
         when = "last round" if watcher.get("last_round_at") else "started, no round yet,"
         return (
             f"nobody is probing since {moment:%H:%M}Z: the watcher has stopped probing: pid "
-            f"{watcher['pid']} on {clean(str(watcher['host']))}, alive (frozen?), {when} "
+            f"{watcher['pid']} on {clean(str(watcher['host']))}, alive (frozen, or unable to write "
+            f"its records), {when} "
             f"{format_duration(timedelta(seconds=late))} ago"
         )
     return None
