@@ -454,6 +454,7 @@ class Watcher:
         self.config = config
         now = self.clock()
         self.ops.store.flush()
+        self.ops.close()
         self.ops = Operations(self.root, config, writer=True, now=now)
         self.sender.set_channels(config.notify)
         self.scanner = Scanner(self.root, config.roles)

@@ -192,3 +192,37 @@ def test_credentials_in_a_verify_url_and_a_long_reason_never_reach_the_screen(ro
     assert "s3cret" not in status.stdout and "s3cret" not in check.stdout
     assert f"http://***@127.0.0.1:{port}/health answers 503" in check.stdout
     assert "x" * 100 not in check.stdout
+
+
+def test_silent_verify_urls_never_hold_a_round(root: Path) -> None:
+    import time
+
+    from tests.servers import silent_listener
+    from tui.ops.deliveries import Checker
+    from tui.ops.engine import DELIVERY_GRACE
+
+    with silent_listener() as silent, http_server() as port:
+        (root / "sisyphus.toml").write_text(
+            f'[[sites]]\nname = "a"\nurl = "http://127.0.0.1:{port}/ok"\n'
+        )
+        for number in range(200):
+            done(root, "architect", f"D-{number}", verify=f"http://127.0.0.1:{silent}/{number}")
+        ops = Operations(root, load_config(root), writer=True, now=system_clock())
+        ops.checker.close()
+        ops.checker = Checker(timeout=1.0)  # a verify URL's own deadline, shortened for the test
+        tickets = Scanner(root).scan().tickets
+        try:
+            started = time.monotonic()
+            first = ops.round(system_clock, tickets=tickets)
+            assert time.monotonic() - started < DELIVERY_GRACE + 1.5  # probes + the grace
+            assert [r.ok for r in first.results] == [True]  # the site's verdict is on time
+            assert ops.checker.under_way() > 150  # the silent ones go on in their own loop
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:  # a later round takes the verdicts that came
+                later = ops.round(system_clock, tickets=tickets)
+                timed_out = [d for d in later.view.deliveries if d.ok is False]
+                if timed_out:
+                    break
+            assert timed_out and all("timed out" in d.detail for d in timed_out), timed_out[:3]
+        finally:
+            ops.close()

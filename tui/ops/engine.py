@@ -30,7 +30,7 @@ from tui.base.sanitize import clean
 from tui.base.storage import sweep_temp_files
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport, report, write_freeze
-from tui.ops.deliveries import Delivery, DeliveryBook, check_all
+from tui.ops.deliveries import Checker, Delivery, DeliveryBook
 from tui.ops.history import History, key_of
 from tui.ops.incidents import Incident, IncidentBook
 from tui.ops.kb import Entry, load_kb, save_entry
@@ -41,6 +41,7 @@ from tui.ops.rounds import Arrived, probe_round
 from tui.ops.slo import budget_trend
 
 Clock = Callable[[], datetime]
+DELIVERY_GRACE = 2.0  # seconds a round waits, after its probes, for delivery checks under way
 FLUSH_EVERY = 0.5  # seconds between writes of probes.json while a round's results arrive
 
 
@@ -111,6 +112,7 @@ class Operations:
         self.history = History(self.folder, read_only=not writer, window=config.slo_window)
         self.book = IncidentBook(self.folder, read_only=not writer)
         self.deliveries = DeliveryBook(root, self.folder, read_only=not writer)
+        self.checker = Checker()  # its thread starts with the first delivery to check
         self.kb, broken = load_kb(root)
         self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
         self.budget = report(self.history, config, now, self.folder)
@@ -208,15 +210,12 @@ class Operations:
     def _probe_all(
         self, clock: Clock, on_result: Arrived | None, deliveries: list[Delivery]
     ) -> tuple[list[ProbeResult], dict[str, tuple[bool, str]]]:
-        """The sites' checks and the deliveries' checks, side by side (outside the lock)."""
-
-        async def both() -> tuple[list[ProbeResult], dict[str, tuple[bool, str]]]:
-            return await asyncio.gather(
-                probe_round(self.root, self.config, clock, on_result=on_result),
-                check_all(deliveries),
-            )
-
-        return asyncio.run(both())
+        """The sites' checks, with the deliveries' checks under way beside them in their own
+        loop: the round takes the verdicts ready by its end plus DELIVERY_GRACE seconds, and a
+        check still under way is taken by a later round (outside the lock)."""
+        self.checker.submit(deliveries)
+        results = asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
+        return results, self.checker.collect(DELIVERY_GRACE)
 
     def round(
         self,
@@ -247,6 +246,10 @@ class Operations:
         except Exception as exc:  # a round that raises is reported; the caller schedules the next
             error = clean(f"probe round failed: {one_line(exc)}")
             return RoundOutcome((), (), (), (), error, self.view(now or clock()))
+
+    def close(self) -> None:
+        """Stop the deliveries' checks (a reload makes a new Operations)."""
+        self.checker.close()
 
     def _arrived(self, batch: list[ProbeResult]) -> None:
         """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds. A
