@@ -451,7 +451,9 @@ class Watcher:
         except ConfigError as exc:
             self.log("config not reloaded", {"error": str(exc), "kept": "the old config"})
             return
+        old = self.config
         self.config = config
+        self._reload_metrics(old, config)
         now = self.clock()
         self.ops.store.flush()
         self.ops.close()
@@ -463,6 +465,33 @@ class Watcher:
         self.stale.announcer.reached = reached
         self.next_round = time.monotonic()
         self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
+
+    def _reload_metrics(self, old: Config, new: Config) -> None:
+        """A fresh registry (a removed site's series go) and, when [metrics] changed, the endpoint
+        moved to its new address and token; if that fails, the old endpoint is kept and said."""
+        server = self.metrics_server
+        if not new.metrics_listen:
+            if server is not None:
+                server.stop()
+                self.log("metrics stopped", {"reason": "[metrics] listen removed"})
+            self.metrics, self.metrics_server = None, None
+            return
+        metrics = Metrics(new, new.vantage or self.host)
+        if server is not None:
+            server.stop()  # its port is free for the new one (the same address, usually)
+        try:
+            started = MetricsServer(metrics, new)
+        except MetricsError as exc:
+            self.log("metrics not reloaded", {"error": str(exc), "kept": "the old endpoint"})
+            if old.metrics_listen and self.metrics is not None:
+                with contextlib.suppress(MetricsError):
+                    self.metrics_server = MetricsServer(self.metrics, old)
+                    self.metrics_server.start()
+            return
+        started.start()
+        if server is None or old.metrics_listen != new.metrics_listen:
+            self.log("metrics listening", {"url": f"http://{started.address}/metrics"})
+        self.metrics, self.metrics_server = metrics, started
 
     def _write_info(self, *, stopped: bool = False) -> None:
         data = {

@@ -518,3 +518,52 @@ def test_metrics_listen_on_ipv6_loopback(tmp_path: Path) -> None:
         assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
     finally:
         server.stop()
+
+
+def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
+    root: Path, down: tuple[Switch, int]
+) -> None:
+    import socket
+
+    import httpx
+
+    _, port = down
+
+    def free() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+
+    def write(sites: dict[str, int], listen: int, token: bool = False) -> None:
+        configure(root, sites)
+        extra = f'\n[metrics]\nlisten = "127.0.0.1:{listen}"\n'
+        if token:
+            extra += 'token_env = "METRICS_TOKEN"\n'
+        with (root / "sisyphus.toml").open("a") as handle:
+            handle.write(extra)
+
+    first, second = free(), free()
+    write({"a": port, "b": port}, first)
+    with watching(root, env=_env() | {"METRICS_TOKEN": "s3cret"}) as watch:
+        watch.wait_for("round")
+        assert 'site="b"' in httpx.get(f"http://127.0.0.1:{first}/metrics").text
+        write({"a": port}, second, token=True)
+        watch.process.send_signal(signal.SIGHUP)
+        watch.wait_for("config reloaded")
+        watch.wait_for("round")
+        url = f"http://127.0.0.1:{second}/metrics"
+        assert httpx.get(url).status_code == 401
+        answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+        assert answer.status_code == 200 and 'site="b"' not in answer.text
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{first}/metrics")
+        with socket.socket() as taken:  # a new address already in use: the old one is kept
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            write({"a": port}, taken.getsockname()[1], token=True)
+            watch.process.send_signal(signal.SIGHUP)
+            line = watch.wait_for("metrics not reloaded")
+            assert line["kept"] == "the old endpoint"
+            kept = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+            assert kept.status_code == 200
+        assert watch.stop() < 2.0
