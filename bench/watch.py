@@ -3,7 +3,8 @@
 Measured over BENCH_WATCH_SECONDS (600 by default) of the real `sisyphus-room watch` process:
 its share of a core, its resident memory (the most seen), and the time from the incident opening
 to its first notification reaching a loopback webhook (the ladder's 60 s plus the delivery), and
-from the site going down to that notification.
+from the site going down to that notification. Run twice: with the webhook alone, then with two
+faulty channels listed before it (one that hangs, one that drips its answer a byte every 5 s).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from bench.fleet_server import fleet
 from bench.room import _cpu_seconds
-from tests.servers import Recorder, Switch, recording_server, switch_server
+from tests.servers import Faulty, Recorder, Switch, faulty_server, recording_server, switch_server
 
 OUT = Path(__file__).resolve().parent / "out"
 SITES = 50
@@ -36,13 +37,27 @@ def _rss_mb(pid: int) -> float:
 
 def bench_watch() -> None:
     seconds = float(os.environ.get("BENCH_WATCH_SECONDS", "600"))
+    _run(seconds, faults=False)
+    _run(seconds, faults=True)
+
+
+def _run(seconds: float, faults: bool) -> None:
     switch, recorder = Switch(), Recorder()
     switch.up = True
+    hang, drip = Faulty("hang"), Faulty("drip")
     with (
         fleet(1, SITES) as ports,
         switch_server(switch) as canary,
         recording_server(recorder) as hook,
+        faulty_server(hang) as hang_port,
+        faulty_server(drip) as drip_port,
     ):
+        channels = "".join(
+            f'[[notify]]\nname = "{name}"\nkind = "webhook"\nurl = "http://127.0.0.1:{port}/"\n'
+            'events = ["incident"]\n'
+            for name, port in (("hang", hang_port), ("drip", drip_port))
+            if faults
+        )
         root = OUT / "watch"
         shutil.rmtree(root, ignore_errors=True)
         (root / "tickets" / "to_operator").mkdir(parents=True)
@@ -51,6 +66,7 @@ def bench_watch() -> None:
         (root / "sisyphus.toml").write_text(
             '[room]\nprobe_interval = "60s"\n'
             + "".join(f'[[sites]]\nname = "{name}"\nurl = "{url}"\n' for name, url in sites)
+            + channels
             + f'[[notify]]\nkind = "webhook"\nurl = "http://127.0.0.1:{hook}/"\n'
             + 'events = ["incident"]\n'
         )
@@ -92,9 +108,10 @@ def bench_watch() -> None:
         finally:
             watcher.terminate()
             watcher.wait(10)
+        beside = ", a hanging and a dripping channel beside the webhook" if faults else ""
         print(
-            f"watcher, {SITES + 1} sites every 60 s, {elapsed:.0f} s: {cpu * 100:.2f} % of a "
-            f"core, RSS at most {rss:.0f} MB (target < 0.5 %, < 80 MB)"
+            f"watcher, {SITES + 1} sites every 60 s{beside}, {elapsed:.0f} s: {cpu * 100:.2f} % "
+            f"of a core, RSS at most {rss:.0f} MB (target < 0.5 %, < 80 MB)"
         )
         if recorder.received and opened and down_at is not None:
             [_, _, body] = recorder.received[0]
