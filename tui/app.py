@@ -128,6 +128,7 @@ class RoomApp(RequestsChannel, App[None]):
         self._taking = threading.Lock()  # held by the worker carrying out requests
         self.watching = threading.Event()  # set once the file watch is in place
         self._escalation_timer: Any = None
+        self._offered = False  # the take-over offered once the watcher stopped
         # The theme is set before the first styling pass: set later it would style everything twice.
         self.theme, self._unknown_theme = choose_theme(self, theme)
         self.tones = Tones.from_theme(self.current_theme)
@@ -337,6 +338,35 @@ class RoomApp(RequestsChannel, App[None]):
             with contextlib.suppress(OSError):  # the demo crew tries again in a few seconds
                 self.demo_agent.step(self.clock())
 
+    # ----------------------------------------------------------------- taking over
+
+    def take_over(self) -> bool:
+        """Become the writer when no process holds the lock (a watcher that stopped): this room
+        then probes, records, escalates and takes requests, through the same engine."""
+        if self.writer:
+            self.notify("This room is the writer already.", timeout=5)
+            return False
+        if self.read_only_asked or not self.lock.acquire():
+            why = "--read-only" if self.read_only_asked else "the lock is held (a watcher runs)"
+            self.notify(f"Not taken over: {why}.", severity="warning", timeout=8)
+            return False
+        now = self.clock()
+        old = self.operations
+        self.operations = Operations(self.root, self.config, writer=True, now=now)
+        old.close()
+        self.writer, self.watcher, self.read_only_reason = True, None, None
+        self.acks = Acks(room_dir(self.root), read_only=False)
+        every = REQUESTS_FALLBACK if self.watch_files else REQUESTS_EVERY
+        self.set_interval(every, self._look_for_requests, name="requests")
+        self.notify(
+            "This room took over: it probes and records until it closes (start "
+            "`sisyphus-room watch` again to hand the watch back).",
+            severity="warning",
+            timeout=15,
+        )
+        self.main.show_ops(self.operations.view(now))
+        return True
+
     # ----------------------------------------------------------------- probes and incidents
 
     def start_probe_round(self) -> None:
@@ -379,6 +409,16 @@ class RoomApp(RequestsChannel, App[None]):
             live = read_watcher(folder)
             ended = None if live else ended_watch(folder)  # stopped or gone: nobody probes
             self.watcher = live or ({**self.watcher, "ended": True} if ended else self.watcher)
+            if ended and self.config.take_over:
+                self.take_over()
+            elif ended and not self._offered:
+                self._offered = True
+                self.notify(
+                    "The watcher stopped: nobody is probing. Press W to take over as the writer "
+                    "(this room probes and records until it closes).",
+                    severity="error",
+                    timeout=30,
+                )
         notes = outcome.problems + ((outcome.error,) if outcome.error else ())
         self._show_ops(
             outcome.view,

@@ -467,8 +467,9 @@ class Watcher:
         self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
 
     def _reload_metrics(self, old: Config, new: Config) -> None:
-        """A fresh registry (a removed site's series go) and, when [metrics] changed, the endpoint
-        moved to its new address and token; if that fails, the old endpoint is kept and said."""
+        """The series of removed sites go, new sites' start at 0, and when [metrics] changed the
+        endpoint moves to its new address and token; if that fails, the old endpoint is kept and
+        said. Counters go on across a reload (Prometheus sees no reset)."""
         server = self.metrics_server
         if not new.metrics_listen:
             if server is not None:
@@ -476,22 +477,30 @@ class Watcher:
                 self.log("metrics stopped", {"reason": "[metrics] listen removed"})
             self.metrics, self.metrics_server = None, None
             return
-        metrics = Metrics(new, new.vantage or self.host)
+        metrics = self.metrics or Metrics(new, new.vantage or self.host)
+        metrics.forget({s.name for s in old.sites} - {s.name for s in new.sites})
+        metrics.configure(new)
+        self.metrics = metrics
+        same = (old.metrics_listen, old.metrics_token_env) == (
+            new.metrics_listen,
+            new.metrics_token_env,
+        )
+        if server is not None and same:
+            return
         if server is not None:
             server.stop()  # its port is free for the new one (the same address, usually)
         try:
             started = MetricsServer(metrics, new)
         except MetricsError as exc:
             self.log("metrics not reloaded", {"error": str(exc), "kept": "the old endpoint"})
-            if old.metrics_listen and self.metrics is not None:
+            if old.metrics_listen:
                 with contextlib.suppress(MetricsError):
-                    self.metrics_server = MetricsServer(self.metrics, old)
+                    self.metrics_server = MetricsServer(metrics, old)
                     self.metrics_server.start()
             return
         started.start()
-        if server is None or old.metrics_listen != new.metrics_listen:
-            self.log("metrics listening", {"url": f"http://{started.address}/metrics"})
-        self.metrics, self.metrics_server = metrics, started
+        self.log("metrics listening", {"url": f"http://{started.address}/metrics"})
+        self.metrics_server = started
 
     def _write_info(self, *, stopped: bool = False) -> None:
         data = {

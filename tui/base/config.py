@@ -85,6 +85,7 @@ class Config:
     verify_window: timedelta = timedelta(days=7)
     require_verify: bool = False
     unread_after: timedelta = timedelta(hours=24)
+    take_over: bool = False  # a room attached to a watcher that stopped becomes the writer
     notify: tuple[Notify, ...] = ()
     metrics_listen: str | None = None
     metrics_token_env: str | None = None
@@ -373,6 +374,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         verify_window=room.get("verify_window", "duration", timedelta(days=7)),
         require_verify=room.get("require_verify", "bool", False),
         unread_after=room.get("unread_after", "duration", timedelta(hours=24)),
+        take_over=room.get("take_over", "bool", False),
         notify=channels,
         metrics_listen=_listen(metrics, "listen", metrics.get("listen", "str")),
         metrics_token_env=metrics_token,

@@ -11,6 +11,7 @@ text format. Bound to anything but loopback, the endpoint wants a bearer token.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import os
@@ -126,10 +127,24 @@ class Metrics:
             registry=r,
         )
         self._lock = threading.Lock()
-        # Every configured site's series exist from the first scrape on, at 0: a rate over a
-        # window then counts the first round too, and "no failures" is 0, not absent.
+        self._site_series: list[tuple[Any, tuple[str, ...]]] = [
+            (self.probes, ("site", "check", "vantage")),
+            (self.failures, ("site", "check", "vantage")),
+            (self.latency, ("site", "check", "vantage")),
+            (self.slo_events, ("site", "slo", "vantage")),
+            (self.slo_bad, ("site", "slo", "vantage")),
+            (self.cert_left, ("site", "vantage")),
+            (self.budget, ("site", "slo")),
+            (self.burn, ("site", "slo", "window")),
+        ]
+        self.configure(config)
+
+    def configure(self, config: Config) -> None:
+        """Every configured site's series exist from the first scrape on, at 0: a rate over a
+        window then counts the first round too, and "no failures" is 0, not absent."""
         from tui.ops.rules import slos_of
 
+        vantage = self.vantage
         for site, slo in slos_of(config):
             self.slo_events.labels(site, slo, vantage)
             self.slo_bad.labels(site, slo, vantage)
@@ -138,6 +153,23 @@ class Metrics:
             for check in checks + (("dns",) if configured.dns_name else ()):
                 self.probes.labels(configured.name, check, vantage)
                 self.failures.labels(configured.name, check, vantage)
+
+    def forget(self, sites: Iterable[str]) -> int:
+        """Remove every series of these sites (a reload dropped them); returns how many."""
+        gone = set(sites)
+        removed = 0
+        with self._lock:
+            for metric, names in self._site_series:
+                seen = set()
+                for family in metric.collect():
+                    for sample in family.samples:
+                        if sample.labels.get("site") in gone:
+                            seen.add(tuple(sample.labels.get(name, "") for name in names))
+                for values in seen:
+                    with contextlib.suppress(KeyError):
+                        metric.remove(*values)
+                        removed += 1
+        return removed
 
     def observe_round(self, results: Iterable[ProbeResult], config: Config) -> None:
         v = self.vantage

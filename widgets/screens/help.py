@@ -21,6 +21,8 @@ from widgets.parts.tables import KeyedTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
 HELP = {
+    "main.take-over": "take over as the writer when the watcher stopped (nobody probing): this "
+    "room then probes and records until it closes",
     "room.quit": "quit the room (in a view: back)",
     "room.help": "this list: the keys of the screen you are on",
     "main.filter": "filter tickets: words; role:x; status: open, done, rejected, clarify "

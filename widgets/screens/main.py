@@ -72,6 +72,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         Binding("u", "undo", "Undo archive", show=False, id="main.undo"),
         Binding("N", "new_ticket", "New ticket", show=False, id="main.new"),
         Binding("L", "actions", "Actions", show=False, id="main.actions"),
+        Binding("W", "take_over", "Take over", show=False, id="main.take-over"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
     ]
@@ -79,7 +80,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
     # The only actions of this screen that may run, whatever asks (a key, a click, a link).
     ALLOWED_ACTIONS: ClassVar = frozenset(
         {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "next_pane", "help"}
-        | {"deliveries", "reply", "archive", "mark", "undo", "new_ticket", "actions"}
+        | {"deliveries", "reply", "archive", "mark", "undo", "new_ticket", "actions", "take_over"}
         | {"focus_next", "focus_previous", "maximize", "minimize"}
     )
 
@@ -440,6 +441,9 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
                 self.open_ticket(path)
 
         self.app.push_screen(DeliveriesScreen(rows, summary, self.room.tones), opened)
+
+    def action_take_over(self) -> None:
+        self.room.take_over()
 
     def action_rescan(self) -> None:
         self.room.request_scan(archive=True)

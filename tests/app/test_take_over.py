@@ -1,0 +1,56 @@
+"""A room attached to a watcher that stops: it says nobody is probing, offers `W`, and after it
+probes and records itself (or at once with `[room] take_over = true`)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_headless import Watch
+from tests.servers import Switch, switch_server
+from tui.app import make_app
+from tui.base.clock import system_clock
+from tui.base.config import load_config
+from widgets.panes.header import StatusBar
+
+
+async def until(pilot: object, test: object, seconds: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not test():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError("not reached in time")
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("automatic", [False, True])
+async def test_a_room_takes_over_from_a_watcher_that_stopped(root: Path, automatic: bool) -> None:
+    switch = Switch()
+    switch.up = True
+    with switch_server(switch) as port:
+        (root / "sisyphus.toml").write_text(
+            f'[room]\nprobe_interval = "1s"\ntake_over = {str(automatic).lower()}\n'
+            f'[[sites]]\nname = "a"\nurl = "http://127.0.0.1:{port}/"\n'
+        )
+        watch = Watch(root)
+        try:
+            watch.wait_for("round")
+            app = make_app(root, load_config(root), clock=system_clock, watch=False, probe=True)
+            async with app.run_test(size=(120, 40), notifications=True) as pilot:
+                await until(pilot, lambda: app.watcher is not None and not app.writer)
+                watch.stop()
+                if not automatic:
+                    await until(
+                        pilot, lambda: "nobody probing" in str(app.query_one(StatusBar).visual)
+                    )
+                    assert any("Press W" in n.message for n in app._notifications)
+                    await pilot.press("W")
+                await until(pilot, lambda: app.writer)
+                probes = root / ".room" / "probes.json"
+                before = probes.stat().st_mtime_ns
+                await until(pilot, lambda: probes.stat().st_mtime_ns != before)  # it records
+                assert "nobody probing" not in str(app.query_one(StatusBar).visual)
+        finally:
+            watch.kill()
