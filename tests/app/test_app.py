@@ -378,7 +378,7 @@ async def test_help_is_the_keys_of_the_screen_it_is_pressed_in(state: Path) -> N
         await pilot.press("question_mark")
         await settle(pilot, app, lambda: isinstance(app.screen, HelpScreen))
         sections = dict(app.screen.sections)  # type: ignore[attr-defined]
-        assert [keys for keys, _ in sections["An incident"]] == ["escape / q", "a", "r", "k", "?"]
+        assert [keys for keys, _ in sections["An incident"]] == ["escape / q", "a", "r", "K", "?"]
 
 
 def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> None:
@@ -496,6 +496,11 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
             assert incident.state == "acknowledged" and incident.acknowledged_at is not None
             await pilot.press("r")
             await settle(pilot, app, lambda: type(app.screen).__name__ == "NoteScreen")
+            await pilot.press("enter")  # an empty note resolves nothing: the question stays
+            await pilot.pause()
+            assert type(app.screen).__name__ == "NoteScreen"
+            assert "empty note resolves nothing" in str(app.screen.query_one("#note-error").visual)
+            assert app.main.ops.open_incidents[0].state == "acknowledged"
             await pilot.press(*"proxy restarted", "enter")
             opened = incident.id  # the site still fails: a later round may open a new one
             await settle(pilot, app, lambda: app.main.ops.incident(opened).state == "resolved")  # type: ignore[union-attr]

@@ -25,7 +25,7 @@ class IncidentScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Back", id="incident.back"),
         Binding("a", "ask('ack')", "Acknowledge", id="incident.ack"),
         Binding("r", "ask('resolve')", "Resolve", id="incident.resolve"),
-        Binding("k", "ask('kb')", "Save to KB", id="incident.kb"),
+        Binding("K", "ask('kb')", "Save to KB", id="incident.kb"),  # not k: vim's up
         Binding("question_mark", "app.help", "Keys", show=False, id="incident.help"),
     ]
 
@@ -60,7 +60,11 @@ class IncidentScreen(ModalScreen[None]):
             if note is not None:
                 self.post_message(IncidentAction(action, self.incident_id, note))
 
-        self.app.push_screen(NoteScreen(PROMPTS[action]), answered)
+        required = {
+            "resolve": "Say what was done: an empty note resolves nothing.",
+            "kb": "Say what the fix is: an empty fix is not saved.",
+        }.get(action)
+        self.app.push_screen(NoteScreen(PROMPTS[action], required), answered)
 
     def action_close(self) -> None:
         self.dismiss(None)
