@@ -123,24 +123,28 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
         demo=False,
         freeze=True,
         incidents=1,
+        down=("memorial-b",),
     )
     text = "".join(part for part, _ in header_pieces(view))
-    # The alarms are badges (a space either side, on the error colour).
+    # The alarms are badges (a space either side, on the error colour), heaviest first: a site
+    # down comes before stale tickets, from its first failing round.
     assert text == (
-        "Sisyphus room ·  DEPLOY FREEZE  · 1 open incident ·  ⚠ 2 stale (1 acked)  · 4 malformed"
-        " · read-only (--read-only) · state"
+        "Sisyphus room ·  DEPLOY FREEZE  ·  1 open incident  ·  ✖ 1 site down: memorial-b  ·"
+        "  ⚠ 2 stale (1 acked)  · 4 malformed · read-only (--read-only) · state"
     )
+    assert dict(header_pieces(view))[" ✖ 1 site down: memorial-b "] == "alarm"
 
     def at(width: int) -> str:
         return "".join(part for part, _ in header_pieces(view, width))
 
     # Narrower: the place goes first, then the lightest signals shorten; none is dropped.
-    assert at(100) == (
-        "Sisyphus room ·  DEPLOY FREEZE  · 1 open incident ·  ⚠ 2 stale (1 acked)  · 4 malformed"
-        " · read-only"
+    assert at(140) == (
+        "Sisyphus room ·  DEPLOY FREEZE  ·  1 open incident  ·  ✖ 1 site down: memorial-b  ·"
+        "  ⚠ 2 stale (1 acked)  · 4 malformed · read-only"
     )
-    assert at(70) == "Sisyphus room ·  FREEZE  · 1 inc ·  ⚠2 stale  · 4 bad · read-only"
-    assert at(60) == "Sisyphus ·  FREEZE  · 1 inc ·  ⚠2 stale  · 4 bad · read-only"
+    assert (
+        at(80) == "Sisyphus ·  FREEZE  ·  1 inc  ·  ✖1 down  ·  ⚠2 stale  · 4 malformed · read-only"
+    )
     status = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
     budget = BudgetReport((status,), True, NOW, None)
     banner = "".join(part for part, _ in freeze_banner(budget, 0.2))

@@ -37,15 +37,22 @@ class HeaderView:
     unwatched: bool = False  # the writer with no watcher: budgets count only while it is open
     channels_failing: int = 0  # notifications a channel gave up on
     not_live: int = 0  # tickets marked done whose verify URL does not answer as asked
+    down: tuple[str, ...] = ()  # sites with a check failing in the last round
 
     @property
     def alarm(self) -> bool:
         return bool(self.stale - self.acked) or bool(self.problems)
 
 
+def sites_down(results: Iterable[Any]) -> tuple[str, ...]:
+    """The sites with a check failing in these results, in name order."""
+    return tuple(sorted({r.site for r in results if not r.ok and r.site}))
+
+
 def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
     """The header line: what needs a person first, in a fixed order of weight (freeze,
-    incidents, stale, malformed, folders not seen, read-only), then where the room looks.
+    incidents, sites down, stale, not live, malformed, folders not seen, read-only), then where
+    the room looks.
 
     With `width`, the place goes first, then each signal takes its short form from the lightest
     up; a signal is never dropped. The freeze's detail is in its banner.
@@ -56,7 +63,12 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
     if view.freeze:
         signals.append((" DEPLOY FREEZE ", " FREEZE ", "alarm"))
     if view.incidents:
-        signals.append((f"{view.incidents} open incident{s}", f"{view.incidents} inc", "error"))
+        signals.append((f" {view.incidents} open incident{s} ", f" {view.incidents} inc ", "alarm"))
+    if view.down:  # from the first failing round, before any incident opens
+        n, names = len(view.down), ", ".join(view.down[:3]) + (", …" if len(view.down) > 3 else "")
+        signals.append(
+            (f" ✖ {n} site{'s' if n != 1 else ''} down: {names} ", f" ✖{n} down ", "alarm")
+        )
     if view.stale:
         acked = f" ({view.acked} acked)" if view.acked else ""
         tone = "alarm" if unacked else "warning"
@@ -64,7 +76,7 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
     if view.not_live:
         signals.append((f"{view.not_live} done, not live", f"{view.not_live} not live", "error"))
     if view.malformed:
-        signals.append((f"{view.malformed} malformed", f"{view.malformed} bad", "warning"))
+        signals.append((f"{view.malformed} malformed", f"{view.malformed} malformed", "warning"))
     for problem in view.problems:
         signals.append((problem, "cannot see", "error"))
     if view.channels_failing:

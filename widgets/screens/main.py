@@ -27,7 +27,7 @@ from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
 from tui.view.deliveries import deliveries_summary, delivery_rows
-from tui.view.header import HeaderView, freeze_banner, probes_note, watcher_piece
+from tui.view.header import HeaderView, freeze_banner, probes_note, sites_down, watcher_piece
 from tui.view.inboxes import inboxes_title, role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
@@ -206,6 +206,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
                 freeze=self.ops.budget.freeze,
+                down=sites_down(self.ops.results),
             )
             self.query_one(StatusBar).render_header(header, tones)
             self.query_one(RolesTable).render_rows(
