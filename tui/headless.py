@@ -336,6 +336,8 @@ class Watcher:
     def _stale(self) -> None:
         now = self.clock()
         bus = self.bus = self.scanner.scan()
+        if not bus.unreadable:  # every inbox read: acks of tickets gone are dropped
+            self.acks.forget_missing({ticket.id for ticket in bus.tickets})
         if self.metrics is not None:
             self.metrics.set_bus(bus, self.config, now)
         acked = self.acks.ids()
@@ -433,8 +435,17 @@ class Watcher:
         found, problems = requests.pending(self.folder)
         for problem in problems:
             self.log("problem", {"text": problem})
-        for request in found:
-            message = requests.apply(request, self.ops, self.acks, self.clock())
+        if not found:
+            return
+        results = []
+        with self.acks.batch() as unsaved:  # the ticket acks of one look: one write of the file
+            for request in found:
+                results.append(
+                    (request, requests.apply(request, self.ops, self.acks, self.clock()))
+                )
+        for problem in unsaved:
+            self.log("problem", {"text": problem})
+        for request, message in results:  # removed once what they did is on disk
             event = "acknowledged" if request.action == "ack" else "resolved by hand"
             self.log(event, {"id": request.target, "by": request.by, "result": message})
             requests.done(request)
@@ -442,8 +453,7 @@ class Watcher:
             if incident is not None and request.action == "resolve" and not incident.open:
                 closing = self._closing(incident, self.clock())
                 self._notify([closing] if closing else [])
-        if found:
-            self.next_scan = 0.0  # an acknowledged ticket leaves the ladder now
+        self.next_scan = 0.0  # an acknowledged ticket leaves the ladder now
 
     def _reload(self) -> None:
         try:

@@ -226,3 +226,42 @@ def test_silent_verify_urls_never_hold_a_round(root: Path) -> None:
             assert timed_out and all("timed out" in d.detail for d in timed_out), timed_out[:3]
         finally:
             ops.close()
+
+
+def test_the_originals_of_many_done_responses_are_found_in_one_archive_walk(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import tui.bus.scanner as scanner
+
+    for number in range(300):  # half by file name, half archived under another name
+        name = f"R-{number}" if number % 2 else f"renamed-{number}"
+        write_archived(
+            root,
+            f"2026-{number % 12 + 1:02d}",
+            name,
+            id=f"R-{number}",
+            sender="architect",
+            to="operator",
+            created=ago(300),
+            verify=f"http://127.0.0.1:9/{number}",
+        )
+        done(root, "architect", f"D-{number}", in_reply_to=f"R-{number}")
+    archive = root / "tickets" / "archive"
+    walks: list[str] = []
+    real = os.scandir
+
+    def counting(path: object = ".") -> object:
+        if Path(str(path)) == archive:
+            walks.append(str(path))
+        return real(path)  # type: ignore[call-overload]
+
+    tickets = Scanner(root).scan().tickets
+    ops = Operations(root, load_config(root), writer=True, now=system_clock())
+    monkeypatch.setattr(scanner.os, "scandir", counting)
+    ops.deliveries.learn(tickets, timedelta(days=7), system_clock())
+    ops.close()
+    assert len(walks) == 1
+    requests = {d.ticket: d.request for d in ops.deliveries.all()}
+    assert len(requests) == 300 and all(requests[f"D-{n}"] == f"R-{n}" for n in range(300))

@@ -104,3 +104,26 @@ def test_a_streak_dated_past_year_9999_is_skipped(tmp_path: Path) -> None:
     (tmp_path / ".room" / "incidents.json").write_text(json.dumps({"_default": {"1": streaks}}))
     snapshot = collect(tmp_path, load_config(tmp_path), NOW)
     assert check_reasons(snapshot) == []
+
+
+def test_acks_made_in_a_batch_are_written_once_and_pruned_with_their_tickets(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from tui.bus.acks import Acks
+
+    acks = Acks(tmp_path, read_only=False)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    acks.acknowledge("T-0", "owner", now)
+    before = (tmp_path / "acks.json").stat()
+    with acks.batch() as problems:
+        for number in range(1, 2001):
+            acks.acknowledge(f"T-{number}", "owner", now)
+        after = (tmp_path / "acks.json").stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+        assert "T-2000" in acks.ids()  # known at once, written at the end
+    assert problems == []
+    assert len(Acks(tmp_path, read_only=True).ids()) == 2001
+    acks.forget_missing({"T-1"})
+    assert Acks(tmp_path, read_only=True).ids() == {"T-1"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -18,17 +19,40 @@ class Acks:
         self.notes: list[str] = []
         self.read_only = read_only
         self.db = open_db(folder / "acks.json", read_only=read_only, notes=self.notes)
+        self._batch: list[dict[str, str]] | None = None  # inside `batch()`: written at its end
 
     def reload(self) -> None:
         """Read the file again (a reading room follows what the writer acknowledged)."""
         self.db.storage.reload()  # type: ignore[attr-defined]
 
     def ids(self) -> set[str]:
-        return {doc["ticket"] for doc in self.db.all() if isinstance(doc.get("ticket"), str)}
+        found = {doc["ticket"] for doc in self.db.all() if isinstance(doc.get("ticket"), str)}
+        return found | {doc["ticket"] for doc in self._batch or ()}
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[list[str]]:
+        """Acknowledgements made inside are written once, at the end (5,000 requests at one look
+        cost one write of the file, not 5,000 growing ones); yields the problems of that write."""
+        problems: list[str] = []
+        self._batch = []
+        try:
+            yield problems
+        finally:
+            docs, self._batch = self._batch, None
+            if docs:
+                try:
+                    self.db.insert_multiple(docs)
+                except OSError as exc:
+                    problems.append(
+                        clean(f"acks.json not written ({exc.strerror or exc}): kept in memory only")
+                    )
 
     def acknowledge(self, ticket_id: str, who: str, now: datetime) -> str | None:
         """Record the acknowledgement; a write that fails keeps it in memory and says why."""
-        if self.db.contains(Query().ticket == ticket_id):
+        if ticket_id in self.ids():
+            return None
+        if self._batch is not None:
+            self._batch.append({"ticket": ticket_id, "by": who, "at": iso(now) or ""})
             return None
         try:
             self.db.insert({"ticket": ticket_id, "by": who, "at": iso(now)})

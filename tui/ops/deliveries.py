@@ -32,7 +32,7 @@ from tui.base.config import is_http_url
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file, write_if_changed
 from tui.base.sanitize import clean, redact_url, shorten
-from tui.bus.scanner import find_archived
+from tui.bus.scanner import find_archived, find_archived_many
 from tui.bus.tickets import Ticket, read_ticket
 
 FILE = "deliveries.json"
@@ -128,6 +128,7 @@ class DeliveryBook:
         self.unverified: list[str] = []  # done tickets with a deliverable and no verify
         self.notes: list[str] = []
         self._originals: dict[str, Ticket | None] = {}  # request id → the archived original
+        self.over = 0  # deliveries past MAX_KEPT at the last learn: the oldest, not checked
         self._lock = threading.Lock()
         self.load()
 
@@ -180,6 +181,19 @@ class DeliveryBook:
         """
         tickets = list(tickets)
         by_id = {t.id: t for t in tickets}
+        missing = {
+            t.in_reply_to
+            for t in tickets
+            if t.status == "done"
+            and t.in_reply_to
+            and t.in_reply_to not in by_id
+            and t.in_reply_to not in self._originals
+            and now - t.created <= window
+        }
+        if missing:  # one walk of the archive for every original not seen yet
+            paths = find_archived_many(self.root / "tickets" / "archive", missing)
+            for ticket_id in missing:
+                self._originals[ticket_id] = self._read_archived(paths.get(ticket_id), ticket_id)
         found: dict[str, Delivery] = {}
         unverified: list[str] = []
         for ticket in tickets:
@@ -217,7 +231,8 @@ class DeliveryBook:
                 else:
                     kept[key] = old  # archived since: still checked until its window ends
             kept.update(found)
-            if len(kept) > MAX_KEPT:
+            self.over = max(0, len(kept) - MAX_KEPT)  # said by the round, never silently
+            if self.over:
                 kept = dict(sorted(kept.items(), key=lambda kv: kv[1].done_at)[-MAX_KEPT:])
             self.items = kept
             self.unverified = sorted(set(unverified))[:MAX_KEPT]
@@ -233,7 +248,11 @@ class DeliveryBook:
         return self._originals[ticket.in_reply_to]
 
     def _archived(self, ticket_id: str) -> Ticket | None:
-        path = find_archived(self.root / "tickets" / "archive", ticket_id)
+        return self._read_archived(
+            find_archived(self.root / "tickets" / "archive", ticket_id), ticket_id
+        )
+
+    def _read_archived(self, path: Path | None, ticket_id: str) -> Ticket | None:
         if path is None:
             return None
         found = read_ticket(self.root, path, "archive")

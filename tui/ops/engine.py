@@ -275,6 +275,11 @@ class Operations:
         problems: list[str] = []
         with self._lock:
             turned = self.deliveries.record(verdicts or {}, now)
+            if self.deliveries.over:
+                problems.append(
+                    f"{self.deliveries.over:,} deliveries beyond the newest 2,000 in the verify "
+                    "window are not checked (archive the old done tickets)"
+                )
             try:
                 self.deliveries.save()
             except OSError as exc:
