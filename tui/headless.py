@@ -268,8 +268,12 @@ class Watcher:
                 "delivery not live",
                 {"ticket": delivery.ticket, "url": delivery.shown_url, "detail": delivery.detail},
             )
-        for incident in outcome.opened:
-            self.log("incident opened", _incident_fields(incident))
+        for incident in outcome.opened:  # a refire is the same incident, a new episode
+            if incident.episode > 1:
+                fields = _incident_fields(incident) | {"episode": incident.episode}
+                self.log("incident fired again", fields)
+            else:
+                self.log("incident opened", _incident_fields(incident))
         events = [self._closing(incident, now) for incident in outcome.resolved]
         for incident in outcome.resolved:
             self.log("incident resolved", _incident_fields(incident))

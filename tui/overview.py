@@ -26,6 +26,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     slos: list[dict[str, Any]] = []
     incidents: list[dict[str, Any]] = []
     freeze = False
+    freeze_detail: dict[str, Any] | None = None
     notes: list[str] = []
     deliveries: list[dict[str, Any]] = []
     unverified: list[str] = []
@@ -70,6 +71,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         ]
         slos = [status.to_json() for status in view.budget.statuses]
         freeze = view.budget.freeze
+        freeze_detail = view.budget.freeze_json(now) if freeze else None
         incidents = [
             incident.to_json()
             for incident in sorted(view.incidents, key=lambda i: (not i.open, i.opened_at))
@@ -91,6 +93,9 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         incidents=incidents,
     )
     snapshot["problems"].extend(notes)
+    if freeze_detail:  # since when, and when it is projected to lift (null: not in the window)
+        snapshot["freeze_since"] = freeze_detail["since"]
+        snapshot["freeze_lifts_at"] = freeze_detail["projected_lift"]
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)

@@ -127,3 +127,32 @@ def test_acks_made_in_a_batch_are_written_once_and_pruned_with_their_tickets(
     assert len(Acks(tmp_path, read_only=True).ids()) == 2001
     acks.forget_missing({"T-1"})
     assert Acks(tmp_path, read_only=True).ids() == {"T-1"}
+
+
+def test_status_and_check_say_when_the_freeze_lifts_and_name_open_incidents(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "sisyphus.toml").write_text(TOML)
+    snapshot = collect(tmp_path, load_config(tmp_path), NOW)
+    snapshot |= {
+        "freeze": True,
+        "freeze_since": "2026-11-24T08:02:00Z",
+        "freeze_lifts_at": "2026-11-25T18:00:00Z",
+    }
+    snapshot["slos"] = [
+        {"site": "shop", "name": "availability", "frozen": True, "budget_remaining": None}
+    ]
+    snapshot["incidents"] = [
+        {"id": "INC-1", "state": "triggered", "site": "shop", "cause": "http", "detail": "503"}
+    ]
+    [freeze] = [r for r in check_reasons(snapshot) if r.startswith("deploy freeze")]
+    assert freeze == (
+        "deploy freeze: shop/availability below the freeze line; since 11-24 08:02Z, "
+        "lifts about 11-25 18:00Z (projected)"
+    )
+    text = render_text(snapshot, NOW)
+    assert "lifts about 11-25 18:00Z (projected)" in text
+    assert "  INC-1 triggered: shop http: 503" in text
+    snapshot["freeze_lifts_at"] = None
+    assert "no lift projected within the SLO window" in " ".join(check_reasons(snapshot))

@@ -148,8 +148,26 @@ def test_header_keeps_every_signal_and_banner_names_the_freeze() -> None:
     status = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
     budget = BudgetReport((status,), True, NOW, None)
     banner = "".join(part for part, _ in freeze_banner(budget, 0.2))
-    assert banner.startswith("DEPLOY FREEZE since 11-24 10:00Z · shop/availability under 20%")
-    assert "no lift in sight" in banner
+    assert banner == (
+        "DEPLOY FREEZE · no lift in sight · shop/availability under 20% of budget"
+        " · since 11-24 10:00Z · .room/freeze.json"
+    )
+    many = [
+        SloStatus(f"site-{n}", "availability", 0.995, Counts(900, 1000), {}, True, ())
+        for n in range(5)
+    ]
+    lifting = BudgetReport(tuple(many), True, NOW, NOW + timedelta(hours=30))
+
+    def banner_at(width: int) -> str:
+        return "".join(part for part, _ in freeze_banner(lifting, 0.2, width))
+
+    for width in (78, 60, 40):  # when it lifts is said at every width, within it
+        said = banner_at(width)
+        assert said.startswith("DEPLOY FREEZE · lifts ~11-25 16:00Z") and len(said) <= width, said
+    assert banner_at(100) == (
+        "DEPLOY FREEZE · lifts ~11-25 16:00Z if probes pass · 5 budgets under 20% · since 11-24 10:00Z"
+    )
+    assert banner_at(78) == "DEPLOY FREEZE · lifts ~11-25 16:00Z if probes pass · 5 under 20%"
     assert freeze_banner(BudgetReport((), False, None, None), 0.2) == []
 
 
@@ -282,3 +300,13 @@ def test_inbox_title_counts_responses_waiting_and_the_oldest(root: Path) -> None
     write_ticket(root, "architect", "R1", id="R1", sender="x", in_reply_to="A", created=stamp(30))
     write_ticket(root, "operator", "R2", id="R2", sender="x", in_reply_to="B", created=stamp(190))
     assert inboxes_title(Scanner(root).scan(), NOW) == "Inboxes · 2↩ oldest 3h10m · 0 archived"
+
+
+def test_the_budget_view_says_when_the_freeze_lifts() -> None:
+    from tui.view.budgets import budget_detail
+
+    frozen = SloStatus("shop", "availability", 0.995, Counts(900, 1000), {}, True, ())
+    text = "".join(t for t, _ in budget_detail("shop", [frozen], {}, NOW + timedelta(hours=30)))
+    assert "DEPLOY FREEZE: lifts ~11-25 16:00Z if probes pass (projected)" in text
+    text = "".join(t for t, _ in budget_detail("shop", [frozen], {}, None))
+    assert "no lift projected within the SLO window" in text

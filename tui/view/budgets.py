@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tui.ops.slo import BURN_WINDOWS, MIN_EVENTS, MULTIWINDOW, SloStatus
 from tui.view.probes import sparkline
@@ -95,9 +96,18 @@ def budget_detail(
     site: str,
     statuses: Sequence[SloStatus],
     trends: Mapping[str, list[float | None]],
+    lifts_at: datetime | None = None,
 ) -> list[tuple[str, str]]:
-    """One site's budgets in full, as (text, tone) pieces: target, SLI, budget, burn, trend."""
+    """One site's budgets in full, as (text, tone) pieces: target, SLI, budget, burn, trend;
+    when one of them freezes deploys, when the freeze is projected to lift."""
     pieces: list[tuple[str, str]] = [(f"{site}: error budgets over the window\n\n", "bold")]
+    if any(status.frozen for status in statuses):
+        lift = (
+            f"lifts ~{lifts_at:%m-%d %H:%M}Z if probes pass (projected)"
+            if lifts_at
+            else "no lift projected within the SLO window"
+        )
+        pieces.append((f"DEPLOY FREEZE: {lift}\n\n", "error"))
     for status in statuses:
         pieces.append((status.name, "bold"))
         pieces.append((f"  target {status.target * 100:g}%  ", "plain"))

@@ -164,22 +164,45 @@ def frozen_names(budget: BudgetReport) -> list[str]:
     return [f"{s.site or 'platform'}/{s.name}" for s in budget.frozen_by]
 
 
-def freeze_banner(budget: BudgetReport, freeze_below: float) -> list[Piece]:
-    """The banner under the header while deploys are frozen; empty otherwise."""
+def freeze_banner(
+    budget: BudgetReport, freeze_below: float, width: int | None = None
+) -> list[Piece]:
+    """The banner under the header while deploys are frozen; empty otherwise. When it lifts
+    comes first, so it shows at any width; with `width`, the rest gives way from the end (the
+    file's name, then the budgets' names become a count, then since when), with an ellipsis."""
     if not budget.freeze:
         return []
-    pieces: list[Piece] = [("DEPLOY FREEZE", "bold")]
-    if budget.since:
-        pieces.append((f" since {budget.since:%m-%d %H:%M}Z", "plain"))
+    lift = (
+        f" · lifts ~{budget.lifts_at:%m-%d %H:%M}Z if probes pass"
+        if budget.lifts_at
+        else " · no lift in sight"
+    )
     names = frozen_names(budget)
     shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
-    pieces.append((f" · {shown} under {freeze_below:.0%} of budget", "plain"))
-    if budget.lifts_at:
-        pieces.append((f" · lifts ~{budget.lifts_at:%m-%d %H:%M}Z if probes pass", "plain"))
-    else:
-        pieces.append((" · no lift in sight", "plain"))
-    pieces.append((" · .room/freeze.json", "muted"))
-    return pieces
+    since = f" · since {budget.since:%m-%d %H:%M}Z" if budget.since else ""
+    forms = [
+        [(f" · {shown} under {freeze_below:.0%} of budget", "plain"), (since, "plain")],
+        [
+            (
+                f" · {len(names)} budget{'s' if len(names) != 1 else ''} under {freeze_below:.0%}",
+                "plain",
+            ),
+            (since, "plain"),
+        ],
+        [(f" · {len(names)} under {freeze_below:.0%}", "plain")],
+    ]
+    head: list[Piece] = [("DEPLOY FREEZE", "bold"), (lift, "plain")]
+    tail: list[Piece] = [(" · .room/freeze.json", "muted")]
+    for index, rest in enumerate(forms):
+        pieces = head + rest + (tail if index == 0 else [])
+        if width is None or sum(len(t) for t, _ in pieces) <= width:
+            return pieces
+        pieces = head + rest
+        if sum(len(t) for t, _ in pieces) <= width:
+            return pieces
+    if sum(len(t) for t, _ in head) > (width or 0):
+        return [("DEPLOY FREEZE", "bold"), (shorten(lift, max((width or 0) - 13, 1)), "plain")]
+    return [*head, (" …", "plain")]
 
 
 @dataclass(frozen=True)

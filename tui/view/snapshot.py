@@ -168,10 +168,35 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
                 f" (SLI {slo['sli'] * 100:.2f}% over {slo['events']} probes, target {slo['target'] * 100:g}%)"
             )
     if snapshot["freeze"]:
-        lines.append(f"DEPLOY FREEZE: {_frozen_names(snapshot)} below the freeze line")
+        lines.append(
+            f"DEPLOY FREEZE: {_frozen_names(snapshot)} below the freeze line{_lift(snapshot)}"
+        )
     open_incidents = [i for i in snapshot["incidents"] if i["state"] != "resolved"]
     lines.append(f"open incidents: {len(open_incidents)}")
+    for incident in open_incidents:
+        lines.append(
+            f"  {incident['id']} {incident['state']}: {incident.get('site') or 'platform'} "
+            f"{incident.get('cause')}: {shorten(clean(str(incident.get('detail') or '')), 80)}"
+        )
     return lines
+
+
+def _lift(snapshot: dict[str, Any]) -> str:
+    """'; since 10:02Z, lifts about 12-04 18:00Z (projected)', or that it will not lift soon."""
+    since, lifts = snapshot.get("freeze_since"), snapshot.get("freeze_lifts_at")
+    said = f"; since {_when(since)}" if since else ""
+    if lifts:
+        return f"{said}, lifts about {_when(lifts)} (projected)"
+    if "freeze_lifts_at" in snapshot:
+        return f"{said}, no lift projected within the SLO window"
+    return said
+
+
+def _when(value: Any) -> str:
+    try:
+        return parse_iso(str(value)).strftime("%m-%d %H:%MZ")
+    except ValueError:
+        return "?"
 
 
 def _frozen_names(snapshot: dict[str, Any]) -> str:
@@ -220,7 +245,9 @@ def check_reasons(
                 f"{since[11:16]}Z: {shorten(probe['detail'], 80)} (no incident yet)"
             )
     if snapshot["freeze"]:
-        reasons.append(f"deploy freeze: {_frozen_names(snapshot)} below the freeze line")
+        reasons.append(
+            f"deploy freeze: {_frozen_names(snapshot)} below the freeze line{_lift(snapshot)}"
+        )
     now = parse_iso(snapshot["generated_at"])
     for delivery in snapshot.get("deliveries", []):
         if delivery["ok"] is False:

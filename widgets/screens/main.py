@@ -291,7 +291,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         banner = self.query_one("#freeze-banner", QuietText)
         banner.set_class(budget.freeze, "-shown")
         if budget.freeze:
-            banner.show(tones.text(freeze_banner(budget, self.room.config.freeze_below)))
+            width = max(banner.size.width, self.app.size.width - 2)
+            banner.show(tones.text(freeze_banner(budget, self.room.config.freeze_below, width)))
 
     def refresh_incidents(self, now: datetime | None = None) -> None:
         summary = incidents_summary(
@@ -368,7 +369,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         now = self.room.clock()
         statuses = [s for s in self.ops.budget.statuses if s.site == site]
         trends = self.room.operations.budget_trends(site, now)
-        self.post_message(BudgetDetailReady(budget_detail(site, statuses, trends)))
+        lifts = self.ops.budget.lifts_at
+        self.post_message(BudgetDetailReady(budget_detail(site, statuses, trends, lifts)))
 
     @on(BudgetDetailReady)
     def _budget_detail_ready(self, message: BudgetDetailReady) -> None:
