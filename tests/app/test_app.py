@@ -869,8 +869,8 @@ async def test_archive_three_marked_then_undo_then_file_a_ticket(state: Path) ->
         for key in keys:
             table.move_cursor(row=table.get_row_index(key))
             await pilot.press("space")
-        assert app.main.marked == set(keys)
-        await pilot.press("x")
+        assert set(app.main.marked) == set(keys)
+        await pilot.press("x")  # three responses, all in sight: no question
         archive = state / "tickets" / "archive"
         await settle(pilot, app, lambda: len(list(archive.rglob("A-*.md"))) == 3)
         assert not list((state / "tickets" / "to_architect").glob("A-*.md"))
@@ -952,3 +952,44 @@ def test_the_room_runs_on_the_quiet_input_driver(state: Path) -> None:
     app = room(state, ManualClock(NOW))
     assert app.get_driver_class() is QuietLinuxDriver
     assert issubclass(QuietLinuxDriver, LinuxDriver)
+
+
+async def test_archiving_what_is_hidden_stale_or_a_request_asks_first(state: Path) -> None:
+    from widgets.screens.confirm import ConfirmScreen
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        table = app.query_one(TicketsTable)
+        await pilot.press("2")
+        for key in ("tickets/to_architect/R-2.md", "tickets/to_operator/T-2.md"):
+            table.move_cursor(row=table.get_row_index(key))
+            await pilot.press("space")
+        assert app.main.marked == {
+            "tickets/to_architect/R-2.md": "R-2",
+            "tickets/to_operator/T-2.md": "T-2",
+        }
+        app.main.show_role("architect")  # T-2 (a stale clarification) is now out of sight
+        await pilot.pause()
+        await pilot.press("x")
+        await settle(pilot, app, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert question.startswith("Archive 2 tickets — 1 hidden by the filter or role (T-2)")
+        assert "1 a stale clarification (T-2)" in question
+        await pilot.press("n")
+        await settle(pilot, app, lambda: app.screen is app.main)
+        assert (state / "tickets" / "to_operator" / "T-2.md").exists()
+        assert len(app.main.marked) == 2  # kept: nothing was done
+        await pilot.press("escape")  # escape clears the marks
+        await pilot.pause()
+        assert app.main.marked == {}
+        # A mark belongs to its ticket: another ticket at the same path is not marked.
+        table.focus()
+        table.move_cursor(row=table.get_row_index("tickets/to_architect/R-2.md"))
+        await pilot.press("space")
+        path = state / "tickets" / "to_architect" / "R-2.md"
+        path.write_text(path.read_text().replace("id: R-2", "id: R-9"))
+        app.request_scan()
+        await settle(pilot, app, lambda: any(t.id == "R-9" for t in app.bus.tickets))  # type: ignore[union-attr]
+        app.main.refresh_view()
+        assert app.main.marked == {}

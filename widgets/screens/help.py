@@ -21,6 +21,8 @@ from widgets.parts.tables import KeyedTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
 HELP = {
+    "confirm.yes": "yes: do it",
+    "confirm.no": "no: nothing is done",
     "main.take-over": "take over as the writer when the watcher stopped (nobody probing): this "
     "room then probes and records until it closes",
     "room.quit": "quit the room (in a view: back)",
@@ -44,7 +46,8 @@ HELP = {
     "main.reply": "reply to the selected ticket: status, body, preview; the answer goes to the "
     "sender's inbox and the ticket to the archive (unless kept)",
     "main.archive": "archive the selected ticket, or every ticket marked with space "
-    "(tickets/archive/<YYYY-MM>/)",
+    "(tickets/archive/<YYYY-MM>/); asks first when one is hidden by the filter, a stale "
+    "clarification or an open request",
     "main.mark": "mark or unmark the selected ticket (for x)",
     "main.undo": "undo the last archive move (or a reply's archive) made since the room started",
     "main.new": "new ticket: role, priority, subject, deliverable, verify, body",

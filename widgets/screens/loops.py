@@ -13,7 +13,7 @@ from textual.screen import Screen
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean
 from tui.bus import writing
-from tui.bus.scanner import BusSnapshot
+from tui.bus.scanner import BusSnapshot, is_stale
 from tui.bus.tickets import Ticket
 from tui.ops import audit
 from tui.ops.deliveries import verify_of
@@ -28,7 +28,8 @@ class LoopActions(Screen[None]):
     """The main screen's closing-loop keys (mixed into MainScreen)."""
 
     bus: BusSnapshot | None
-    marked: set[str]
+    marked: dict[str, str]  # path → the id of the ticket marked there
+    shown: set[str]  # the paths of the ticket rows on screen
     drafts: dict[str, Form]
     new_draft: Form
     undo_stack: list[list[writing.Archived]]
@@ -133,9 +134,13 @@ class LoopActions(Screen[None]):
 
     def action_mark(self) -> None:
         path = self.query_one(TicketsTable).selected_key
-        if self._ticket_at(path) is None or path is None:
+        ticket = self._ticket_at(path)
+        if ticket is None or path is None:
             return
-        self.marked.symmetric_difference_update({path})
+        if path in self.marked:
+            del self.marked[path]
+        else:
+            self.marked[path] = ticket.id  # a mark belongs to this ticket, not to its row
         self.refresh_view()
         self.query_one(TicketsTable).action_cursor_down()
 
@@ -148,8 +153,42 @@ class LoopActions(Screen[None]):
             return
         if self._refused():
             return
-        self.marked.clear()
-        self._archive(tickets)
+        question = self._archive_question(tickets)
+        if question is None:
+            self.marked.clear()
+            self._archive(tickets)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.marked.clear()
+                self._archive(tickets)
+            else:
+                self.notify("Nothing archived.", timeout=4)
+
+        from widgets.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _archive_question(self, tickets: list[Ticket]) -> str | None:
+        """What to ask before archiving tickets the person may not mean: hidden by the filter
+        or the role chosen, a stale clarification (its alarm would go quietly), or no response
+        (an open request nobody answered). None when every one is a response in sight."""
+        now = self.room.clock()
+        hidden = [t for t in tickets if t.path not in self.shown]
+        stale = [t for t in tickets if is_stale(t, now, self.room.config.stale_after)]
+        requests = [t for t in tickets if not t.is_response and t not in stale]
+        parts = []
+        if hidden:
+            parts.append(f"{len(hidden)} hidden by the filter or role ({_ids(hidden)})")
+        if stale:
+            parts.append(f"{len(stale)} a stale clarification ({_ids(stale)})")
+        if requests:
+            parts.append(f"{len(requests)} an open request, not a response ({_ids(requests)})")
+        if not parts:
+            return None
+        s = "s" if len(tickets) != 1 else ""
+        return f"Archive {len(tickets)} ticket{s} — {', '.join(parts)}?"
 
     @work(thread=True, group="write", exit_on_error=False)
     def _archive(self, tickets: list[Ticket]) -> None:
@@ -267,3 +306,7 @@ class LoopActions(Screen[None]):
 
         rows = audit.rows(room_dir(self.room.root))
         self.app.push_screen(ActionsScreen(rows, self.room.tones))
+
+
+def _ids(tickets: list[Ticket]) -> str:
+    return ", ".join(t.id for t in tickets[:3]) + (" …" if len(tickets) > 3 else "")

@@ -89,7 +89,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.marked: set[str] = set()  # paths of tickets marked with space (x archives them)
+        self.marked: dict[str, str] = {}  # path → id of the tickets marked with space (for x)
+        self.shown: set[str] = set()  # the paths of the ticket rows on screen
         self.drafts: dict[str, Form] = {}  # typed replies not sent yet, by ticket path
         self.new_draft = Form()
         self.undo_stack: list[list[writing.Archived]] = []  # archive moves made since start
@@ -214,10 +215,21 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             )
             role = None if self.selected_role == ALL_ROLES else self.selected_role
             not_live = {d.path for d in self.ops.not_live}
-            self.marked &= {t.path for t in bus.tickets}  # marks of tickets gone are dropped
+            present = {t.path: t.id for t in bus.tickets}
+            self.marked = {  # a mark whose ticket left (or whose path another took) is dropped
+                path: tid for path, tid in self.marked.items() if present.get(path) == tid
+            }
             rows, matched = ticket_rows(
-                bus, role, now, room.config.stale_after, acked, self.filter, not_live, self.marked
+                bus,
+                role,
+                now,
+                room.config.stale_after,
+                acked,
+                self.filter,
+                not_live,
+                set(self.marked),
             )
+            self.shown = {row.key for row in rows}
             self.query_one(TicketsTable).render_rows(rows, tones)
             where = "every inbox" if role is None else f"to_{role}"
             title = f"Tickets · {where} · {len(rows)}" + (
@@ -417,6 +429,12 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if self.marked:  # escape clears the marks too
+            self.marked.clear()
+            self.notify("Marks cleared.", timeout=3)
+            if not box.has_class("-shown") and self.filter.empty:
+                self.refresh_view()
+                return
         if not box.has_class("-shown") and self.filter.empty:
             return
         box.value = ""
