@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from tui import __version__
 from tui.base.clock import parse_iso, system_clock
@@ -295,7 +296,11 @@ def _room(args: argparse.Namespace) -> int:
     if args.demo:
         from tui.demo.sample import prepare_demo
 
-        demo = prepare_demo(fleet=True)
+        kept = Path(args.state).expanduser().absolute() if args.state else None
+        try:
+            demo = prepare_demo(target=kept, fleet=True)
+        except OSError as exc:
+            return _fail(f"--demo --state {args.state}: {exc}")
         root = demo.root
     else:
         try:
@@ -313,6 +318,21 @@ def _room(args: argparse.Namespace) -> int:
 
     app = make_app(root, config, read_only=args.read_only, theme=args.theme, demo=demo)
     app.run()
+    if demo is not None:  # the command line works on the demo too: say where it is
+        if demo.cleanup is None:
+            print(
+                f"The demo's state is kept in {root}. Try, while the demo runs or after:\n"
+                f"  sisyphus-room status --state {root}\n"
+                f"  sisyphus-room check --state {root}\n"
+                f"  sisyphus-room watch --state {root}   (when no room has it open)",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"The demo ran on a copy in {root}, now removed. To keep one and try the command "
+                "line on it (status, check, watch):\n  sisyphus-room --demo --state /tmp/demo",
+                file=sys.stderr,
+            )
     if app.crash_message:
         print(app.crash_message, file=sys.stderr)
         return EXIT_INTERNAL

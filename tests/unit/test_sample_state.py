@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 from tui.base.config import load_config
 from tui.base.resources import data_path
@@ -60,3 +61,22 @@ def test_no_inbox_ticket_of_the_sample_shares_its_id_with_an_archived_one() -> N
     assert len(ids[False]) > 20 and len(ids[True]) > 100
     assert not set(ids[False]) & set(ids[True])
     assert len(set(ids[True])) == len(ids[True])  # and no id twice in the archive
+
+
+def test_a_demo_kept_in_a_folder_is_reopened_as_it_was(tmp_path: Path) -> None:
+    import pytest
+
+    from tui.demo.sample import prepare_demo
+
+    kept = tmp_path / "demo"
+    first = prepare_demo(target=kept)
+    assert first.cleanup is None and (kept / "tickets").is_dir()
+    (kept / "tickets" / "to_operator" / "mine.md").write_text("---\nfrom: owner\n---\nhi\n")
+    again = prepare_demo(target=kept)  # not copied over: what was done in it stays
+    assert again.root == kept and (kept / "tickets" / "to_operator" / "mine.md").exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not empty and holds no tickets"):
+        prepare_demo(target=other)
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]

@@ -55,12 +55,21 @@ def prepare_demo(
     if target is None:
         cleanup = tempfile.TemporaryDirectory(prefix="sisyphus-demo-")
         target = Path(cleanup.name) / "state"
-    shutil.copytree(data_path("sample_state"), target)
     shift = now - SAMPLE_NOW
-    shift_times(target, shift)
-    for artifact in (target / "backups").rglob("*"):
-        os.utime(artifact, (now.timestamp() - 5 * 3600, now.timestamp() - 5 * 3600))  # last night's
-    demo = Demo(root=target, shift=shift, cleanup=cleanup)
+    if (target / "tickets").is_dir():  # a demo kept with --demo --state DIR: opened as it is
+        demo = Demo(root=target, shift=shift, cleanup=None)
+    else:
+        if target.exists() and any(target.iterdir()):
+            raise FileExistsError(
+                f"{target} is not empty and holds no tickets/: give a new or empty folder"
+            )
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(data_path("sample_state"), target, dirs_exist_ok=True)
+        shift_times(target, shift)
+        for artifact in (target / "backups").rglob("*"):
+            stamp = now.timestamp() - 5 * 3600  # last night's
+            os.utime(artifact, (stamp, stamp))
+        demo = Demo(root=target, shift=shift, cleanup=cleanup)
     if fleet:
         from tui.demo.fleet import Fleet, point_config_at, point_tickets_at
 
