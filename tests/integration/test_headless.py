@@ -567,3 +567,49 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
             kept = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
             assert kept.status_code == 200
         assert watch.stop() < 2.0
+
+
+def test_a_new_outage_under_an_acknowledged_burn_incident_pages_again(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    from tui.ops.incidents import Incident, IncidentBook
+
+    _, port = down
+    recorder, hook_port = hook
+    configure(root, {"a": port}, hook_port)
+    room = root / ".room"
+    room.mkdir(exist_ok=True)
+    book = IncidentBook(room, read_only=False)
+    opened = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    book.incidents.append(
+        Incident(
+            "INC-burn",
+            "a",
+            "burn:availability",
+            "availability",
+            "acknowledged",
+            opened,
+            opened,
+            "availability burning",
+            tier=2,
+        )
+    )
+    book.save()
+    # Its first episode's pages went out before (their keys are in the outbox's sent list).
+    (room / "outbox.json").write_text(
+        json.dumps(
+            {
+                "pending": [],
+                "failed": [],
+                "sent": [f"webhook-1|incident:INC-burn:{tier}:firing" for tier in (1, 2)],
+            }
+        )
+    )
+    with watching(root) as watch:
+        line = watch.wait_for("incident fired again", id="INC-burn")
+        assert line["episode"] == 2
+        [page] = recorder.wait_for(
+            lambda got: [e for e in events(got) if e["id"] == "INC-burn" and e["state"] == "firing"]
+        )
+        assert page["tier"] == 1 and page["key"] == "incident:INC-burn:1:firing:episode-2"
+        assert watch.stop() < 2.0
