@@ -61,3 +61,33 @@ async def test_cells_changed_in_place_draw_what_a_fresh_table_draws() -> None:
             await pilot.pause()
             assert fresh.scroll_offset == changed.scroll_offset
             assert drawn(changed) == drawn(fresh), f"round {seed}"
+
+
+async def test_a_fit_column_is_never_cut_and_the_flexible_one_gives_way() -> None:
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+
+    from widgets.parts.tables import Col, KeyedTable
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(
+                [Col("site", "site", None, fit=True), Col("cause", "cause", None), Col("t", "t", 4)]
+            )
+
+    names = ["memorial-b-with-a-long-name", "a"]
+    app = One()
+    for width in (60, 80, 160):
+        async with app.run_test(size=(width, 10)) as pilot:
+            table = app.query_one(KeyedTable)
+            table.show(
+                [(n, (Text(n), Text("burn:latency over 1 h at 14.4×"), Text("1"))) for n in names]
+            )
+            await pilot.pause()
+            widths = {str(key.value): column.width for key, column in table.columns.items()}
+            assert widths["site"] == len(names[0]) + 1  # the whole name and a space
+            assert (
+                widths["site"] + widths["cause"] + widths["t"] == width - 1
+            )  # no gap, no overflow
+            assert not table.show_horizontal_scrollbar
+        app = One()

@@ -22,7 +22,7 @@ def gauge_text(cell: Gauge, tones: Tones) -> Text:
 class BudgetsTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         widths = {"availability": 0, "latency": 0, "tls_expiry": 36, "cert_validity": 42, "dns": 48}
-        columns = [Col(" site", "site", None)] + [
+        columns = [Col(" site", "site", None, fit=True)] + [
             Col(SHORT[name], name, 6, hide_below=widths[name]) for name in SITE_SLOS
         ]
         super().__init__(columns, **kwargs)

@@ -15,7 +15,7 @@ ALL_ROLES = "*"
 class RolesTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         columns = [
-            Col(" role", "role", None),
+            Col(" role", "role", None, fit=True),
             Col(" tix", "tickets", 4),
             Col("   ↩", "responses", 4, hide_below=30),
             Col(" stale", "stale", 6),

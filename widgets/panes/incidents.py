@@ -17,8 +17,8 @@ class IncidentsTable(KeyedTable):
         super().__init__(
             [
                 Col(" state", "state", 8),
-                Col("site", "site", None),
-                Col("cause", "cause", 9, hide_below=30),
+                Col("site", "site", None, fit=True),  # never cut: the cause gives way
+                Col("cause", "cause", None, hide_below=30),
                 Col("   for", "age", 6),  # open: firing so far; resolved: how long it lasted
                 Col(" tier", "tier", 5, hide_below=36),
             ],

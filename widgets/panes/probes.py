@@ -15,7 +15,7 @@ from widgets.parts.tones import Tones
 class SitesTable(KeyedTable):
     def __init__(self, **kwargs: object) -> None:
         columns = [
-            Col(" site", "site", None),
+            Col(" site", "site", None, fit=True),
             # Wide enough for a cell's whole word ("✗ refused", "✗ no TLS", "✗ servfail").
             Col("http", "http", 10),
             Col("tls", "tls", 9, hide_below=34),

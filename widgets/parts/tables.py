@@ -22,6 +22,7 @@ class Col:
     key: str
     width: int | None  # None: takes the room the others leave
     hide_below: int = 0  # hidden when the table is narrower than this
+    fit: bool = False  # as wide as its longest cell (a name never cut); a flexible one gives way
 
 
 def _same(a: Text, b: Text) -> bool:
@@ -57,6 +58,7 @@ class KeyedTable(DataTable[Text]):
         self._shown: dict[str, Cells] = {}
         self._order: list[str] = []
         self._laid_out_for = -1  # the width the columns were laid out for
+        self._fitted: dict[int, int] = {}  # the widths the `fit` columns were given for
 
     def on_mount(self) -> None:
         self._layout_columns()
@@ -93,16 +95,43 @@ class KeyedTable(DataTable[Text]):
             self.show(rows)
             if keep is not None:
                 self.select_key(keep)
-        fixed = sum(self._spec[i].width or 0 for i in visible)
-        for index in visible:
+        self._size_columns()
+
+    def _fit_widths(self) -> dict[int, int]:
+        """The width each `fit` column needs: its label and its longest cell."""
+        return {
+            index: max(
+                [Text(self._spec[index].label).cell_len + 1]
+                + [cells[index].cell_len + 1 for cells in self._shown.values()]
+            )
+            for index in self._visible
+            if self._spec[index].fit
+        }
+
+    def _size_columns(self) -> None:
+        """Fixed columns keep their width; `fit` ones take what their cells need (as long as
+        there is room); the flexible one takes the rest."""
+        width = self.size.width - 1  # leave the vertical scrollbar its column
+        fits = self._fit_widths()
+        self._fitted = fits
+        fixed = sum(self._spec[i].width or 0 for i in self._visible)
+        flexible = [i for i in self._visible if self._spec[i].width is None and i not in fits]
+        room = width - fixed - 8 * len(flexible)
+        given: dict[int, int] = {}
+        for index in self._visible:
+            if index in fits:
+                given[index] = max(min(fits[index], room), 8)
+                room -= given[index]
+        for index in flexible:  # one flexible column, as a rule: it takes the rest
+            given[index] = max(width - fixed - sum(given.values()), 8)
+        for index, wanted in given.items():
             col = self._spec[index]
-            if col.width is None:
-                column = self.columns.get(col.key)  # type: ignore[call-overload]
-                if column is not None:
-                    column.auto_width = False
-                    column.width = max(width - fixed, 8)
-                    self._require_update_dimensions = True
-                    self.refresh()
+            column = self.columns.get(col.key)  # type: ignore[call-overload]
+            if column is not None and (column.width != wanted or column.auto_width):
+                column.auto_width = False
+                column.width = wanted
+                self._require_update_dimensions = True
+                self.refresh()
 
     @property
     def selected_key(self) -> str | None:
@@ -132,6 +161,7 @@ class KeyedTable(DataTable[Text]):
                 self._shown[key] = cells
             if changed:
                 self._set_cells(changed)
+            self._refit()
             return
         keep = self.selected_key
         self.clear()
@@ -141,6 +171,11 @@ class KeyedTable(DataTable[Text]):
         self._order = order
         if keep in self._shown:
             self.move_cursor(row=order.index(keep), animate=False)
+        self._refit()
+
+    def _refit(self) -> None:
+        if any(spec.fit for spec in self._spec) and self._fit_widths() != self._fitted:
+            self._size_columns()
 
     def _set_cells(self, changed: list[tuple[int, int, Text]]) -> None:
         """`update_cell` without its whole-table refresh: only the changed cells are repainted, so
