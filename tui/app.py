@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -63,6 +64,7 @@ from widgets.screens.main import TICK, MainScreen
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
+NOTICES_KEPT = 200  # the messages M lists
 REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it
 REQUESTS_FALLBACK = 3.0  # with a watch: a look in case an event was missed (`ack` waits 5 s)
 
@@ -129,6 +131,7 @@ class RoomApp(RequestsChannel, App[None]):
         self.watching = threading.Event()  # set once the file watch is in place
         self._escalation_timer: Any = None
         self._offered = False  # the take-over offered once the watcher stopped
+        self.notices: list[tuple[str, str, str, str]] = []  # (at, severity, title, text), kept
         # The theme is set before the first styling pass: set later it would style everything twice.
         self.theme, self._unknown_theme = choose_theme(self, theme)
         self.tones = Tones.from_theme(self.current_theme)
@@ -249,10 +252,41 @@ class RoomApp(RequestsChannel, App[None]):
     def announce(self, announcements: Iterable[Announcement]) -> None:
         bell = False
         for a in merged(list(announcements)):
-            self.notify(a.text, title=a.title, severity=a.severity, timeout=a.timeout, markup=False)  # type: ignore[arg-type]
+            self.notify(a.text, title=a.title, severity=a.severity, timeout=a.timeout, markup=False)
             bell = bell or a.bell
         if bell:
             self.bell()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every message is kept (M lists them); on a small screen it is one line above the keys
+        instead of a toast over the pane being read."""
+        at = self.clock().strftime("%H:%M:%S")
+        self.notices.append(
+            (at, str(severity), title, message if not markup else Text.from_markup(message).plain)
+        )
+        del self.notices[:-NOTICES_KEPT]
+        main = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(main, MainScreen) and main.is_attached and main.small:
+            style = {"error": "bold", "warning": ""}.get(str(severity), "")
+            text = Text(" ")
+            if severity == "error":
+                text.append("✖ ", style="bold")
+            text.append(f"{title}: " if title else "", style=style or "bold")
+            said = message if not markup else Text.from_markup(message).plain
+            text.append(" ".join(said.split()))
+            text.append("  (M: messages)", style="dim")
+            text.truncate(max(self.size.width - 1, 10), overflow="ellipsis")
+            main.show_notice(text, timeout or 8)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def why_no_ticket_writes(self) -> str | None:
         """Why replies, archive moves and new tickets are refused here (None: they are not).

@@ -915,14 +915,14 @@ async def test_a_read_only_room_refuses_to_write_tickets(state: Path) -> None:
     assert sorted(str(p) for p in (state / "tickets").rglob("*")) == before  # nothing written
 
 
-async def test_toasts_never_cover_the_header_or_the_pane_summary(state: Path) -> None:
-    """However many toasts are up at 80×24, the top two lines stay the room's own."""
+async def test_toasts_never_cover_the_header_on_a_big_screen(state: Path) -> None:
+    """However many toasts are up, the top two lines stay the room's own."""
     from textual.widgets._toast import Toast
 
     from tui.view.header import Announcement
 
     app = room(state, ManualClock(NOW))
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot, app, lambda: app.ready)
         for n in range(6):  # six kinds, none merged into another, up for a minute
             text = "a sentence of some length " * 4
@@ -933,13 +933,37 @@ async def test_toasts_never_cover_the_header_or_the_pane_summary(state: Path) ->
             return not any(
                 isinstance(app.screen.get_widget_at(x, y)[0], Toast)
                 for y in (0, 1)
-                for x in range(80)
+                for x in range(100)
             )
 
         def toasts_shown() -> bool:
-            return any(isinstance(app.screen.get_widget_at(60, y)[0], Toast) for y in range(24))
+            return any(isinstance(app.screen.get_widget_at(60, y)[0], Toast) for y in range(30))
 
         await settle(pilot, app, lambda: toasts_shown() and top_lines_clear())
+
+
+async def test_on_a_small_screen_a_message_is_one_line_and_m_lists_them(state: Path) -> None:
+    from textual.widgets._toast import Toast
+
+    from tui.view.header import Announcement
+    from widgets.screens.notices import NoticesScreen
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        for n in range(6):
+            app.announce([Announcement(f"Kind{n}", f"sentence {n} " * 12, "error", timeout=60)])
+        await pilot.pause()
+        assert not app.screen.query(Toast)  # nothing over the pane being read
+        line = app.main.query_one("#notice")
+        assert line.display and line.region.height == 1
+        said = str(line.visual)
+        assert said.startswith(" ✖ Kind5: sentence 5") and said.endswith("…")
+        assert len(said) <= 79
+        await pilot.press("M")
+        await settle(pilot, app, lambda: isinstance(app.screen, NoticesScreen))
+        listed = [title for _, _, title, _ in app.screen.notices]  # type: ignore[attr-defined]
+        assert [f"Kind{n}" for n in range(6)] == [t for t in listed if t.startswith("Kind")]
 
 
 def test_the_room_runs_on_the_quiet_input_driver(state: Path) -> None:

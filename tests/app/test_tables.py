@@ -65,7 +65,7 @@ async def test_cells_changed_in_place_draw_what_a_fresh_table_draws() -> None:
 
 async def test_a_fit_column_is_never_cut_and_the_flexible_one_gives_way() -> None:
     from rich.text import Text
-    from textual.app import App, ComposeResult
+    from textual.app import App
 
     from widgets.parts.tables import Col, KeyedTable
 

@@ -117,7 +117,7 @@ def incident_record(incident: Incident, kb: Sequence[Entry]) -> list[tuple[str, 
         pieces.append((line + "\n", "plain"))
     pieces.append(
         (
-            "\na acknowledge · r resolve by hand · k save this pattern to the KB · escape back",
+            "\na acknowledge · r resolve by hand · K save this pattern to the KB · escape back",
             "muted",
         )
     )

@@ -21,6 +21,10 @@ from widgets.parts.tables import KeyedTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
 HELP = {
+    "notices.back": "back to the room",
+    "notices.help": "this list",
+    "main.notices": "the room's messages again, newest first (on a small screen they are one "
+    "line above the keys, not toasts over the panes)",
     "confirm.yes": "yes: do it",
     "confirm.no": "no: nothing is done",
     "main.take-over": "take over as the writer when the watcher stopped (nobody probing): this "

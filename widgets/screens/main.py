@@ -73,6 +73,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         Binding("N", "new_ticket", "New ticket", show=False, id="main.new"),
         Binding("L", "actions", "Actions", show=False, id="main.actions"),
         Binding("W", "take_over", "Take over", show=False, id="main.take-over"),
+        Binding("M", "notices", "Messages", show=False, id="main.notices"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
     ]
@@ -80,7 +81,17 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
     # The only actions of this screen that may run, whatever asks (a key, a click, a link).
     ALLOWED_ACTIONS: ClassVar = frozenset(
         {"filter", "clear_filter", "ack", "stale", "rescan", "focus_pane", "next_pane", "help"}
-        | {"deliveries", "reply", "archive", "mark", "undo", "new_ticket", "actions", "take_over"}
+        | {
+            "deliveries",
+            "reply",
+            "archive",
+            "mark",
+            "undo",
+            "new_ticket",
+            "actions",
+            "take_over",
+            "notices",
+        }
         | {"focus_next", "focus_previous", "maximize", "minimize"}
     )
 
@@ -91,6 +102,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         super().__init__()
         self.marked: dict[str, str] = {}  # path → id of the tickets marked with space (for x)
         self.shown: set[str] = set()  # the paths of the ticket rows on screen
+        self._notice_timer: Any = None
         self.drafts: dict[str, Form] = {}  # typed replies not sent yet, by ticket path
         self.new_draft = Form()
         self.undo_stack: list[list[writing.Archived]] = []  # archive moves made since start
@@ -135,6 +147,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
                 widget = cls(id=pane, classes="pane")
                 widget.border_title = title
                 yield widget
+        yield QuietText(id="notice")  # docked above the keys
         yield KeyLine()
 
     def on_mount(self) -> None:
@@ -465,6 +478,25 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def action_take_over(self) -> None:
         self.room.take_over()
+
+    def action_notices(self) -> None:
+        from widgets.screens.notices import NoticesScreen
+
+        self.app.push_screen(NoticesScreen(self.room.notices))
+
+    @property
+    def small(self) -> bool:
+        size = self.app.size  # the breakpoints' own limits (RoomApp), known before the classes
+        return size.width < 100 or size.height < 30
+
+    def show_notice(self, text: Text, timeout: float) -> None:
+        """A message on one line above the keys, for `timeout` seconds (small screens)."""
+        line = self.query_one("#notice", QuietText)
+        line.show(text, layout=False)
+        line.add_class("-shown")
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+        self._notice_timer = self.set_timer(timeout, lambda: line.remove_class("-shown"))
 
     def action_rescan(self) -> None:
         self.room.request_scan(archive=True)
