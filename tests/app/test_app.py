@@ -806,9 +806,16 @@ async def test_a_done_ticket_that_is_not_live_is_flagged_and_listed(state: Path)
             assert "NOT LIVE ✘" in listed[0] and "T-0042" in listed[0]
             assert "answers 503 Service Unavailable (expected 200)" in listed[0]
             assert "live ✓" in listed[1] and "T-0043" in listed[1]
+            # The agent archives it meanwhile: enter opens it where it is now.
+            archived = state / "tickets" / "archive" / "2026-11"
+            archived.mkdir(parents=True, exist_ok=True)
+            (state / "tickets" / "to_architect" / "T-0042.md").rename(archived / "T-0042.md")
             await pilot.press("enter")  # opens the ticket of the selected delivery
             await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
-            assert "NOT LIVE" in str(app.screen.query_one("#ticket-fields", Static).visual)
+            fields = str(app.screen.query_one("#ticket-fields", Static).visual)
+            assert "NOT LIVE" in fields and "cannot read the file" not in fields
+            await pilot.press("escape")  # back to the list it was opened from
+            await settle(pilot, app, lambda: isinstance(app.screen, DeliveriesScreen))
 
 
 async def test_reply_to_a_stale_clarification_by_keys(state: Path) -> None:

@@ -121,6 +121,9 @@ def build_detail(
     ticket = next((t for t in bus.tickets if t.path == path), None) if bus else None
     bad = next((m for m in bus.malformed if m.path == path), None) if bus else None
     file = root / path
+    if ticket is None and bad is None and str(path).startswith("tickets/archive/"):
+        read = read_ticket(root, file, "archive")  # an archived ticket, opened from a list
+        ticket = read if isinstance(read, Ticket) else None
     if ticket is None:
         body = read_body(root, file)
         raw = "".join(

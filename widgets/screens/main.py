@@ -8,6 +8,7 @@ another thread.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,7 +23,7 @@ from textual.widgets import DataTable, Input
 from tui.base.sanitize import clean
 from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
-from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
+from tui.bus.scanner import BusSnapshot, find_archived, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
@@ -103,6 +104,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         self.marked: dict[str, str] = {}  # path → id of the tickets marked with space (for x)
         self.shown: set[str] = set()  # the paths of the ticket rows on screen
         self._notice_timer: Any = None
+        self._back: Callable[[], None] | None = None  # where escape in a ticket view returns
         self.drafts: dict[str, Form] = {}  # typed replies not sent yet, by ticket path
         self.new_draft = Form()
         self.undo_stack: list[list[writing.Archived]] = []  # archive moves made since start
@@ -360,9 +362,16 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             self.open_ticket(event.row_key.value)
 
     @work(thread=True, group="detail", exclusive=True, exit_on_error=False)
-    def open_ticket(self, path: str) -> None:
+    def open_ticket(self, path: str, back: Callable[[], None] | None = None) -> None:
+        """The ticket view of `path`; a delivery's ticket archived since it was seen is opened
+        where it is now. `back` is what escape returns to (the list it was opened from)."""
         room = self.room
         delivery = next((d for d in self.ops.deliveries if d.path == path), None)
+        if delivery is not None and not (room.root / path).exists():
+            found = find_archived(room.root / "tickets" / "archive", delivery.ticket)
+            if found is not None:
+                path = found.relative_to(room.root).as_posix()
+        self._back = back
         detail = build_detail(
             room.root,
             path,
@@ -383,6 +392,9 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def _closed_detail(self, _: object = None) -> None:
         self.detail_path = None
+        back, self._back = self._back, None
+        if back is not None:
+            back()
 
     @on(DataTable.RowSelected, "#budget-grid")
     def _budget_selected(self, event: DataTable.RowSelected) -> None:
@@ -471,8 +483,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         summary = deliveries_summary(self.ops.deliveries, self.ops.unverified)
 
         def opened(path: str | None) -> None:
-            if path:
-                self.open_ticket(path)
+            if path:  # escape in the ticket view comes back to this list
+                self.open_ticket(path, back=self.action_deliveries)
 
         self.app.push_screen(DeliveriesScreen(rows, summary, self.room.tones), opened)
 
