@@ -1024,3 +1024,17 @@ async def test_archiving_what_is_hidden_stale_or_a_request_asks_first(state: Pat
         await settle(pilot, app, lambda: any(t.id == "R-9" for t in app.bus.tickets))  # type: ignore[union-attr]
         app.main.refresh_view()
         assert app.main.marked == {}
+
+
+async def test_the_filter_names_what_it_cannot_read_on_a_line_left_visible(state: Path) -> None:
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("slash", *"status:clarfy foo:bar")  # one burst: all of it is typed
+        await pilot.pause()
+        line = app.main.query_one("#filter-status")
+        said = str(line.visual)
+        assert said.startswith("filter: unknown status 'clarfy' · unknown field 'foo'"), said
+        box = app.main.query_one("#filter")
+        assert line.region.height == 1 and not line.region.overlaps(box.region)
+        assert table_text(app.query_one(TicketsTable)) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.screen import Screen
+from textual.widgets import Input
 
 from widgets.panes.budgets import BudgetsTable
 from widgets.panes.inboxes import RolesTable, TicketsTable
@@ -43,7 +44,12 @@ class PaneLayout(Screen[None]):
         """Make `pane` current (on a small screen: the one shown) and focus its table."""
         self._mark(pane)
         table = self.query_one(PANES[pane][1])
-        self.call_after_refresh(table.focus)  # shown first: a hidden table cannot take focus
+
+        def focus() -> None:  # shown first: a hidden table cannot take focus
+            if not isinstance(self.app.focused, Input):  # never taken from what is being typed
+                table.focus()
+
+        self.call_after_refresh(focus)
 
     def _mark(self, pane: str) -> None:
         self.current = pane

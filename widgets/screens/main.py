@@ -265,11 +265,14 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             status.set_class(False, "-shown")
             return
         tones = self.room.tones
-        text = Text(f"filter: {self.filter_text} — {shown} shown", style=tones.muted)
+        if self.filter.problems:  # what it cannot read comes first: it is why nothing shows
+            text = Text("filter: ", style=tones.muted)
+            text.append(" · ".join(self.filter.problems), style=tones.warning)
+            text.append(" — matches nothing", style=tones.muted)
+        else:
+            text = Text(f"filter: {self.filter_text} — {shown} shown", style=tones.muted)
         if matched > shown:
             text.append(f" (first {shown} of {matched}; narrow the filter)")
-        for problem in self.filter.problems:
-            text.append(f" · {problem}", style=tones.warning)
         status.show(text, layout=False)  # one fixed line
         status.set_class(True, "-shown")
 
@@ -440,7 +443,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.set_class(True, "-shown")
-        box.focus()
+        box.styles.display = "block"  # now, not at the next refresh: the keys typed right after
+        self.set_focus(box)  # `/` (a burst over SSH) go to the filter, not to the room's keys
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -464,6 +468,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             return
         box.value = ""
         box.set_class(False, "-shown")
+        box.styles.display = "none"
         self.filter = Filter()
         self.filter_text = ""
         self.refresh_view()
