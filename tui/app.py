@@ -358,8 +358,9 @@ class RoomApp(RequestsChannel, App[None]):
 
     @on(m.ReplyToTicket)
     def _reply_from_view(self, message: m.ReplyToTicket) -> None:
-        self.pop_screen()  # the ticket view: once answered, the ticket usually leaves the inbox
-        self.main.action_reply(message.path)
+        # Over the ticket view: escape comes back to it; once sent, the view goes (the ticket
+        # usually leaves its inbox).
+        self.main.action_reply(message.path, from_view=True)
 
     @on(m.AcknowledgeTicket)
     def _acknowledge_ticket(self, message: m.AcknowledgeTicket) -> None:

@@ -829,6 +829,10 @@ async def test_reply_to_a_stale_clarification_by_keys(state: Path) -> None:
         assert app.query_one(TicketsTable).selected_key == "tickets/to_operator/T-2.md"
         await pilot.press("R")
         await settle(pilot, app, lambda: isinstance(app.screen, ReplyScreen))
+        # The question is above the answer, and a clarification is answered by default.
+        assert "Gandi or not?" in str(app.screen.query_one("#form-question").visual)
+        assert app.screen.query_one("#reply-status").value == "answer"
+        assert "keep: no" in str(app.screen.query_one("#reply-keep").label)
         await pilot.press(*"Gandi.")
         await pilot.press("escape")  # closed: the text is kept as a draft
         await settle(pilot, app, lambda: app.screen is app.main)
@@ -1038,3 +1042,24 @@ async def test_the_filter_names_what_it_cannot_read_on_a_line_left_visible(state
         box = app.main.query_one("#filter")
         assert line.region.height == 1 and not line.region.overlaps(box.region)
         assert table_text(app.query_one(TicketsTable)) == []
+
+
+async def test_reply_from_the_ticket_view_comes_back_to_it_until_sent(state: Path) -> None:
+    from widgets.screens.forms import ReplyScreen
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        app.main.open_ticket("tickets/to_operator/T-2.md")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        await pilot.press("R")
+        await settle(pilot, app, lambda: isinstance(app.screen, ReplyScreen))
+        await pilot.press("escape")  # kept as a draft: back to the ticket, not the main screen
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        await pilot.press("R")
+        await settle(pilot, app, lambda: isinstance(app.screen, ReplyScreen))
+        await pilot.press(*"Gandi.", "ctrl+s")
+        await settle(pilot, app, lambda: app.screen is app.main)
+        await settle(
+            pilot, app, lambda: not (state / "tickets" / "to_operator" / "T-2.md").exists()
+        )

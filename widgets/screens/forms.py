@@ -51,19 +51,25 @@ class ReplyScreen(ModalScreen[Form]):
         Binding("escape", "cancel", "Cancel (kept as a draft)", id="reply.cancel"),
     ]
 
-    def __init__(self, title: str, draft: Form, preview: Callable[[Form], str]) -> None:
+    def __init__(
+        self, title: str, draft: Form, preview: Callable[[Form], str], question: str = ""
+    ) -> None:
         super().__init__()
         self.title_text, self.draft, self.preview = title, draft, preview
+        self.question = question  # the ticket's text (clean), above the answer
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box") as box:
             box.border_title = "Reply · ctrl+s sends · escape keeps a draft"
             yield Static(Text(self.title_text), id="form-title")
+            if self.question:
+                with VerticalScroll(id="form-question-box"):
+                    yield Static(Text(self.question), id="form-question")
             with Horizontal(id="form-row"):
                 yield Select(
                     REPLY_STATUSES, value=self.draft.status, allow_blank=False, id="reply-status"
                 )
-                yield Checkbox("keep the ticket in its inbox", self.draft.keep, id="reply-keep")
+                yield Checkbox(keep_label(self.draft.keep), self.draft.keep, id="reply-keep")
             yield TextArea(self.draft.body, id="form-body", soft_wrap=True)
             with VerticalScroll(id="form-preview-box"):
                 yield Static(id="form-preview")
@@ -85,6 +91,8 @@ class ReplyScreen(ModalScreen[Form]):
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _refresh_preview(self) -> None:
+        keep = self.query_one("#reply-keep", Checkbox)
+        keep.label = keep_label(keep.value)  # checked or not, it says so in words
         self.query_one("#form-preview", Static).update(Text(self.preview(self._form(False))))
 
     def action_send(self) -> None:
@@ -92,6 +100,10 @@ class ReplyScreen(ModalScreen[Form]):
 
     def action_cancel(self) -> None:
         self.dismiss(self._form(False))
+
+
+def keep_label(keep: bool) -> str:
+    return "keep: YES, stays in its inbox" if keep else "keep: no, archived once answered"
 
 
 class NewTicketScreen(ModalScreen[Form]):

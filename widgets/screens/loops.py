@@ -11,10 +11,10 @@ from textual import work
 from textual.screen import Screen
 
 from tui.base.paths import room_dir
-from tui.base.sanitize import clean
+from tui.base.sanitize import clean, shorten
 from tui.bus import writing
 from tui.bus.scanner import BusSnapshot, is_stale
-from tui.bus.tickets import Ticket
+from tui.bus.tickets import Ticket, read_body
 from tui.ops import audit
 from tui.ops.deliveries import verify_of
 from widgets.panes.inboxes import TicketsTable
@@ -54,7 +54,7 @@ class LoopActions(Screen[None]):
             self.notify(f"Refused: {why}.", severity="error", timeout=6, markup=False)
         return why is not None
 
-    def action_reply(self, path: str | None = None) -> None:
+    def action_reply(self, path: str | None = None, from_view: bool = False) -> None:
         ticket = self._ticket_at(path or self.query_one(TicketsTable).selected_key)
         if ticket is None:
             self.notify("Select a ticket to answer (R).", severity="warning", timeout=4)
@@ -83,11 +83,17 @@ class LoopActions(Screen[None]):
                 return
             self.drafts[ticket.path] = form  # kept until it is written
             if form.sent:
+                if from_view:  # the ticket view under the form: answered, it leaves
+                    self.app.pop_screen()
                 self._send_reply(ticket, form, seen)
 
         title = f"{ticket.id} · {clean(ticket.subject)} · from {ticket.sender} ({ticket.status})"
+        # A clarification asks for an answer: that is the form's first choice for one.
+        fresh = Form(status="answer" if ticket.status == "needs_clarification" else "done")
+        body = read_body(room.root, room.root / (ticket.file or ticket.path))
+        question = shorten(clean(body, multiline=True).strip(), 1500)
         self.app.push_screen(
-            ReplyScreen(title, self.drafts.get(ticket.path, Form()), preview), answered
+            ReplyScreen(title, self.drafts.get(ticket.path, fresh), preview, question), answered
         )
 
     @work(thread=True, group="write", exit_on_error=False)
