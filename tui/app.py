@@ -154,8 +154,9 @@ class RoomApp(RequestsChannel, App[None]):
 
     @property
     def closing(self) -> bool:
-        """The screens are gone (the room is ending): late scans and rounds show nothing."""
-        return not self.screen_stack
+        """The room is ending (asked to exit, or its screens gone): late scans and rounds show
+        nothing."""
+        return self._exit or self._closing or not self.screen_stack
 
     # ----------------------------------------------------------------- start-up
 
@@ -435,6 +436,8 @@ class RoomApp(RequestsChannel, App[None]):
 
     @on(m.RoundFinished)
     def _round_finished(self, message: m.RoundFinished) -> None:
+        if self.closing:  # a round that ends while the room closes shows nothing
+            return
         outcome = message.outcome
         if not self.writer:  # what the writer acknowledged meanwhile
             self.acks.reload()

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
 from widgets.parts.tables import Col, KeyedTable
 from widgets.parts.tones import Tones
 
@@ -52,6 +53,7 @@ class ActionsScreen(ModalScreen[None]):
                     )
                 )
             yield ActionsTable(id="actions-table")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def on_mount(self) -> None:
         self.query_one(ActionsTable).show(

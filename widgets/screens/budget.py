@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
 from widgets.parts.tones import Tones
 
 
@@ -27,6 +28,7 @@ class BudgetScreen(ModalScreen[None]):
         with VerticalScroll(id="budget-box") as box:
             box.border_title = "Budgets"
             yield Static(self.tones.text(self.detail))
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tui.view.deliveries import DeliveryRow
+from widgets.parts.keyline import KeyLine
 from widgets.parts.tables import Col, KeyedTable
 from widgets.parts.tones import Tones
 
@@ -60,6 +61,7 @@ class DeliveriesScreen(ModalScreen[str | None]):
                     )
                 )
             yield DeliveriesTable(id="deliveries-table")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def on_mount(self) -> None:
         tones = self.tones

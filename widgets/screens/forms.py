@@ -18,6 +18,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
+from widgets.parts.keyline import KeyLine
+
 REPLY_STATUSES = [
     ("done", "done"),
     ("rejected", "rejected"),
@@ -73,6 +75,7 @@ class ReplyScreen(ModalScreen[Form]):
             yield TextArea(self.draft.body, id="form-body", soft_wrap=True)
             with VerticalScroll(id="form-preview-box"):
                 yield Static(id="form-preview")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def on_mount(self) -> None:
         self.query_one("#form-body", TextArea).focus()
@@ -148,6 +151,7 @@ class NewTicketScreen(ModalScreen[Form]):
             yield TextArea(self.draft.body, id="form-body", soft_wrap=True)
             with VerticalScroll(id="form-preview-box"):
                 yield Static(id="form-preview")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def on_mount(self) -> None:
         self.query_one("#new-subject", Input).focus()

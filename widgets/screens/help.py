@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
 from widgets.parts.tables import KeyedTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
@@ -159,6 +160,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help") as box:
             box.border_title = "Keys"
             yield Static(table)
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
 from widgets.parts.messages import IncidentAction
 from widgets.parts.tones import Tones
 from widgets.screens.note import NoteScreen
@@ -42,6 +43,7 @@ class IncidentScreen(ModalScreen[None]):
         with VerticalScroll(id="incident-box") as box:
             box.border_title = "Incident"
             yield Static(self.tones.text(self.record), id="incident-record")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def show(self, state: str, record: list[tuple[str, str]]) -> None:
         """The record changed (an action, a round): show it as it is now."""

@@ -13,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
+
 Notice = tuple[str, str, str, str]  # (at HH:MM:SS, severity, title, text)
 
 
@@ -37,6 +39,7 @@ class NoticesScreen(ModalScreen[None]):
                 text.append(f"{title}: " if title else "", style=style or "bold")
                 text.append(f"{said}\n")
             yield Static(text if self.notices else Text("No messages yet.", style="dim"))
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def action_close(self) -> None:
         self.dismiss(None)

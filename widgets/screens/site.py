@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.parts.keyline import KeyLine
 from widgets.parts.tables import Col, KeyedTable
 from widgets.parts.tones import Tones
 
@@ -59,6 +60,7 @@ class SiteScreen(ModalScreen[None]):
             box.border_title = "Site"
             yield Static(text, id="site-latest")
             yield HistoryTable(id="site-history")
+        yield KeyLine()  # this view's keys, not the screen's below
 
     def on_mount(self) -> None:
         rows = []
