@@ -178,7 +178,7 @@ def test_a_filter_it_cannot_read_matches_nothing_and_says_why() -> None:
     bogus = parse_filter("status:bogus")
     assert bogus.problems == ("unknown status 'bogus'",) and not matches(ticket, bogus)
     field = parse_filter("colour:red")
-    assert field.problems == ("unknown field 'colour' (role, status, priority, from)",)
+    assert field.problems == ("unknown field 'colour' (role, status, priority, from, is)",)
     assert not matches(ticket, field)
     url = parse_filter("https://x.example/")  # a URL is words, not a field
     assert not url.problems and url.words == ("https://x.example/",)
@@ -310,3 +310,17 @@ def test_the_budget_view_says_when_the_freeze_lifts() -> None:
     assert "DEPLOY FREEZE: lifts ~11-25 16:00Z if probes pass (projected)" in text
     text = "".join(t for t, _ in budget_detail("shop", [frozen], {}, None))
     assert "no lift projected within the SLO window" in text
+
+
+def test_the_filter_tells_responses_from_requests() -> None:
+    from dataclasses import replace
+
+    from tui.bus.filter import matches, parse_filter
+
+    request = clarification("T-9", HOUR)
+    response = replace(clarification("R-1", HOUR), in_reply_to="T-1", status="done")
+    spec = parse_filter("is:response")
+    assert matches(response, spec) and not matches(request, spec)
+    spec = parse_filter("is:requests")
+    assert matches(request, spec) and not matches(response, spec)
+    assert parse_filter("is:pending").problems == ("unknown is 'pending' (response, request)",)

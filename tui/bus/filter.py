@@ -1,4 +1,5 @@
-"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:` terms."""
+"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:` and `is:` terms
+(`is:response` the answers waiting to be read, `is:request` the rest)."""
 
 from __future__ import annotations
 
@@ -36,8 +37,14 @@ def parse_filter(text: str) -> Filter:
                     terms.setdefault(name, set()).add(normal)
         elif sep and name == "stale":
             terms.setdefault("status", set()).add("stale")
+        elif sep and name == "is":
+            for item in value.lower().split(","):
+                if item in ("response", "responses", "request", "requests"):
+                    terms.setdefault("is", set()).add(item.rstrip("s"))
+                else:
+                    problems.append(f"unknown is {item!r} (response, request)")
         elif sep and name.isalpha() and not value.startswith("//"):  # not a URL's scheme
-            problems.append(f"unknown field {name!r} (role, status, priority, from)")
+            problems.append(f"unknown field {name!r} (role, status, priority, from, is)")
         else:
             words.append(token.lower())
     return Filter(tuple(words), {k: frozenset(v) for k, v in terms.items()}, tuple(problems))
@@ -64,6 +71,8 @@ def matches(ticket: Ticket, spec: Filter, stale: bool = False) -> bool:
         if name == "priority" and ticket.priority not in allowed:
             return False
         if name == "status" and not (ticket.status in allowed or (stale and "stale" in allowed)):
+            return False
+        if name == "is" and ("response" if ticket.is_response else "request") not in allowed:
             return False
     if spec.words:
         haystack = " ".join(
