@@ -166,8 +166,8 @@ def build_detail(
     if ticket.verify:
         shown = {k: redact_url(v) if k == "url" else v for k, v in ticket.verify.items()}
         fields.append(("verify", " ".join(f"{k}={v}" for k, v in shown.items())))
-    if delivery is not None:
-        fields.append(("live?", delivery_line(delivery)))
+    if delivery is not None:  # right under the status: "done", and whether it is live
+        fields.insert(5, ("live?", delivery_line(delivery)))
     for key, value in ticket.extra.items():
         fields.append((key, shorten(str(value), 300)))
     fields.append(("file", ticket.path))
