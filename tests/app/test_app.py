@@ -333,6 +333,14 @@ async def test_palette_offers_roles_and_runs_them(state: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await settle(pilot, app, lambda: app.screen is app.main)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"show incidents")
+        await settle(pilot, app, lambda: app.screen.query_one(CommandList).option_count > 0)
+        await pilot.press("enter")
+        await settle(pilot, app, lambda: app.main.current == "incidents")
 
 
 def test_every_binding_of_every_screen_has_its_line_in_help() -> None:

@@ -1,4 +1,5 @@
-"""The room's own commands in the palette (ctrl+p): inboxes, the stale list, a rescan, the keys."""
+"""The room's own commands in the palette (ctrl+p): every pane, inbox and list, the forms, the
+messages and actions, taking over, the keys, quitting."""
 
 from __future__ import annotations
 
@@ -26,7 +27,35 @@ class RoomCommands(Provider):
                 main.action_deliveries,
                 "Tickets marked done, checked live from the outside (6)",
             ),
+            (
+                "Show incidents",
+                partial(main.action_focus_pane, "incidents"),
+                "Open incidents and the last week's (5)",
+            ),
+            (
+                "Show probes",
+                partial(main.action_focus_pane, "probes"),
+                "Every site's checks, live (3)",
+            ),
+            (
+                "Show error budgets",
+                partial(main.action_focus_pane, "budgets"),
+                "The seven SLOs per site, and the freeze (4)",
+            ),
+            ("New ticket", main.action_new_ticket, "Write a ticket into a role's inbox (N)"),
+            (
+                "Show actions",
+                main.action_actions,
+                "What was done from the room and the command line (L)",
+            ),
+            ("Show messages", main.action_notices, "The room's messages again (M)"),
+            (
+                "Take over as the writer",
+                main.action_take_over,
+                "When the watcher has stopped: this room probes and records (W)",
+            ),
             ("Show the keys", main.action_help, "Every key the room answers to"),
+            ("Quit", self.app.exit, "Leave the room (q)"),
         ]
         bus = getattr(main, "bus", None)
         for role in bus.roles if bus else ():
