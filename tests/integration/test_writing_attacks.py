@@ -25,6 +25,30 @@ cli = run_cli
 COMMAND = [sys.executable, "-m", "tui"]
 
 
+class Ran:
+    """What an in-process run of the command line said (as `run_cli`'s result reads)."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(root: Path, *args: str) -> Ran:
+    """The command line in this process: the same code as the program, without its start-up
+    (the races and the bytes that argv carries are run as real processes above and below)."""
+    import contextlib
+    import io
+
+    from tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([*args, "--state", str(root)])
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return Ran(code, out.getvalue(), err.getvalue())
+
+
 def env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
 
@@ -157,7 +181,7 @@ def test_read_only_writes_nothing(tmp_path: Path, args: tuple[str, ...], where: 
     question(root)
     before = files(root)
     given = ("--read-only", *args) if where == "before" else (*args, "--read-only")
-    result = cli(root, *given)
+    result = run(root, *given)
     assert result.returncode == 1 and "--read-only" in result.stdout
     assert files(root) == before
 
@@ -182,7 +206,7 @@ def test_nothing_is_written_through_a_link_out_of_the_state(tmp_path: Path, link
         ("archive", "Q-1"),
         ("ack", "Q-1"),
     ):
-        result = cli(root, *args)
+        result = run(root, *args)
         assert result.returncode in (0, 1, 2), result.stderr
         assert "unexpected error" not in result.stderr
     assert list(outside.iterdir()) == []
@@ -211,11 +235,11 @@ def test_bad_input_is_exit_2_and_writes_nothing(
     root = make_root(tmp_path)
     question(root)
     before = files(root)
-    result = cli(root, *args)
+    result = run(root, *args)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert said in result.stdout and "unexpected" not in result.stderr
     assert files(root) == before
-    as_json = cli(root, *args, "--json")
+    as_json = run(root, *args, "--json")
     assert as_json.returncode == 2 and json.loads(as_json.stdout)["ok"] is False
 
 
