@@ -66,6 +66,14 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
                 "failing_since": None
                 if result.ok
                 else iso(view.failing_since.get(key_of(result.site, result.check), result.at)),
+                # Slower than the latency objective: a bad event for the latency SLO, said from
+                # the first round (the budget is judged only after enough probes).
+                "slow": bool(
+                    result.ok
+                    and result.check == "http"
+                    and result.latency_ms is not None
+                    and result.latency_ms > config.latency_p95_ms
+                ),
             }
             for result in latest
         ]
@@ -96,6 +104,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     if freeze_detail:  # since when, and when it is projected to lift (null: not in the window)
         snapshot["freeze_since"] = freeze_detail["since"]
         snapshot["freeze_lifts_at"] = freeze_detail["projected_lift"]
+    snapshot["latency_objective_ms"] = config.latency_p95_ms
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)

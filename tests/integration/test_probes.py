@@ -300,3 +300,27 @@ def test_container_statuses_in_the_shapes_people_print() -> None:
         "old (up 5 days (unhealthy))",
     ]
     assert garbage == ["odd: status 'something else' is not one the room reads"]
+
+
+def test_a_site_slower_than_the_objective_is_named_from_round_one(root: Path) -> None:
+    import json
+
+    from tests.helpers import run_cli
+    from tests.servers import http_server
+
+    with http_server() as port:
+        (root / "sisyphus.toml").write_text(
+            f'[[sites]]\nname = "h-700ms"\nurl = "http://127.0.0.1:{port}/slow/0.7"\n'
+        )
+        said = run_cli(root, "check", "--probe")
+    assert said.returncode == 1
+    [line] = [r for r in said.stdout.splitlines() if r.startswith("slow now:")]
+    assert line.startswith("slow now: h-700ms 7") and line.endswith(
+        "ms > 500 ms (the latency objective)"
+    )
+    [probe] = [
+        p
+        for p in json.loads(run_cli(root, "status", "--json").stdout)["probes"]
+        if p["check"] == "http"
+    ]
+    assert probe["ok"] is True and probe["slow"] is True

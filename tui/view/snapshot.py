@@ -244,6 +244,12 @@ def check_reasons(
                 f"failing now: {probe['site'] or 'platform'} {probe['check']} since "
                 f"{since[11:16]}Z: {shorten(probe['detail'], 80)} (no incident yet)"
             )
+    for probe in snapshot["probes"]:
+        if probe.get("slow"):
+            reasons.append(
+                f"slow now: {probe['site'] or 'platform'} {probe['latency_ms']:.0f} ms > "
+                f"{snapshot.get('latency_objective_ms', 0):.0f} ms (the latency objective)"
+            )
     if snapshot["freeze"]:
         reasons.append(
             f"deploy freeze: {_frozen_names(snapshot)} below the freeze line{_lift(snapshot)}"
