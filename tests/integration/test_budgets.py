@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -420,3 +421,22 @@ def test_history_in_the_earlier_layout_is_moved_over(tmp_path: Path) -> None:
     assert not (tmp_path / "history-minutes.json").exists()
     again = History(tmp_path, read_only=True)
     assert again.counts(key_of("a", "availability"), NOW - timedelta(days=1)) == Counts(50, 61)
+
+
+def test_one_blip_on_a_new_site_is_no_burn_and_no_freeze_but_an_outage_is() -> None:
+    from tui.base.config import Config, Site
+    from tui.ops.slo import BURN_WINDOWS, evaluate
+
+    config = Config(sites=(Site("shop", "http://shop.example/"),))
+    keys = [("shop", "availability")]
+
+    def status(good: int, total: int) -> Any:
+        periods = {label: Counts(good, total) for label in (*BURN_WINDOWS, "window")}
+        [found] = evaluate(keys, {("shop", "availability"): periods}, config)
+        return found
+
+    blip = status(74, 75)  # one failed probe among a new site's first 75: a 2.7× burn on paper
+    assert blip.burn["1h"] is not None and blip.burn["1h"] > 2
+    assert blip.alerts == () and not blip.frozen
+    outage = status(70, 80)  # ten failed in a row
+    assert outage.alerts and outage.frozen

@@ -30,6 +30,10 @@ SLO_NAMES = (
 )
 BINARY_TARGET = 0.99
 MIN_EVENTS = 10  # a budget from fewer probes is not evidence: not shown as spent, never a freeze
+# Low traffic (the SRE workbook's advice): a burn-rate alert needs at least MIN_BAD bad events in
+# its long window, and a freeze as many in the SLO window; else one blip among a new site's first
+# probes is a 6× burn, a page and a freeze.
+MIN_BAD = 3
 LATENCY_TARGET = 0.95  # "95 % of probes under latency_p95_ms"
 BURN_WINDOWS = {
     "5m": timedelta(minutes=5),
@@ -165,14 +169,26 @@ class SloStatus:
         }
 
 
-def firing(burn: dict[str, float | None]) -> tuple[str, ...]:
-    """Severities of the multiwindow rows whose long and short burn rates both reach the factor."""
+def firing(
+    burn: dict[str, float | None], periods: dict[str, Counts] | None = None
+) -> tuple[str, ...]:
+    """Severities of the multiwindow rows whose long and short burn rates both reach the factor,
+    with (given the counts) at least MIN_BAD bad events in the long window."""
     found = []
     for row in MULTIWINDOW:
         long, short = burn.get(row.long), burn.get(row.short)
-        if long is not None and short is not None and long >= row.factor and short >= row.factor:
-            found.append(row.severity)
+        if long is None or short is None or long < row.factor or short < row.factor:
+            continue
+        if periods is not None and periods.get(row.long, Counts()).bad < MIN_BAD:
+            continue  # a blip, not a burn
+        found.append(row.severity)
     return tuple(found)
+
+
+def evidence(window: Counts) -> bool:
+    """Whether the window is evidence enough for a freeze: MIN_EVENTS probes, MIN_BAD of them bad
+    (one blip among a new site's first probes spends its whole budget on paper)."""
+    return window.total >= MIN_EVENTS and window.bad >= MIN_BAD
 
 
 def evaluate(
@@ -195,10 +211,10 @@ def evaluate(
                 target=target,
                 window=window,
                 burn=burn,
-                frozen=window.total >= MIN_EVENTS
+                frozen=evidence(window)
                 and left is not None
                 and left < config.freeze_below,
-                alerts=firing(burn),
+                alerts=firing(burn, periods),
             )
         )
     return statuses
