@@ -1071,3 +1071,22 @@ async def test_reply_from_the_ticket_view_comes_back_to_it_until_sent(state: Pat
         await settle(
             pilot, app, lambda: not (state / "tickets" / "to_operator" / "T-2.md").exists()
         )
+
+
+async def test_colon_commands_go_where_they_say(state: Path) -> None:
+    from widgets.screens.note import NoteScreen
+
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("colon")
+        await settle(pilot, app, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.press(*"inbox operator", "enter")
+        await settle(pilot, app, lambda: app.main.selected_role == "operator")
+        await pilot.press("colon")
+        await settle(pilot, app, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.press(*"incidents", "enter")
+        await settle(pilot, app, lambda: app.main.current == "incidents")
+        said = app.main.run_command("inbox nobody") or ""
+        assert said.startswith("No inbox 'nobody': one of architect, operator")
+        assert (app.main.run_command("bogus") or "").startswith("Unknown command 'bogus'")

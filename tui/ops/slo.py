@@ -211,9 +211,7 @@ def evaluate(
                 target=target,
                 window=window,
                 burn=burn,
-                frozen=evidence(window)
-                and left is not None
-                and left < config.freeze_below,
+                frozen=evidence(window) and left is not None and left < config.freeze_below,
                 alerts=firing(burn, periods),
             )
         )

@@ -22,6 +22,8 @@ from widgets.parts.tables import KeyedTable
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
 HELP = {
+    "main.command": "a command, typed (the k9s habit): :incidents, :inbox operator, :stale, "
+    ":deliveries, :filter TEXT, :quit …",
     "notices.back": "back to the room",
     "notices.help": "this list",
     "main.notices": "the room's messages again, newest first (on a small screen they are one "

@@ -53,6 +53,12 @@ if TYPE_CHECKING:
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 
 
+COMMAND_HELP = (
+    "inboxes, tickets, probes, budgets, incidents, inbox ROLE, stale, deliveries, actions, "
+    "messages, new, filter TEXT, help, quit"
+)
+
+
 class MainScreen(LoopActions, PaneLayout, Screen[None]):
     HELP_TITLE = "The room"
     BINDINGS: ClassVar = [
@@ -75,6 +81,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         Binding("L", "actions", "Actions", show=False, id="main.actions"),
         Binding("W", "take_over", "Take over", show=False, id="main.take-over"),
         Binding("M", "notices", "Messages", show=False, id="main.notices"),
+        Binding("colon", "command_line", "Command", show=False, id="main.command"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
     ]
@@ -92,6 +99,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             "actions",
             "take_over",
             "notices",
+            "command_line",
         }
         | {"focus_next", "focus_previous", "maximize", "minimize"}
     )
@@ -495,6 +503,48 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
     def action_take_over(self) -> None:
         self.room.take_over()
+
+    def action_command_line(self) -> None:
+        """`:incidents`, `:inbox operator` … (the k9s habit): where to go, typed."""
+        from widgets.screens.note import NoteScreen
+
+        def typed(line: str | None) -> None:
+            if line is not None and line.strip():
+                said = self.run_command(line)
+                if said:
+                    self.notify(said, severity="warning", timeout=6, markup=False)
+
+        self.app.push_screen(NoteScreen(f":  {COMMAND_HELP}"), typed)
+
+    def run_command(self, line: str) -> str | None:
+        """Carry out one `:` command; a sentence when it is not one."""
+        word, _, rest = line.strip().lstrip(":").strip().partition(" ")
+        word, rest = word.lower(), rest.strip()
+        panes = {"inboxes": "roles", "tickets": "tickets", "probes": "probes"}
+        panes |= {"budgets": "budgets", "incidents": "incidents"}
+        if word in panes:
+            self.action_focus_pane(panes[word])
+        elif word in ("inbox", "role"):
+            roles = self.bus.roles if self.bus else ()
+            if rest not in roles:
+                return f"No inbox {rest!r}: one of {', '.join(roles) or 'none yet'}."
+            self.show_role(rest)
+        elif word in ("stale", "deliveries", "actions", "messages", "new", "help", "quit"):
+            {
+                "stale": self.action_stale,
+                "deliveries": self.action_deliveries,
+                "actions": self.action_actions,
+                "messages": self.action_notices,
+                "new": self.action_new_ticket,
+                "help": self.action_help,
+                "quit": self.app.exit,
+            }[word]()
+        elif word in ("filter", "/"):
+            self.action_filter()
+            self.query_one("#filter", Input).value = rest
+        else:
+            return f"Unknown command {word!r}: {COMMAND_HELP}"
+        return None
 
     def action_notices(self) -> None:
         from widgets.screens.notices import NoticesScreen
