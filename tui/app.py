@@ -210,6 +210,7 @@ class RoomApp(RequestsChannel, App[None]):
     def on_unmount(self) -> None:
         self._stop_watch.set()
         self.scans.close()
+        self.operations.close()  # delivery checks under way are cancelled, not left behind
         self.lock.release()
 
     def get_driver_class(self) -> type[Driver]:

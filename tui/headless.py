@@ -180,6 +180,8 @@ class Watcher:
             thread.join(STOP_WITHIN)
             if thread.is_alive():
                 self.log("round abandoned", {"reason": "stopping"})
+        if hasattr(self, "ops"):
+            self.ops.close()
         if hasattr(self, "outbox"):
             with contextlib.suppress(OSError):
                 self.outbox.save()

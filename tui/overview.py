@@ -32,13 +32,16 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     unverified: list[str] = []
     known = ("probes.json", "incidents.json", "deliveries.json")
     if probe or any((folder / name).exists() for name in known):
+        from tui.ops.deliveries import TIMEOUT as DELIVERY_TIMEOUT
         from tui.ops.engine import Operations
         from tui.ops.history import key_of
 
         lock = WriterLock(folder)
         writer = writable and lock.acquire()
+        ops: Operations | None = None
         try:
             ops = Operations(root, config, writer=writer, now=now)
+            ops.delivery_grace = DELIVERY_TIMEOUT + 3  # one round only: every verdict is waited for
             notes.extend(ops.notes)
             if probe and writer:
                 # One engine wherever probes run: record, budgets, incidents, as the room does.
@@ -58,6 +61,8 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
                 elif writer:
                     notes.extend(ops.keep_freeze_file(now))  # deploy scripts read it
         finally:
+            if ops is not None:
+                ops.close()
             lock.release()
         probes = [
             result.to_json()

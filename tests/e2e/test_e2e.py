@@ -26,7 +26,7 @@ def test_demo_in_a_terminal(size: tuple[int, int]) -> None:
         term.wait_for(
             lambda s: (
                 "Inboxes" in s
-                and "STALE" in s
+                and ("STALE" in s or size[0] < 100)  # 80x24: one pane (inboxes), no ticket rows
                 and "architect" in s
                 and "Probes" in s
                 and re.search(r"⚠ ?\d+ stale", s) is not None

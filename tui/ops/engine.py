@@ -113,6 +113,7 @@ class Operations:
         self.book = IncidentBook(self.folder, read_only=not writer)
         self.deliveries = DeliveryBook(root, self.folder, read_only=not writer)
         self.checker = Checker()  # its thread starts with the first delivery to check
+        self.delivery_grace = DELIVERY_GRACE  # a one-shot `check --probe` waits for every verdict
         self.kb, broken = load_kb(root)
         self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
         self.budget = report(self.history, config, now, self.folder)
@@ -215,7 +216,7 @@ class Operations:
         check still under way is taken by a later round (outside the lock)."""
         self.checker.submit(deliveries)
         results = asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
-        return results, self.checker.collect(DELIVERY_GRACE)
+        return results, self.checker.collect(self.delivery_grace)
 
     def round(
         self,
