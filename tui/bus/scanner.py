@@ -146,40 +146,15 @@ def find_archived(
 ) -> Path | None:
     """Find an archived ticket for the thread view: by file name (`<id>.md`) anywhere in the
     archive's folders, else by the `id:` in the headers of up to `headers` files."""
-    wanted = f"{ticket_id}.md"
-    stack = [archive]
-    seen = 0
-    others: list[str] = []
-    while stack and seen < limit:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    seen += 1
-                    if entry.name == wanted and entry.is_file():
-                        return Path(entry.path)
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                    elif is_ticket_name(entry.name) and len(others) < headers:
-                        others.append(entry.path)
-        except OSError:
-            continue
-    line = re.compile(rf"^id:\s*[\"']?{re.escape(ticket_id)}[\"']?\s*$", re.MULTILINE)
-    for path in others:  # archived under another name: agents do that
-        try:
-            head = read_file(Path(path), 1 << 20)[:4096].decode("utf-8", "replace")
-        except (OSError, ValueError):
-            continue
-        if line.search(head.split("\n---", 1)[0]):
-            return Path(path)
-    return None
+    return find_archived_many(archive, (ticket_id,), limit, headers).get(ticket_id)
 
 
 def find_archived_many(
     archive: Path, wanted: Iterable[str], limit: int = 200_000, headers: int = 20_000
 ) -> dict[str, Path]:
-    """`find_archived` for many ids in one walk of the archive: by file name first, then by the
-    `id:` in the headers of up to `headers` files read once for all of them."""
+    """Archived tickets by id, in one walk of the archive (at most `limit` entries): by file name
+    (`<id>.md`) anywhere in its folders, else by the `id:` in the headers of up to `headers` files,
+    read once for all of them."""
     left = set(wanted)
     found: dict[str, Path] = {}
     if not left:
@@ -196,6 +171,8 @@ def find_archived_many(
                         stack.append(Path(entry.path))
                     elif entry.name in names and entry.is_file():
                         found.setdefault(names[entry.name], Path(entry.path))
+                        if len(found) == len(names):  # every one found by name: no more walk
+                            return found
                     elif is_ticket_name(entry.name) and len(others) < headers:
                         others.append(entry.path)
         except OSError:

@@ -47,21 +47,28 @@ def write_info(room: Path, data: dict[str, Any]) -> None:
             os.close(fd)
 
 
-def read_watcher(room: Path) -> dict[str, Any] | None:
-    """The live watcher of a state root as `{pid, host, since, last_round_at, …}`, or None.
-
-    A watcher.json left by a watcher that died (kill -9) names a process that is gone: None.
-    """
+def _read(room: Path) -> tuple[dict[str, Any], bool] | None:
+    """watcher.json as written, and whether its watch has ended (marked stopped, or its process
+    gone on this host); None when there is none to read."""
     try:
         data = json.loads(read_file(room / WATCHER_FILE, 64 * 1024))
     except (OSError, NotAFile, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
         return None
-    if data.get("stopped_at") or (
-        data.get("host") == socket.gethostname() and not _alive(data["pid"])
-    ):
+    gone = data.get("host") == socket.gethostname() and not _alive(data["pid"])
+    return data, bool(data.get("stopped_at")) or gone
+
+
+def read_watcher(room: Path) -> dict[str, Any] | None:
+    """The live watcher of a state root as `{pid, host, since, last_round_at, …}`, or None.
+
+    A watcher.json left by a watcher that died (kill -9) names a process that is gone: None.
+    """
+    read = _read(room)
+    if read is None or read[1]:
         return None
+    data = read[0]
     keys = ("pid", "host", "since", "last_round_at", "vantage", "probe_interval_s")
     found = {key: data.get(key) for key in keys}
     if data.get("unsaved_since"):  # a full disk: it probes and pages from memory
@@ -75,19 +82,15 @@ def ended_watch(room: Path) -> dict[str, Any] | None:
     last_round_at, stopped_at, how}` (how: "stopped" or "gone"), or None.
 
     None when a watcher or a writing room holds the lock, or no watcher ever kept this state."""
-    try:
-        data = json.loads(read_file(room / WATCHER_FILE, 64 * 1024))
-    except (OSError, NotAFile, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
-        return None
-    stopped = data.get("stopped_at")
-    if not stopped and not (data.get("host") == socket.gethostname() and not _alive(data["pid"])):
-        return None  # alive, or on another host: `watcher_stopped` judges its rounds
+    read = _read(room)
+    if read is None or not read[1]:
+        return None  # none, or alive (or on another host: `watcher_stopped` judges its rounds)
     if lock_held(room):
         return None  # a room or a new watcher writes now
+    data = read[0]
     keys = ("pid", "host", "last_round_at", "stopped_at")
-    return {key: data.get(key) for key in keys} | {"how": "stopped" if stopped else "gone"}
+    how = "stopped" if data.get("stopped_at") else "gone"
+    return {key: data.get(key) for key in keys} | {"how": how}
 
 
 def lock_held(room: Path) -> bool:
