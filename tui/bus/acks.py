@@ -20,6 +20,7 @@ class Acks:
         self.read_only = read_only
         self.db = open_db(folder / "acks.json", read_only=read_only, notes=self.notes)
         self._batch: list[dict[str, str]] | None = None  # inside `batch()`: written at its end
+        self._known: set[str] = set()  # inside `batch()`: every id acknowledged, file and batch
 
     def reload(self) -> None:
         """Read the file again (a reading room follows what the writer acknowledged)."""
@@ -29,16 +30,21 @@ class Acks:
         found = {doc["ticket"] for doc in self.db.all() if isinstance(doc.get("ticket"), str)}
         return found | {doc["ticket"] for doc in self._batch or ()}
 
+    def has(self, ticket_id: str) -> bool:
+        """Whether the ticket is acknowledged (inside `batch()`, without reading every ack)."""
+        return ticket_id in (self._known if self._batch is not None else self.ids())
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[list[str]]:
         """Acknowledgements made inside are written once, at the end (5,000 requests at one look
         cost one write of the file, not 5,000 growing ones); yields the problems of that write."""
         problems: list[str] = []
+        self._known = self.ids()
         self._batch = []
         try:
             yield problems
         finally:
-            docs, self._batch = self._batch, None
+            docs, self._batch, self._known = self._batch, None, set()
             if docs:
                 try:
                     self.db.insert_multiple(docs)
@@ -49,10 +55,11 @@ class Acks:
 
     def acknowledge(self, ticket_id: str, who: str, now: datetime) -> str | None:
         """Record the acknowledgement; a write that fails keeps it in memory and says why."""
-        if ticket_id in self.ids():
+        if self.has(ticket_id):
             return None
         if self._batch is not None:
             self._batch.append({"ticket": ticket_id, "by": who, "at": iso(now) or ""})
+            self._known.add(ticket_id)
             return None
         try:
             self.db.insert({"ticket": ticket_id, "by": who, "at": iso(now)})

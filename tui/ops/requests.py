@@ -191,7 +191,7 @@ def apply(request: Request, ops: Any, acks: Any, now: datetime) -> str:
         return " ".join([outcome.message, *outcome.problems])
     if request.action == "resolve":
         return f"No incident {request.target}: only an incident is resolved."
-    if request.target in acks.ids():
+    if acks.has(request.target):
         return f"{request.target} was already acknowledged."
     problem = acks.acknowledge(request.target, request.by, now)
     return problem or f"Acknowledged {request.target}: no more reminders."
