@@ -270,19 +270,15 @@ class RoomApp(RequestsChannel, App[None]):
     ) -> None:
         """Every message is kept (M lists them); on a small screen it is one line above the keys
         instead of a toast over the pane being read."""
-        at = self.clock().strftime("%H:%M:%S")
-        self.notices.append(
-            (at, str(severity), title, message if not markup else Text.from_markup(message).plain)
-        )
+        said = Text.from_markup(message).plain if markup else message
+        self.notices.append((self.clock().strftime("%H:%M:%S"), str(severity), title, said))
         del self.notices[:-NOTICES_KEPT]
         main = self.screen_stack[0] if self.screen_stack else None
         if isinstance(main, MainScreen) and main.is_attached and main.small:
-            style = {"error": "bold", "warning": ""}.get(str(severity), "")
             text = Text(" ")
             if severity == "error":
                 text.append("✖ ", style="bold")
-            text.append(f"{title}: " if title else "", style=style or "bold")
-            said = message if not markup else Text.from_markup(message).plain
+            text.append(f"{title}: " if title else "", style="bold")
             text.append(" ".join(said.split()))
             text.append("  (M: messages)", style="dim")
             text.truncate(max(self.size.width - 1, 10), overflow="ellipsis")
