@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tui.ops.incidents import Incident
+
 NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
 
 
@@ -97,4 +99,19 @@ def run_cli(
         timeout=timeout,
         env=env,
         input=stdin,
+    )
+
+
+def acknowledged_burn(site: str = "shop", opened: str = "2026-11-24T08:00:00Z") -> Incident:
+    """An acknowledged burn-rate incident of `site` at tier 2, as an earlier episode left it."""
+    return Incident(
+        "INC-burn",
+        site,
+        "burn:availability",
+        "availability",
+        "acknowledged",
+        opened,
+        opened,
+        "burning",
+        tier=2,
     )

@@ -366,3 +366,10 @@ def faulty_server(faulty: Faulty) -> Iterator[int]:
         faulty.stop.set()
         thread.join(1)
         sock.close()
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

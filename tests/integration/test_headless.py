@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import run_cli, write_ticket
-from tests.servers import Recorder, Switch, recording_server, switch_server
+from tests.servers import Recorder, Switch, free_port, recording_server, switch_server
 from tui.base.clock import parse_iso
 
 SCALE = 300
@@ -529,11 +529,6 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
 
     _, port = down
 
-    def free() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
-
     def write(sites: dict[str, int], listen: int, token: bool = False) -> None:
         configure(root, sites)
         extra = f'\n[metrics]\nlisten = "127.0.0.1:{listen}"\n'
@@ -542,7 +537,7 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
         with (root / "sisyphus.toml").open("a") as handle:
             handle.write(extra)
 
-    first, second = free(), free()
+    first, second = free_port(), free_port()
     write({"a": port, "b": port}, first)
     with watching(root, env=_env() | {"METRICS_TOKEN": "s3cret"}) as watch:
         watch.wait_for("round")
@@ -572,7 +567,8 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
 def test_a_new_outage_under_an_acknowledged_burn_incident_pages_again(
     root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
 ) -> None:
-    from tui.ops.incidents import Incident, IncidentBook
+    from tests.helpers import acknowledged_burn
+    from tui.ops.incidents import IncidentBook
 
     _, port = down
     recorder, hook_port = hook
@@ -581,19 +577,7 @@ def test_a_new_outage_under_an_acknowledged_burn_incident_pages_again(
     room.mkdir(exist_ok=True)
     book = IncidentBook(room, read_only=False)
     opened = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    book.incidents.append(
-        Incident(
-            "INC-burn",
-            "a",
-            "burn:availability",
-            "availability",
-            "acknowledged",
-            opened,
-            opened,
-            "availability burning",
-            tier=2,
-        )
-    )
+    book.incidents.append(acknowledged_burn("a", opened))
     book.save()
     # Its first episode's pages went out before (their keys are in the outbox's sent list).
     (room / "outbox.json").write_text(

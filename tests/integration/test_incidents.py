@@ -12,7 +12,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.helpers import NOW
+from tests.helpers import NOW, acknowledged_burn
 from tests.servers import QuietServer
 from tui.base.clock import ManualClock
 from tui.base.config import Config, Site, load_config
@@ -247,21 +247,11 @@ def test_one_bad_certificate_is_one_incident_filed_under_cert_validity() -> None
 def test_a_new_outage_under_an_open_burn_incident_is_announced(tmp_path: Path) -> None:
     from tui.base.config import Config, Site
     from tui.ops.budgets import BudgetReport
-    from tui.ops.incidents import Incident, IncidentBook
+    from tui.ops.incidents import IncidentBook
 
     config = Config(sites=(Site("shop", "http://shop.example/"),), open_after=3)
     book = IncidentBook(tmp_path, read_only=False)
-    burn = Incident(
-        "INC-burn",
-        "shop",
-        "burn:availability",
-        "availability",
-        "acknowledged",
-        "2026-11-24T08:00:00Z",
-        "2026-11-24T08:00:00Z",
-        "burning",
-        tier=2,
-    )
+    burn = acknowledged_burn()
     book.incidents.append(burn)
     empty = BudgetReport((), False, None, None)
     changed = []
@@ -276,21 +266,11 @@ def test_a_new_outage_under_an_open_burn_incident_is_announced(tmp_path: Path) -
 def test_a_refire_climbs_its_own_ladder_and_pages_under_its_own_keys(tmp_path: Path) -> None:
     from tui.base.config import Config, Site
     from tui.ops.budgets import BudgetReport
-    from tui.ops.incidents import Incident, IncidentBook, incident_from
+    from tui.ops.incidents import IncidentBook, incident_from
 
     config = Config(sites=(Site("shop", "http://shop.example/"),), open_after=1)
     book = IncidentBook(tmp_path, read_only=False)
-    burn = Incident(
-        "INC-burn",
-        "shop",
-        "burn:availability",
-        "availability",
-        "acknowledged",
-        "2026-11-24T08:00:00Z",
-        "2026-11-24T08:00:00Z",
-        "burning",
-        tier=2,
-    )
+    burn = acknowledged_burn()
     book.incidents.append(burn)
     empty = BudgetReport((), False, None, None)
     book.observe([ProbeResult("shop", "http", False, None, "503", NOW)], empty, config, NOW)

@@ -4,7 +4,6 @@ other channels, and nothing queued twice across a restart."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,16 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.servers import Recorder, recording_server
+from tests.servers import Recorder, free_port, recording_server
 from tui.base.clock import system_clock
 from tui.base.config import Notify
 from tui.ops.notify import ATTEMPTS, Event, Outbox, Sender, failed_lately
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])  # nothing listens once it is closed
 
 
 @pytest.fixture
@@ -35,7 +28,7 @@ def test_a_channel_that_never_answers_is_given_up_and_the_others_are_told(
     tmp_path: Path, receiver: tuple[Recorder, int]
 ) -> None:
     recorder, port = receiver
-    dead = Notify("dead", "webhook", url=f"http://127.0.0.1:{closed_port()}/")
+    dead = Notify("dead", "webhook", url=f"http://127.0.0.1:{free_port()}/")
     alive = Notify("alive", "webhook", url=f"http://127.0.0.1:{port}/")
     lines: list[tuple[str, dict[str, Any]]] = []
     outbox = Outbox(tmp_path)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.servers import free_port
 from tui.base.config import parse_config
 from tui.ops.rules import rules
 
@@ -135,14 +136,6 @@ def test_rules_pass_promtool_and_its_unit_tests(tmp_path: Path) -> None:
     assert "SUCCESS" in tested.stdout + tested.stderr
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
     import time
 
@@ -168,7 +161,7 @@ def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> No
     from tests.servers import Switch, switch_server
 
     alertmanager = need("prometheus-alertmanager")
-    port = _free_port()
+    port = free_port()
     config = tmp_path / "am.yml"
     config.write_text('route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n')
     server = subprocess.Popen(
@@ -267,12 +260,12 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
 
     site = QuietServer(("127.0.0.1", 0), Alternating)
     threading.Thread(target=site.serve_forever, daemon=True).start()
-    ports = {name: _free_port() for name in "abc"}
+    ports = {name: free_port() for name in "abc"}
     roots = {}
     for name, metrics_port in ports.items():
         root = tmp_path / name
         (root / "tickets").mkdir(parents=True)
-        port = _free_port() if name == "c" else site.server_address[1]  # c: nobody listens
+        port = free_port() if name == "c" else site.server_address[1]  # c: nobody listens
         path = "half" if name == "a" else "up"
         (root / "sisyphus.toml").write_text(
             f'[room]\nvantage = "{name}"\n'
@@ -287,7 +280,7 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
         "rule_files: [rules.yml]\nscrape_configs:\n  - job_name: sisyphus\n"
         f"    static_configs:\n      - targets: [{targets}]\n"
     )
-    prom_port = _free_port()
+    prom_port = free_port()
     server = subprocess.Popen(
         [
             prometheus,
