@@ -352,7 +352,7 @@ class RoomApp(RequestsChannel, App[None]):
     @on(m.OpenTicket)
     def _open_from_thread(self, message: m.OpenTicket) -> None:
         self.pop_screen()
-        self.main.open_ticket(message.path)
+        self.main.open_from_thread(message.path)
 
     @on(m.ReplyToTicket)
     def _reply_from_view(self, message: m.ReplyToTicket) -> None:

@@ -114,8 +114,18 @@ async def test_keys_move_select_and_open_a_ticket(state: Path) -> None:
         assert ("from → to", "architect → operator") in screen.detail.fields
         assert [line.ticket_id for line in screen.detail.thread] == ["R-2"]
         assert "Gandi or not?" in screen.detail.body
+        # enter on the thread line opens R-2; escape comes back to T-2, then to the room.
+        screen.query_one("#ticket-thread").focus()
+        await pilot.press("enter")
+        await settle(pilot, app, lambda: app.main.detail_path == "tickets/to_architect/R-2.md")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
         await pilot.press("escape")
-        assert not isinstance(app.screen, TicketScreen)
+        await settle(pilot, app, lambda: app.main.detail_path == "tickets/to_operator/T-2.md")
+        await settle(pilot, app, lambda: isinstance(app.screen, TicketScreen))
+        assert app.screen.detail.title == "T-2 · Which registrar?"  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await settle(pilot, app, lambda: app.screen is app.main)
+        assert app.main.detail_path is None
 
 
 async def test_views_opened_and_closed_leave_nothing_behind(state: Path) -> None:
@@ -380,6 +390,7 @@ async def test_help_is_the_keys_of_the_screen_it_is_pressed_in(state: Path) -> N
         await settle(pilot, app, lambda: isinstance(app.screen, HelpScreen))
         shown = "\n".join(title for title, _ in app.screen.sections)  # type: ignore[attr-defined]
         assert shown == "The room\nIn a table\nEverywhere\nMarks in the tickets"
+        assert "enter" in dict(dict(app.screen.sections)["In a table"])  # type: ignore[attr-defined]
         await pilot.press("escape")
         screen = IncidentScreen("INC-1", "triggered", [("INC-1", "bold")], app.tones)
         app.push_screen(screen)
@@ -387,6 +398,14 @@ async def test_help_is_the_keys_of_the_screen_it_is_pressed_in(state: Path) -> N
         await settle(pilot, app, lambda: isinstance(app.screen, HelpScreen))
         sections = dict(app.screen.sections)  # type: ignore[attr-defined]
         assert [keys for keys, _ in sections["An incident"]] == ["escape / q", "a", "r", "K", "?"]
+        await pilot.press("escape", "escape")
+        await settle(pilot, app, lambda: app.screen is app.main)
+        app.main.action_actions()  # a table where enter opens nothing: no enter line
+        await settle(pilot, app, lambda: type(app.screen).__name__ == "ActionsScreen")
+        await pilot.press("question_mark")
+        await settle(pilot, app, lambda: isinstance(app.screen, HelpScreen))
+        sections = dict(app.screen.sections)  # type: ignore[attr-defined]
+        assert "enter" not in dict(sections["In a table"])
 
 
 def test_ticket_detail_of_a_response_finds_the_archived_original(root: Path) -> None:

@@ -93,10 +93,7 @@ HELP = {
     "table.top": "first row",
     "table.bottom": "last row",
 }
-TABLE_KEYS = [
-    ("↑ ↓", "move"),
-    ("enter", "open the row: an inbox's tickets, a ticket, a site, a budget, an incident"),
-]
+TABLE_KEYS = [("↑ ↓", "move")]
 EVERYWHERE = [
     ("ctrl+p", "command palette: go to an inbox, the stale list, rescan, themes"),
     ("tab / shift+tab", "next / previous part of the screen"),
@@ -135,7 +132,11 @@ def help_sections(
     title = getattr(screen, "HELP_TITLE", type(screen).__name__.removesuffix("Screen") or "Room")
     sections: list[tuple[str, Rows]] = [(title, binding_rows(type(screen).BINDINGS))]
     if screen.query(KeyedTable):
-        sections.append(("In a table", binding_rows(KeyedTable.BINDINGS) + TABLE_KEYS))
+        rows = binding_rows(KeyedTable.BINDINGS) + TABLE_KEYS
+        opens = getattr(screen, "ENTER_OPENS", "")  # only where enter on a row does something
+        if opens:
+            rows.append(("enter", opens))
+        sections.append(("In a table", rows))
     sections.append(("Everywhere", binding_rows(app_bindings) + EVERYWHERE))
     if screen.query("TicketsTable"):
         sections.append(("Marks in the tickets", MARKS))

@@ -61,6 +61,7 @@ COMMAND_HELP = (
 
 class MainScreen(LoopActions, PaneLayout, Screen[None]):
     HELP_TITLE = "The room"
+    ENTER_OPENS = "open the row: an inbox's tickets, a ticket, a site, a budget, an incident"
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="main.clear-filter"),
@@ -393,6 +394,18 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             delivery,
         )
         self.post_message(DetailReady(detail))
+
+    def open_from_thread(self, path: str) -> None:
+        """A thread line's ticket, opened from the ticket view just closed: escape in it comes
+        back to that ticket, and from there to where that one was opened from."""
+        previous, back = self.detail_path, self._back
+        self.detail_path = None
+
+        def reopen() -> None:
+            if previous is not None:
+                self.open_ticket(previous, back)
+
+        self.open_ticket(path, reopen)
 
     @on(DetailReady)
     def _detail_ready(self, message: DetailReady) -> None:

@@ -34,6 +34,7 @@ class TicketScreen(Screen[None]):
     """Opened with enter on a ticket; escape goes back."""
 
     HELP_TITLE = "A ticket"
+    ENTER_OPENS = "on a thread line: open that ticket"
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="ticket.back"),
         Binding("a", "ack", "Acknowledge", id="ticket.ack"),
