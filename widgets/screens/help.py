@@ -61,7 +61,7 @@ HELP = {
     "main.actions": "what was done from the room and the command line (.room/actions.jsonl)",
     "main.next-pane": "next pane (below 100×30 the room shows one pane at a time)",
     "main.previous-pane": "previous pane",
-    "ticket.back": "back to the room",
+    "ticket.back": "back to where it was opened from: the room, a list, the ticket before",
     "ticket.ack": "acknowledge this ticket, if it is a stale clarification",
     "ticket.reply": "reply to this ticket (the form of R in the room)",
     "ticket.next": "next part: front matter, thread, body (enter on a thread line opens it)",
