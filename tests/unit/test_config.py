@@ -139,3 +139,39 @@ def test_a_config_nested_too_deep_is_a_config_error(root: Path) -> None:
     (root / "sisyphus.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(ConfigError, match=r"sisyphus\.toml: nested too deep"):
         load_config(root)
+
+
+def test_every_key_is_in_the_schema_and_every_schema_key_is_read(root: Path) -> None:
+    """config_keys is the one list: the reader takes each key's type and default from it, and
+    the docs' reference is generated from it. A full file using every key reads without error,
+    and a key the schema does not know is refused as unknown."""
+    from tui.base.config_keys import ARRAYS, KEYS, TABLES, reference_markdown
+
+    tables: dict[str, list[str]] = {table: [] for table in TABLES}
+    for key in KEYS:
+        value = key.example
+        if (key.table, key.name) == ("notify", "kind"):
+            value = '"command"'
+        tables[key.table].append(f"{key.name} = {value}")
+    text = ""
+    for table, lines in tables.items():
+        text += (f"[[{table}]]\n" if table in ARRAYS else f"[{table}]\n") + "\n".join(lines)
+        text += "\n\n"
+    (root / "sisyphus.toml").write_text(text)
+    config = load_config(root)
+    assert config.sites[0].name == "memorial-a" and config.notify[0].name == "owner-phone"
+    assert config.stale_after == timedelta(minutes=45) and config.availability == 0.999
+    reference = reference_markdown()
+    for key in KEYS:
+        assert f"| `{key.name}` |" in reference
+    assert '`"1h"`' in reference and "`[room]`" in reference and "`[[sites]]`" in reference
+    (root / "sisyphus.toml").write_text(text.replace("[room]\n", "[room]\nnot_a_key = 1\n"))
+    with pytest.raises(ConfigError, match=r"key 'room\.not_a_key': expected no such key"):
+        load_config(root)
+
+
+def test_the_config_defaults_are_the_schema_defaults(root: Path) -> None:
+    from tui.base.config import Config, parse_config
+
+    file = root / "sisyphus.toml"
+    assert parse_config(file, {}) == Config(path=file)

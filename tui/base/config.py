@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.base.config_keys import NOTIFY_EVENTS, SCHEMA
 from tui.base.durations import parse_duration
 from tui.base.paths import read_file
 from tui.base.sanitize import clean
@@ -46,7 +47,6 @@ class Site:
 
 
 NOTIFY_KINDS = ("webhook", "ntfy", "command", "alertmanager")
-NOTIFY_EVENTS = ("stale", "incident", "freeze", "delivery", "channel")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ class Config:
 class _Reader:
     """Pulls typed values out of one TOML table, remembering which keys were used."""
 
-    def __init__(self, file: Path, prefix: str, table: Any) -> None:
+    def __init__(self, file: Path, prefix: str, table: Any, name: str | None = None) -> None:
         self.file, self.prefix = file, prefix
+        self.name = prefix if name is None else name  # its name in config_keys: "sites"
         if not isinstance(table, dict):
             self.fail("", f"a table, got {_kind(table)}")
         self.table: dict[str, Any] = table
@@ -106,10 +107,15 @@ class _Reader:
         name = f"{self.prefix}.{key}" if key and self.prefix else (key or self.prefix)
         raise ConfigError(f"{self.file}: key '{name}': expected {expected}")
 
-    def get(self, key: str, kind: str, default: Any = None) -> Any:
+    def get(self, key: str) -> Any:
+        """The key's value, of the type config_keys gives it, or its default there."""
+        spec = SCHEMA[(self.name, key)]
+        kind, default = spec.kind, spec.default
+        if kind == "share":
+            return self._share(key, default)
         self.used.add(key)
         if key not in self.table:
-            return default
+            return list(default) if isinstance(default, tuple) else default
         value = self.table[key]
         checks = {
             "str": lambda v: isinstance(v, str) and v.strip() != "" and clean(v) == v,
@@ -141,9 +147,13 @@ class _Reader:
             self.fail(key, f"{wording[kind]}, got {_kind(value)} {value!r}")
         return value
 
-    def share(self, key: str, default: float) -> float:
+    def _share(self, key: str, default: float) -> float:
         """A target such as 0.995: above 0 and below 1 (a target of 1 leaves no budget at all)."""
-        value = float(self.get(key, "number", default))
+        self.used.add(key)
+        raw = self.table.get(key, default)
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+            self.fail(key, f"a finite number, got {_kind(raw)} {raw!r}")
+        value = float(raw)
         if not 0 < value < 1:
             self.fail(key, f"a share above 0 and below 1 (0.995 for 99.5%), got {value}")
         return value
@@ -179,9 +189,9 @@ SITE_NAME = re.compile(r"[^\W_][\w.-]{0,62}")
 
 
 def _site(file: Path, index: int, table: Any) -> Site:
-    reader = _Reader(file, f"sites[{index}]", table)
-    name = reader.get("name", "str")
-    url = reader.get("url", "str")
+    reader = _Reader(file, f"sites[{index}]", table, "sites")
+    name = reader.get("name")
+    url = reader.get("url")
     if name is None:
         reader.fail("name", "a site name (required)")
     if not SITE_NAME.fullmatch(name):
@@ -194,22 +204,22 @@ def _site(file: Path, index: int, table: Any) -> Site:
     if url is None:
         reader.fail("url", "an http:// or https:// URL (required)")
     _http_url(reader, "url", url)
-    status = reader.get("expect_status", "int", 200)
+    status = reader.get("expect_status")
     if not 100 <= status <= 599:
         reader.fail("expect_status", f"an HTTP status between 100 and 599, got {status}")
-    ns = reader.get("expect_ns", "list[str]")
-    a_set = reader.get("expect_a", "list[str]")
+    ns = reader.get("expect_ns")
+    a_set = reader.get("expect_a")
     site = Site(
         name=name,
         url=url,
         expect_status=status,
-        timeout=reader.get("timeout", "duration", timedelta(seconds=10)),
-        verify_tls=reader.get("verify_tls", "bool", True),
-        ca_file=reader.get("ca_file", "str"),
-        dns_name=reader.get("dns_name", "str"),
+        timeout=reader.get("timeout"),
+        verify_tls=reader.get("verify_tls"),
+        ca_file=reader.get("ca_file"),
+        dns_name=reader.get("dns_name"),
         expect_ns=tuple(ns) if ns is not None else None,
         expect_a=tuple(a_set) if a_set is not None else None,
-        nameserver=_host_port(reader, "nameserver", reader.get("nameserver", "str")),
+        nameserver=_host_port(reader, "nameserver", reader.get("nameserver")),
     )
     reader.finish()
     return site
@@ -235,28 +245,28 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _notify(file: Path, index: int, table: Any) -> Notify:
-    reader = _Reader(file, f"notify[{index}]", table)
-    kind = reader.get("kind", "str")
+    reader = _Reader(file, f"notify[{index}]", table, "notify")
+    kind = reader.get("kind")
     if kind not in NOTIFY_KINDS:
         reader.fail("kind", f"one of {', '.join(NOTIFY_KINDS)}, got {kind!r}")
-    url = _http_url(reader, "url", reader.get("url", "str"))
-    command = reader.get("command", "text")
+    url = _http_url(reader, "url", reader.get("url"))
+    command = reader.get("command")
     if kind == "command" and command is None:
         reader.fail("command", 'the program to run (required for kind = "command")')
     if kind != "command" and url is None:
         reader.fail("url", f"an http:// or https:// URL (required for kind = {kind!r})")
-    token_env = reader.get("token_env", "str")
+    token_env = reader.get("token_env")
     if token_env is not None and not ENV_NAME.match(token_env):
         reader.fail("token_env", f"the name of an environment variable, got {token_env!r}")
-    events = reader.get("events", "list[str]", list(NOTIFY_EVENTS))
+    events = reader.get("events")
     for event in events:
         if event not in NOTIFY_EVENTS:
             reader.fail("events", f"events among {', '.join(NOTIFY_EVENTS)}, got {event!r}")
-    timeout = reader.get("timeout", "duration", timedelta(seconds=10))
+    timeout = reader.get("timeout")
     if not timedelta(0) < timeout <= timedelta(minutes=5):
         reader.fail("timeout", f"a duration above 0 and at most 5m, got {timeout}")
     notify = Notify(
-        name=reader.get("name", "str", f"{kind}-{index + 1}"),
+        name=reader.get("name") or f"{kind}-{index + 1}",
         kind=kind,
         url=url,
         command=command,
@@ -322,61 +332,61 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     top.used.update({"room", "slo", "backups", "containers", "incidents", "sites", "notify"})
     top.used.add("metrics")
 
-    roles = room.get("roles", "list[str]", [])
+    roles = room.get("roles")
     for role in roles:
         if not ROLE_PATTERN.match(role):
             room.fail("roles", f"role names of [a-z0-9][a-z0-9_-]*, got {role!r}")
     sites = _tables(top, data, "sites", "site", _site)
     channels = _tables(top, data, "notify", "channel", _notify)
-    owner = room.get("owner", "str", "owner")
+    owner = room.get("owner")
     if not ROLE_PATTERN.match(owner):
         room.fail("owner", f"a role name of [a-z0-9][a-z0-9_-]*, got {owner!r}")
-    vantage = room.get("vantage", "str")
+    vantage = room.get("vantage")
     if vantage is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", vantage):
         room.fail("vantage", f"a short name of letters, digits, '.', '_' or '-', got {vantage!r}")
-    metrics_token = metrics.get("token_env", "str")
+    metrics_token = metrics.get("token_env")
     if metrics_token is not None and not ENV_NAME.match(metrics_token):
         metrics.fail("token_env", f"the name of an environment variable, got {metrics_token!r}")
 
-    open_after = incidents.get("open_after", "int", 3)
-    recover_after = incidents.get("recover_after", "int", 3)
+    open_after = incidents.get("open_after")
+    recover_after = incidents.get("recover_after")
     for key, value in (("open_after", open_after), ("recover_after", recover_after)):
         if value < 1:
             incidents.fail(key, f"a count of at least 1, got {value}")
-    freeze_below = float(slo.get("freeze_below", "number", 0.20))
+    freeze_below = float(slo.get("freeze_below"))
     if not 0 <= freeze_below <= 1:
         slo.fail("freeze_below", f"a share between 0 and 1, got {freeze_below}")
-    latency = float(slo.get("latency_p95_ms", "number", 500))
+    latency = float(slo.get("latency_p95_ms"))
     if latency <= 0:
         slo.fail("latency_p95_ms", f"a positive number of milliseconds, got {latency}")
-    tls_min_days = float(slo.get("tls_min_days", "number", 7))
+    tls_min_days = float(slo.get("tls_min_days"))
     if tls_min_days < 0:
         slo.fail("tls_min_days", f"a number of days, 0 or more, got {tls_min_days}")
     config = Config(
         path=file,
-        stale_after=room.get("stale_after", "duration", timedelta(hours=1)),
-        probe_interval=room.get("probe_interval", "duration", timedelta(seconds=30)),
+        stale_after=room.get("stale_after"),
+        probe_interval=room.get("probe_interval"),
         roles=tuple(roles),
-        slo_window=slo.get("window", "duration", timedelta(days=30)),
+        slo_window=slo.get("window"),
         freeze_below=freeze_below,
-        availability=slo.share("availability", 0.995),
+        availability=slo.get("availability"),
         latency_p95_ms=latency,
         tls_min_days=tls_min_days,
-        backup_max_age=slo.get("backup_max_age", "duration", timedelta(hours=26)),
+        backup_max_age=slo.get("backup_max_age"),
         sites=sites,
-        backups_path=backups.get("path", "str"),
-        containers_command=containers.get("command", "text"),  # a tab may stand in it
-        containers_timeout=containers.get("timeout", "duration", timedelta(seconds=10)),
+        backups_path=backups.get("path"),
+        containers_command=containers.get("command"),  # a tab may stand in it
+        containers_timeout=containers.get("timeout"),
         open_after=open_after,
         recover_after=recover_after,
         owner=owner,
         vantage=vantage,
-        verify_window=room.get("verify_window", "duration", timedelta(days=7)),
-        require_verify=room.get("require_verify", "bool", False),
-        unread_after=room.get("unread_after", "duration", timedelta(hours=24)),
-        take_over=room.get("take_over", "bool", False),
+        verify_window=room.get("verify_window"),
+        require_verify=room.get("require_verify"),
+        unread_after=room.get("unread_after"),
+        take_over=room.get("take_over"),
         notify=channels,
-        metrics_listen=_listen(metrics, "listen", metrics.get("listen", "str")),
+        metrics_listen=_listen(metrics, "listen", metrics.get("listen")),
         metrics_token_env=metrics_token,
     )
     for reader in (top, room, slo, backups, containers, incidents, metrics):
