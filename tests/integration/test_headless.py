@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests import schemas
 from tests.helpers import run_cli, write_ticket
 from tests.servers import Recorder, Switch, free_port, recording_server, switch_server
 from tui.base.clock import parse_iso
@@ -52,15 +53,20 @@ class Watch:
         )
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
+        self.bad: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            self.lines.put(json.loads(line))
+            try:
+                self.lines.put(schemas.log_line(line))  # each line checked against its schema
+            except (AssertionError, ValueError) as exc:
+                self.bad.append(f"{exc}: {line!r}")
 
     def wait_for(self, event: str, timeout: float = 20.0, **fields: Any) -> dict[str, Any]:
         """The first log line of `event` (with these fields) not consumed yet."""
+        assert not self.bad, self.bad[0]
         deadline = time.monotonic() + timeout
         for line in self.seen:
             if line["event"] == event and all(line.get(k) == v for k, v in fields.items()):
@@ -69,6 +75,7 @@ class Watch:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
+                assert not self.bad, self.bad[0]  # a line off its schema: said, not a time-out
                 raise AssertionError(f"no {event} {fields} in {timeout}s; seen {self.seen}")
             try:
                 line = self.lines.get(timeout=left)
@@ -98,6 +105,7 @@ def watching(root: Path, *extra: str, env: dict[str, str] | None = None) -> Iter
         yield watch
     finally:
         watch.kill()
+    assert not watch.bad, watch.bad[0]  # every log line matched docs/schema/log-line.schema.json
 
 
 def configure(root: Path, sites: dict[str, int], hook: int | None = None, **room: str) -> None:

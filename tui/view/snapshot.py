@@ -13,7 +13,8 @@ from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, stale_ti
 from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
-SCHEMA = 1
+SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
+SCHEMA_VERSION = "1.1"  # docs/schema/status.schema.json: the minor grows with each added field
 
 
 def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
@@ -65,6 +66,7 @@ def build_snapshot(
     tickets = sorted(bus.tickets, key=lambda t: (t.role, *sort_key(t)))
     return {
         "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
         "generated_at": iso(now),
         "state_root": str(bus.root),
         "read_only": read_only,
