@@ -1,3 +1,3 @@
 """Sisyphus control room: the headless core (never imports Textual)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

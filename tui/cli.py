@@ -7,7 +7,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -28,23 +28,14 @@ the current folder when it holds tickets/.
 """
 
 EPILOG = """\
-commands:
-  status   print the room's state once and exit (--json for the JSON snapshot)
-  check    exit 0 when nothing needs a person, 1 with one line per reason
-  watch    the headless watcher: probes, escalates and notifies until SIGTERM
-  ack      acknowledge a stale ticket or an incident
-  resolve  resolve an incident by hand
-  reply    answer a ticket: a response in the sender's inbox, the ticket archived
-  archive  move tickets into tickets/archive/<YYYY-MM>/
-  file     write a new ticket into a role's inbox
-  rules    print Prometheus recording and alerting rules for the configured SLOs
-
-exit status: 0 ok, 1 `check` found something that needs a person, 2 usage or config error.
+exit status: 0 ok; 1 `check` found something that needs a person, or a writing command was
+refused; 2 a usage or config error; 70 an unexpected error (one line says where its report is).
 """
 
 
 class _Parser(argparse.ArgumentParser):
     json_errors = False  # set when --json is on the command line: errors as one JSON line
+    commands: Mapping[str, argparse.ArgumentParser]  # each command's parser (the docs print them)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         if _Parser.json_errors:
@@ -57,7 +48,7 @@ class _Parser(argparse.ArgumentParser):
 WRITING = ("ack", "resolve", "reply", "archive", "file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="sisyphus-room",
         description=DESCRIPTION,
@@ -80,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the room on a live copy of the bundled sample state (no network)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = commands.choices
 
     status = commands.add_parser("status", help="print the room's state once and exit")
     status.add_argument(

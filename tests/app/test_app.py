@@ -357,16 +357,10 @@ def test_every_binding_of_every_screen_has_its_line_in_help() -> None:
     from textual.binding import Binding
 
     from widgets.parts.tables import KeyedTable
-    from widgets.screens.budget import BudgetScreen
-    from widgets.screens.help import HELP, HelpScreen, binding_rows, key_label
-    from widgets.screens.incident import IncidentScreen
-    from widgets.screens.main import MainScreen
-    from widgets.screens.note import NoteScreen
-    from widgets.screens.site import SiteScreen
+    from widgets.screens.catalog import SCREENS, keys_markdown
+    from widgets.screens.help import HELP, binding_rows, key_label
 
-    owners = [RoomApp, MainScreen, TicketScreen, IncidentScreen, SiteScreen, BudgetScreen]
-    owners += [HelpScreen, NoteScreen, KeyedTable]
-    for owner in owners:
+    for owner in [RoomApp, *SCREENS, KeyedTable]:
         bindings = [b for b in owner.BINDINGS if isinstance(b, Binding)]
         assert bindings, owner
         rows = dict(binding_rows(bindings))
@@ -375,8 +369,17 @@ def test_every_binding_of_every_screen_has_its_line_in_help() -> None:
             label = key_label(binding)
             assert rows[label] == HELP[binding.id]
             assert set(label.split(" / ")) == {
-                {"question_mark": "?", "slash": "/"}.get(k, k) for k in binding.key.split(",")
+                {"question_mark": "?", "slash": "/", "colon": ":"}.get(k, k)
+                for k in binding.key.split(",")
             }
+    # The docs' keys reference is built from the same bindings, and refuses a key with no line.
+    page = keys_markdown(RoomApp.BINDINGS)
+    for screen in SCREENS:
+        assert f"## {screen.HELP_TITLE}" in page
+    assert "| `:` | a command, typed" in page
+    unexplained = Binding("z", "nothing", "Nothing", id="nowhere.z")
+    with pytest.raises(KeyError, match="has no line in HELP"):
+        keys_markdown([*RoomApp.BINDINGS, unexplained])
 
 
 async def test_help_is_the_keys_of_the_screen_it_is_pressed_in(state: Path) -> None:

@@ -20,7 +20,13 @@ from textual.widgets import Static
 from widgets.parts.keyline import KeyLine
 from widgets.parts.tables import KeyedTable
 
-KEY_NAMES = {"question_mark": "?", "slash": "/", "ctrl+p": "ctrl+p", "shift+tab": "shift+tab"}
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "colon": ":",
+    "ctrl+p": "ctrl+p",
+    "shift+tab": "shift+tab",
+}
 HELP = {
     "main.command": "a command, typed (the k9s habit): :incidents, :inbox operator, :stale, "
     ":deliveries, :filter TEXT, :quit …",
@@ -144,6 +150,7 @@ def help_sections(
 
 
 class HelpScreen(ModalScreen[None]):
+    HELP_TITLE = "This list of keys"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, Rows]]) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 
 class NoteScreen(ModalScreen[str | None]):
+    HELP_TITLE = "A one-line question (a note, a fix, a : command)"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
 
     def __init__(self, prompt: str, required: str | None = None) -> None:

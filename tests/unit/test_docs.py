@@ -1,0 +1,68 @@
+"""The docs agree with the program: version, log events, schemas, the README's length."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import schemas
+from tests.helpers import run_cli
+from tui import __version__
+
+TOP = Path(__file__).resolve().parents[2]
+
+
+def test_the_changelog_names_the_version_the_program_prints() -> None:
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", (TOP / "CHANGELOG.md").read_text(), re.M)
+    assert released and released[0] == __version__
+    assert run_cli(None, "--version").stdout.strip() == f"sisyphus-room {__version__}"
+
+
+def logged_events() -> set[str]:
+    """Every event name the program logs: the first argument of each log(...) call in tui/."""
+    events = set()
+    for path in (TOP / "tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if name == "log" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                events.add(first.value)
+            elif name == "log" and isinstance(first, ast.BinOp):  # "a" + (", b" if x else ", c")
+                head = first.left.value if isinstance(first.left, ast.Constant) else ""
+                tails = [c.value for c in ast.walk(first.right) if isinstance(c, ast.Constant)]
+                events.update(f"{head}{tail}" for tail in tails if isinstance(tail, str))
+    return events
+
+
+def test_every_log_event_is_on_the_log_events_page() -> None:
+    page = (TOP / "docs" / "reference" / "logs.md").read_text()
+    events = logged_events()
+    assert {"watcher started", "incident opened", "notification failed, will retry"} <= events
+    missing = sorted(event for event in events if f"`{event}`" not in page)
+    assert not missing, f"log events not in docs/reference/logs.md: {missing}"
+
+
+def test_the_schemas_are_valid_and_can_refuse(tmp_path: Path) -> None:
+    data = json.loads(run_cli(TOP / "sample_state", "status", "--json").stdout)
+    schemas.validate("status", data)  # (conftest checked it already; here it is the point)
+    assert data["schema"] == 1 and data["schema_version"].startswith("1.")
+    for broken in (
+        {k: v for k, v in data.items() if k != "tickets"},
+        data | {"generated_at": "yesterday"},
+        data | {"incidents": [{"id": "INC-1", "state": "burning"}]},
+    ):
+        with pytest.raises(AssertionError, match=r"status\.schema\.json"):
+            schemas.validate("status", broken)
+    with pytest.raises(AssertionError, match=r"log-line\.schema\.json"):
+        schemas.log_line('{"at": "2026-12-03T10:00:00Z", "event": "round", "checks": null}')
+
+
+def test_the_readme_is_a_first_read() -> None:
+    assert len((TOP / "README.md").read_text().splitlines()) <= 200
