@@ -355,7 +355,7 @@ class Watcher:
             rung = self.stale.announcer.reached.get(ticket.id, 1)
             waited = now - ticket.created
             text = (
-                f"{ticket.id} from {ticket.sender} to {ticket.role} has waited "
+                f"{ticket.id} from {ticket.shown_sender} to {ticket.role} has waited "
                 f"{int(waited.total_seconds() // 60)} min for an answer: {ticket.subject}"
             )
             self.log("stale raised", {"ticket": ticket.id, "role": ticket.role, "rung": rung})

@@ -74,6 +74,30 @@ def test_reply_writes_a_response_and_archives_the_question(state: Path) -> None:
     assert actions[0]["path"] == answer["path"]
 
 
+def test_a_finding_from_a_persona_is_answered_to_its_role(root: Path) -> None:
+    write_ticket(
+        root,
+        "operator",
+        "P-1",
+        id="P-1",
+        sender='"architect (Cybersecurity)"',
+        subject="TLS 1.0 still offered",
+        deliverable="TLS 1.2+ only",
+        severity="High",
+        exposure="assumed",
+    )
+    status = json.loads(cli(root, "status", "--json").stdout)
+    [ticket] = status["tickets"]
+    assert (ticket["from"], ticket["persona"]) == ("architect", "Cybersecurity")
+    assert "unverified" in ticket["warnings"][0]
+    result = cli(root, "reply", "P-1", "--status", "done", "--body", "Disabled.", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["path"].startswith("tickets/to_architect/")
+    response = parse(root / answer["path"], root)
+    assert (response.to, response.in_reply_to) == ("architect", "P-1")
+
+
 def test_reply_keep_body_file_and_stdin(state: Path, tmp_path: Path) -> None:
     body = tmp_path / "answer.md"
     body.write_text("# Answer\n\nCloudflare: ---\nnot front matter\n")

@@ -329,3 +329,43 @@ def test_an_original_archived_under_another_name_is_found_by_its_id(root: Path) 
     found = find_archived(root / "tickets" / "archive", "T-0042")
     assert found == nested / "rotate-secret.md"
     assert find_archived(root / "tickets" / "archive", "T-9999") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "role", "persona"),
+    [
+        ("architect (Cybersecurity)", "architect", "Cybersecurity"),
+        ("architect   ( Cost review )  ", "architect", "Cost review"),
+        ("pm-bakery (a) (Legal)", "pm-bakery (a)", "Legal"),  # the last parentheses
+        ("architect ()", "architect", None),
+        ("architect", "architect", None),
+        ("(Cybersecurity)", "(Cybersecurity)", None),  # no role before it: no persona
+    ],
+)
+def test_a_persona_in_from_is_read_apart_from_the_role(
+    root: Path, raw: str, role: str, persona: str | None
+) -> None:
+    from tui.bus.filter import matches, parse_filter
+
+    path = write_ticket(root, "operator", "P-1", sender=f'"{raw}"', subject="s", deliverable="d")
+    ticket = read(root, path)
+    assert isinstance(ticket, Ticket)
+    assert (ticket.sender, ticket.persona) == (role, persona)
+    if persona:
+        assert ticket.shown_sender == f"{role} ({persona})"
+        assert matches(ticket, parse_filter(f"persona:{persona.split()[0].lower()}")) is (
+            " " not in persona
+        )
+        assert matches(ticket, parse_filter(f"from:{role.split()[0]}")) is (" " not in role)
+
+
+def test_a_high_finding_whose_exposure_is_not_verified_is_marked(root: Path) -> None:
+    common = {"sender": '"architect (Cybersecurity)"', "subject": "s", "deliverable": "d"}
+    assumed = write_ticket(root, "operator", "F-1", severity="High", exposure="assumed", **common)
+    verified = write_ticket(root, "operator", "F-2", severity="High", exposure="verified", **common)
+    low = write_ticket(root, "operator", "F-3", severity="Low", scope_severity="Low", **common)
+    first, second, third = (read(root, p) for p in (assumed, verified, low))
+    assert isinstance(first, Ticket) and isinstance(second, Ticket) and isinstance(third, Ticket)
+    assert first.warnings == ("unverified: a high finding whose exposure is not verified",)
+    assert second.warnings == () and third.warnings == ()
+    assert first.extra["severity"] == "High" and third.extra["scope_severity"] == "Low"

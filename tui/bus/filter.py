@@ -1,4 +1,4 @@
-"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:` and `is:` terms
+"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:`, `persona:` and `is:` terms
 (`is:response` the answers waiting to be read, `is:request` the rest)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def parse_filter(text: str) -> Filter:
     for token in text.split():
         name, sep, value = token.partition(":")
         name = name.lower()
-        if sep and name in ("role", "status", "priority", "from", "p", "s", "r"):
+        if sep and name in ("role", "status", "priority", "from", "persona", "p", "s", "r"):
             name = {"p": "priority", "s": "status", "r": "role"}.get(name, name)
             for item in value.split(","):
                 normal = _normalize(name, item)
@@ -44,7 +44,7 @@ def parse_filter(text: str) -> Filter:
                 else:
                     problems.append(f"unknown is {item!r} (response, request)")
         elif sep and name.isalpha() and not value.startswith("//"):  # not a URL's scheme
-            problems.append(f"unknown field {name!r} (role, status, priority, from, is)")
+            problems.append(f"unknown field {name!r} (role, status, priority, from, persona, is)")
         else:
             words.append(token.lower())
     return Filter(tuple(words), {k: frozenset(v) for k, v in terms.items()}, tuple(problems))
@@ -68,6 +68,8 @@ def matches(ticket: Ticket, spec: Filter, stale: bool = False) -> bool:
             return False
         if name == "from" and ticket.sender.lower() not in allowed:
             return False
+        if name == "persona" and (ticket.persona or "").lower() not in allowed:
+            return False
         if name == "priority" and ticket.priority not in allowed:
             return False
         if name == "status" and not (ticket.status in allowed or (stale and "stale" in allowed)):
@@ -80,6 +82,7 @@ def matches(ticket: Ticket, spec: Filter, stale: bool = False) -> bool:
                 ticket.id,
                 ticket.subject,
                 ticket.sender,
+                ticket.persona or "",
                 ticket.role,
                 ticket.status,
                 ticket.priority,

@@ -57,6 +57,12 @@ class Ticket:
     warnings: tuple[str, ...] = ()
     created_from_mtime: bool = False
     file: str | None = None  # the path on disk when `path` (cleaned for the screen) differs
+    persona: str | None = None  # `from: architect (Cybersecurity)`: role architect, this persona
+
+    @property
+    def shown_sender(self) -> str:
+        """The sending role, with its persona when it has one: `architect (Cybersecurity)`."""
+        return f"{self.sender} ({self.persona})" if self.persona else self.sender
 
     @property
     def is_response(self) -> bool:
@@ -68,6 +74,18 @@ class Malformed:
     path: str
     role: str | None
     reason: str
+
+
+PERSONA = re.compile(r"(?P<role>.*?)\s*\((?P<persona>[^()]*)\)\s*", re.S)
+
+
+def split_sender(text: str) -> tuple[str, str | None]:
+    """`architect (Cybersecurity)` → ("architect", "Cybersecurity"): the persona is the text in
+    the last parentheses, trimmed (SPEC section 7); replies go to the role."""
+    found = PERSONA.fullmatch(text)
+    if found is None or not found["role"].strip():
+        return text, None
+    return found["role"].strip(), found["persona"].strip() or None
 
 
 def is_ticket_name(name: str) -> bool:
@@ -380,7 +398,7 @@ def parse_ticket(
         return Malformed(rel, role, f"front matter is {_describe(meta)}, not a mapping")
 
     warnings: list[str] = []
-    sender = _scalar(meta.get("from"))
+    sender, persona = split_sender(_scalar(meta.get("from")) or "")
     if not sender:
         return Malformed(rel, role, "missing 'from' (the sending role)")
     status_raw = meta.get("status", "open")
@@ -424,11 +442,15 @@ def parse_ticket(
         if key not in KNOWN_KEYS
     }
     verify = _verify(meta.get("verify"), warnings)
+    severity = str(extra.get("severity", "")).lower()
+    if severity in ("critical", "high") and str(extra.get("exposure", "")).lower() != "verified":
+        warnings.append(f"unverified: a {severity} finding whose exposure is not verified")
     return Ticket(
         id=ticket_id,
         role=role,
         path=rel,
         sender=sender,
+        persona=persona,
         to=to,
         priority=priority,
         status=status,

@@ -264,7 +264,7 @@ def stale_announcement(
         return [
             Announcement(
                 "Stale clarification",
-                f"{t.id} in the inbox of {t.role} (from {t.sender}) has waited "
+                f"{t.id} in the inbox of {t.role} (from {t.shown_sender}) has waited "
                 f"{format_duration(now - t.created)}: {shorten(t.subject, 90)}",
                 "error",
                 bell=True,

@@ -109,7 +109,7 @@ def ticket_rows(
                 priority=ticket.priority,
                 status=status,
                 mark=mark,
-                sender=ticket.sender,
+                sender=ticket.shown_sender,
                 subject=shorten(ticket.subject, 200),
                 age="future" if ticket.created > now else format_duration(now - ticket.created),
                 marked=ticket.path in marked,

@@ -14,7 +14,7 @@ from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
 SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
-SCHEMA_VERSION = "1.1"  # docs/schema/status.schema.json: the minor grows with each added field
+SCHEMA_VERSION = "1.2"  # docs/schema/status.schema.json: the minor grows with each added field
 
 
 def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]
         "role": ticket.role,
         "path": ticket.path,
         "from": ticket.sender,
+        "persona": ticket.persona,
         "to": ticket.to,
         "priority": ticket.priority,
         "status": ticket.status,

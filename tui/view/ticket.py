@@ -148,7 +148,7 @@ def build_detail(
         )
     fields = [
         ("id", ticket.id),
-        ("from → to", f"{ticket.sender} → {ticket.to}"),
+        ("from → to", f"{ticket.shown_sender} → {ticket.to}"),
         ("inbox", ticket.role),
         ("priority", ticket.priority),
         ("status", ticket.status.replace("_", " ")),

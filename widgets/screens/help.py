@@ -41,7 +41,8 @@ HELP = {
     "room.quit": "quit the room (in a view: back)",
     "room.help": "this list: the keys of the screen you are on",
     "main.filter": "filter tickets: words; role:x; status: open, done, rejected, clarify "
-    "(= needs_clarification), blocked or stale; priority:P0; from:x; is:response or is:request "
+    "(= needs_clarification), blocked or stale; priority:P0; from:x; persona:x; is:response or "
+    "is:request "
     "(commas for several: priority:P0,P1)",
     "main.clear-filter": "clear the filter",
     "main.ack": "acknowledge: the selected stale clarification (stops its reminders), or, in "
