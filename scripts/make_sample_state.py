@@ -242,12 +242,16 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
     t(
         OP,
         "T-0103",
-        "architect",
+        "architect (Cybersecurity)",  # a panel finding: role architect, persona Cybersecurity
         "operator",
         "P1",
         "Rotate the deploy webhook secret",
         260,
         deliverable="POST /hooks/deploy answers 200 with the new secret",
+        severity="High",
+        scope_severity="Medium",
+        risk=6.5,
+        exposure="verified",
     )
     t(
         OP,
@@ -577,6 +581,34 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
             header["in_reply_to"] = f"T-{n - 1:04d}"
         ticket(f"archive/{month}", f"T-{n:04d}", header, "Handled.")
     (ROOT / "sisyphus.toml").write_text(CONFIG, encoding="utf-8")
+    # A hat switch: the operator acts as the bakery's PM (open, within its hour), and one closed.
+    intents = ROOT / "intents"
+    intents.mkdir()
+    (intents / "2026-11-24T0930Z-operator.md").write_text(
+        f"""---
+role: operator
+acting_as: pm-bakery
+reason: the bakery's deploy webhook is down and its PM is not answering
+created: {at(30)}
+until: {at(-30)}
+ticket: T-0110
+---
+Restart the bakery's webhook container; undo: `docker compose up -d webhook` with the old tag.
+""",
+        encoding="utf-8",
+    )
+    (intents / "2026-11-23T1500Z-architect.md").write_text(
+        f"""---
+role: architect
+acting_as: operator
+reason: the operator's session had ended mid-deploy of the library
+created: {at(19 * 60)}
+closed: {at(18 * 60 + 20)}
+---
+Finished the library deploy the operator had started; nothing left to undo.
+""",
+        encoding="utf-8",
+    )
 
 
 CONFIG = """\

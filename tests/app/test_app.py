@@ -1112,3 +1112,25 @@ async def test_colon_commands_go_where_they_say(state: Path) -> None:
         said = app.main.run_command("inbox nobody") or ""
         assert said.startswith("No inbox 'nobody': one of architect, operator")
         assert (app.main.run_command("bogus") or "").startswith("Unknown command 'bogus'")
+
+
+async def test_an_open_hat_switch_is_in_the_header_and_the_intents_view(state: Path) -> None:
+    folder = state / "intents"
+    folder.mkdir()
+    (folder / "sw.md").write_text(
+        "---\nrole: operator\nacting_as: pm-bakery\nreason: webhook down\n"
+        f"created: {stamp(150)}\n---\nundo: nothing\n"
+    )
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        header = str(app.query_one(StatusBar).visual)
+        assert "1 hat switch: operator acting as pm-bakery since" in header
+        await pilot.press("I")
+        await settle(pilot, app, lambda: type(app.screen).__name__ == "IntentsScreen")
+        from widgets.screens.intents import IntentsTable
+
+        [row] = table_text(app.screen.query_one(IntentsTable))
+        assert "OVERDUE" in row and "operator → pm-bakery" in row and "open 2h30m" in row
+        await pilot.press("escape")
+        await settle(pilot, app, lambda: app.screen is app.main)

@@ -86,6 +86,7 @@ class Config:
     require_verify: bool = False
     unread_after: timedelta = timedelta(hours=24)
     take_over: bool = False  # a room attached to a watcher that stopped becomes the writer
+    intent_after: timedelta = timedelta(hours=2)  # an open hat switch older is a check reason
     notify: tuple[Notify, ...] = ()
     metrics_listen: str | None = None
     metrics_token_env: str | None = None
@@ -385,6 +386,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         require_verify=room.get("require_verify"),
         unread_after=room.get("unread_after"),
         take_over=room.get("take_over"),
+        intent_after=room.get("intent_after"),
         notify=channels,
         metrics_listen=_listen(metrics, "listen", metrics.get("listen")),
         metrics_token_env=metrics_token,

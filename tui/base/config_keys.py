@@ -134,6 +134,14 @@ KEYS: tuple[Key, ...] = (
         "a room attached to a watcher that stopped becomes the writer by itself (else it offers W)",
         "true",
     ),
+    Key(
+        "room",
+        "intent_after",
+        "duration",
+        timedelta(hours=2),
+        "a hat switch (an open intent under intents/) open longer is a `check` reason",
+        '"1h"',
+    ),
     # [slo]
     Key("slo", "window", "duration", timedelta(days=30), "the error budgets' window", '"28d"'),
     Key(

@@ -17,6 +17,7 @@ from tui.base.config import ROLE_PATTERN
 from tui.base.gcpause import gc_paused
 from tui.base.paths import read_file
 from tui.base.sanitize import clean
+from tui.bus.intents import Intent, read_intents
 from tui.bus.tickets import Malformed, Ticket, file_key, is_ticket_name, read_ticket
 
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
@@ -45,6 +46,8 @@ class BusSnapshot:
     problems: tuple[str, ...] = ()
     missing_inboxes: frozenset[str] = field(default_factory=frozenset)
     unreadable: tuple[str, ...] = ()  # the problems that hide tickets: the room cannot see there
+    intents: tuple[Intent, ...] = ()  # hat switches under intents/, newest first
+    bad_intents: tuple[Malformed, ...] = ()  # files under intents/ that are not intents
 
 
 def is_future(ticket: Ticket, now: datetime, tolerance: timedelta = timedelta(minutes=1)) -> bool:
@@ -271,6 +274,8 @@ class Scanner:
         if count_archive_too or not self._archive_counted:
             self._archived = count_archive(self.tickets_dir / "archive")
             self._archive_counted = True
+        intents, bad_intents, intent_problems = read_intents(self.root)
+        problems.extend(intent_problems)
         return BusSnapshot(
             root=self.root,
             roles=tuple(sorted(roles)),
@@ -280,6 +285,8 @@ class Scanner:
             problems=tuple(unreadable + problems),
             missing_inboxes=frozenset(roles - found),
             unreadable=tuple(unreadable),
+            intents=tuple(intents),
+            bad_intents=tuple(bad_intents),
         )
 
     def _inbox_problem(self, entry: os.DirEntry[str]) -> str | None:

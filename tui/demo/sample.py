@@ -18,7 +18,7 @@ from tui.base.resources import data_path
 # The moment the sample's times are written against (scripts/make_sample_state.py).
 SAMPLE_NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
 
-_CREATED = re.compile(r"^created: (\S+)$", re.MULTILINE)
+_TIMES = re.compile(r"^(created|until|closed): (\S+)$", re.MULTILINE)
 
 
 @dataclass
@@ -30,17 +30,17 @@ class Demo:
 
 
 def shift_times(root: Path, shift: timedelta) -> None:
-    """Move every ticket's `created` by `shift`, and file times with it."""
-    for path in (root / "tickets").rglob("*.md"):
+    """Move every ticket's and intent's times (`created`, `until`, `closed`) by `shift`."""
+    for path in [*(root / "tickets").rglob("*.md"), *(root / "intents").rglob("*.md")]:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
 
         def moved(match: re.Match[str]) -> str:
             try:
-                return f"created: {iso(parse_iso(match.group(1)) + shift)}"
+                return f"{match.group(1)}: {iso(parse_iso(match.group(2)) + shift)}"
             except ValueError:
                 return match.group(0)
 
-        path.write_text(_CREATED.sub(moved, text), encoding="utf-8", errors="surrogateescape")
+        path.write_text(_TIMES.sub(moved, text), encoding="utf-8", errors="surrogateescape")
 
 
 def prepare_demo(

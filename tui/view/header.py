@@ -14,6 +14,7 @@ from typing import Any
 from tui.base.clock import parse_iso
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
+from tui.bus.intents import Intent
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport
 from tui.ops.deliveries import Delivery, sentence
@@ -38,10 +39,21 @@ class HeaderView:
     channels_failing: int = 0  # notifications a channel gave up on
     not_live: int = 0  # tickets marked done whose verify URL does not answer as asked
     down: tuple[str, ...] = ()  # sites with a check failing in the last round
+    hats: tuple[str, ...] = ()  # open hat switches, in words ("operator as pm-bakery since …")
+    hats_overdue: int = 0  # of them, past their until or open longer than intent_after
 
     @property
     def alarm(self) -> bool:
         return bool(self.stale - self.acked) or bool(self.problems)
+
+
+def open_hats(intents: Iterable[Intent]) -> tuple[str, ...]:
+    """Open hat switches in words, newest first: `operator as pm-bakery since 12-03 14:00Z`."""
+    return tuple(
+        f"{i.role} acting as {i.acting_as} since {i.created:%m-%d %H:%M}Z"
+        for i in intents
+        if i.open
+    )
 
 
 def sites_down(results: Iterable[Any]) -> tuple[str, ...]:
@@ -77,6 +89,11 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
         signals.append((f"{view.not_live} done, not live", f"{view.not_live} not live", "error"))
     if view.malformed:
         signals.append((f"{view.malformed} malformed", f"{view.malformed} malformed", "warning"))
+    if view.hats:
+        n, more = len(view.hats), " …" if len(view.hats) > 1 else ""
+        tone = "error" if view.hats_overdue else "warning"
+        plural = "es" if n != 1 else ""
+        signals.append((f"{n} hat switch{plural}: {view.hats[0]}{more}", f"{n} hat", tone))
     for problem in view.problems:
         signals.append((problem, "cannot see", "error"))
     if view.channels_failing:

@@ -14,7 +14,7 @@ from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
 SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
-SCHEMA_VERSION = "1.2"  # docs/schema/status.schema.json: the minor grows with each added field
+SCHEMA_VERSION = "1.3"  # docs/schema/status.schema.json: the minor grows with each added field
 
 
 def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
@@ -75,7 +75,12 @@ def build_snapshot(
         "tickets": [ticket_json(ticket, now, config) for ticket in tickets],
         "archived": bus.archived,
         "malformed": [
-            {"path": bad.path, "reason": bad.reason, "role": bad.role} for bad in bus.malformed
+            {"path": bad.path, "reason": bad.reason, "role": bad.role}
+            for bad in (*bus.malformed, *bus.bad_intents)  # an intent file is listed alike
+        ],
+        "intents": [
+            intent.to_json() | {"overdue": intent.overdue(now, config.intent_after)}
+            for intent in bus.intents
         ],
         "stale": [ticket.id for ticket in stale_tickets(bus.tickets, now, config.stale_after)],
         "acknowledged": sorted(acknowledged or ()),
@@ -117,6 +122,15 @@ def render_text(snapshot: dict[str, Any], now: datetime) -> str:
         lines.append(f"malformed tickets ({len(snapshot['malformed'])}):")
         for bad in snapshot["malformed"]:
             lines.append(f"  {bad['path']}: {bad['reason']}")
+    open_intents = [i for i in snapshot.get("intents", []) if i["open"]]
+    if open_intents:
+        lines.append(f"hat switches open ({len(open_intents)}):")
+        for intent in open_intents:
+            late = f"  ({intent['overdue']})" if intent.get("overdue") else ""
+            lines.append(
+                f"  {intent['role']} acting as {intent['acting_as']} since "
+                f"{intent['created'][5:16]}Z: {shorten(intent['reason'], 60)}{late}"
+            )
     lines.extend(_render_probes(snapshot))
     lines.extend(_render_deliveries(snapshot, now))
     watcher = snapshot.get("watcher")
@@ -271,8 +285,16 @@ def check_reasons(
                 f"done without proof: {ticket_id} has a deliverable but no verify "
                 "([room] require_verify)"
             )
+    for intent in snapshot.get("intents", []):
+        if intent.get("overdue"):
+            reasons.append(
+                f"hat switch {intent['overdue']}: {intent['role']} acting as "
+                f"{intent['acting_as']} since {intent['created'][5:16]}Z: "
+                f"{shorten(intent['reason'], 60)} ({intent['path']})"
+            )
     for bad in snapshot["malformed"]:
-        reasons.append(f"malformed ticket: {bad['path']}: {bad['reason']}")
+        what = "intent" if bad["path"].startswith("intents/") else "ticket"
+        reasons.append(f"malformed {what}: {bad['path']}: {bad['reason']}")
     if unread_after is not None:
         reasons.extend(_unread(snapshot, unread_after))
     stopped = watcher_stopped(snapshot.get("watcher"), snapshot["generated_at"])

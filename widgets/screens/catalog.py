@@ -14,6 +14,7 @@ from widgets.screens.deliveries import DeliveriesScreen
 from widgets.screens.forms import NewTicketScreen, ReplyScreen
 from widgets.screens.help import EVERYWHERE, HELP, MARKS, TABLE_KEYS, HelpScreen, key_label
 from widgets.screens.incident import IncidentScreen
+from widgets.screens.intents import IntentsScreen
 from widgets.screens.main import MainScreen
 from widgets.screens.note import NoteScreen
 from widgets.screens.notices import NoticesScreen
@@ -28,6 +29,7 @@ SCREENS = (
     BudgetScreen,
     DeliveriesScreen,
     ActionsScreen,
+    IntentsScreen,
     NoticesScreen,
     ReplyScreen,
     NewTicketScreen,

@@ -34,6 +34,10 @@ HELP = {
     "notices.help": "this list",
     "main.notices": "the room's messages again, newest first (on a small screen they are one "
     "line above the keys, not toasts over the panes)",
+    "main.intents": "hat switches: every intent under intents/ (a role acting in another's "
+    "hat), open ones first; overdue ones are in the header and in check",
+    "intents.back": "back to the room",
+    "intents.help": "this list",
     "confirm.yes": "yes: do it",
     "confirm.no": "no: nothing is done",
     "main.take-over": "take over as the writer when the watcher stopped (nobody probing): this "

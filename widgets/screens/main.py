@@ -28,7 +28,14 @@ from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
 from tui.view.deliveries import deliveries_summary, delivery_rows
-from tui.view.header import HeaderView, freeze_banner, probes_note, sites_down, watcher_piece
+from tui.view.header import (
+    HeaderView,
+    freeze_banner,
+    open_hats,
+    probes_note,
+    sites_down,
+    watcher_piece,
+)
 from tui.view.inboxes import inboxes_title, role_rows, ticket_rows
 from tui.view.incidents import incident_record, incidents_summary
 from tui.view.probes import platform_cells, site_rows
@@ -55,7 +62,7 @@ TICK = 30.0  # seconds between age refreshes; stale transitions get their own ex
 
 COMMAND_HELP = (
     "inboxes, tickets, probes, budgets, incidents, inbox ROLE, stale, deliveries, actions, "
-    "messages, new, filter TEXT, help, quit"
+    "messages, intents, new, filter TEXT, help, quit"
 )
 
 
@@ -82,6 +89,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         Binding("L", "actions", "Actions", show=False, id="main.actions"),
         Binding("W", "take_over", "Take over", show=False, id="main.take-over"),
         Binding("M", "notices", "Messages", show=False, id="main.notices"),
+        Binding("I", "intents", "Hat switches", show=False, id="main.intents"),
         Binding("colon", "command_line", "Command", show=False, id="main.command"),
         Binding("tab", "next_pane(1)", "Next pane", show=False, id="main.next-pane"),
         Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, id="main.previous-pane"),
@@ -100,6 +108,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             "actions",
             "take_over",
             "notices",
+            "intents",
             "command_line",
         }
         | {"focus_next", "focus_previous", "maximize", "minimize"}
@@ -232,6 +241,10 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
                 incidents=len(self.ops.open_incidents),
                 freeze=self.ops.budget.freeze,
                 down=sites_down(self.ops.results),
+                hats=open_hats(bus.intents),
+                hats_overdue=sum(
+                    1 for i in bus.intents if i.overdue(now, room.config.intent_after)
+                ),
             )
             self.query_one(StatusBar).render_header(header, tones)
             self.query_one(RolesTable).render_rows(
@@ -542,8 +555,18 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             if rest not in roles:
                 return f"No inbox {rest!r}: one of {', '.join(roles) or 'none yet'}."
             self.show_role(rest)
-        elif word in ("stale", "deliveries", "actions", "messages", "new", "help", "quit"):
+        elif word in (
+            "stale",
+            "deliveries",
+            "actions",
+            "messages",
+            "intents",
+            "new",
+            "help",
+            "quit",
+        ):
             {
+                "intents": self.action_intents,
                 "stale": self.action_stale,
                 "deliveries": self.action_deliveries,
                 "actions": self.action_actions,
@@ -563,6 +586,14 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         from widgets.screens.notices import NoticesScreen
 
         self.app.push_screen(NoticesScreen(self.room.notices))
+
+    def action_intents(self) -> None:
+        from widgets.screens.intents import IntentsScreen
+
+        bus, room = self.bus, self.room
+        intents, bad = (bus.intents, bus.bad_intents) if bus else ((), ())
+        after = room.config.intent_after
+        self.app.push_screen(IntentsScreen(intents, bad, room.clock(), after, room.tones))
 
     @property
     def small(self) -> bool:
