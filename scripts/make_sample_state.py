@@ -266,6 +266,23 @@ Check the reverse proxy and the volume mounts. [runbook](https://docs.example.or
     )
     t(
         OP,
+        "T-0140",
+        "pm-library",
+        "operator",
+        "P2",
+        "Move the library to the new volume",
+        25,
+        deliverable="The library answers 200 from the new volume",
+        project="library",
+        maintenance={"sites": "[library]", "from": at(20), "until": at(-40)},
+        body="""# Move the library to the new volume
+
+Planned work: the library may answer 503 while its files are copied. The window ends when this
+ticket is answered done (or at `until`).
+""",
+    )
+    t(
+        OP,
         "T-0108",
         "architect",
         "operator",

@@ -12,6 +12,7 @@ from tui.base.paths import can_write, room_dir
 from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import Scanner
+from tui.ops import maintenance
 from tui.ops.watcher_file import ended_watch, read_watcher
 from tui.view.snapshot import build_snapshot
 
@@ -28,6 +29,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     freeze = False
     freeze_detail: dict[str, Any] | None = None
     notes: list[str] = []
+    found = maintenance.windows(config, bus.tickets, now)
     deliveries: list[dict[str, Any]] = []
     unverified: list[str] = []
     known = ("probes.json", "incidents.json", "deliveries.json")
@@ -79,10 +81,15 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
                     and result.latency_ms is not None
                     and result.latency_ms > config.latency_p95_ms
                 ),
+                # In a maintenance window: shown, not counted, opens and pages nothing.
+                "maintenance": maintenance.covering(found, result.site, result.at) is not None,
             }
             for result in latest
         ]
-        slos = [status.to_json() for status in view.budget.statuses]
+        slos = [
+            status.to_json() | {"bad_in_maintenance": ops.apart_bad(status, now)}
+            for status in view.budget.statuses
+        ]
         freeze = view.budget.freeze
         freeze_detail = view.budget.freeze_json(now) if freeze else None
         incidents = [
@@ -110,6 +117,8 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         snapshot["freeze_since"] = freeze_detail["since"]
         snapshot["freeze_lifts_at"] = freeze_detail["projected_lift"]
     snapshot["latency_objective_ms"] = config.latency_p95_ms
+    snapshot["maintenance"] = [w.to_json(now) for w in maintenance.relevant(found, now)]
+    snapshot["silences"] = []
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)

@@ -152,6 +152,10 @@ def test_every_key_is_in_the_schema_and_every_schema_key_is_read(root: Path) -> 
         value = key.example
         if (key.table, key.name) == ("notify", "kind"):
             value = '"command"'
+        if (key.table, key.name) == ("maintenance", "sites"):
+            value = '["memorial-a"]'  # the site the [[sites]] example names
+        if (key.table, key.name) == ("maintenance", "start"):
+            continue  # a one-off start or a weekly slot (every, at): the weekly one is written
         tables[key.table].append(f"{key.name} = {value}")
     text = ""
     for table, lines in tables.items():

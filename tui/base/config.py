@@ -10,7 +10,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +62,22 @@ class Notify:
     timeout: timedelta = timedelta(seconds=10)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """One `[[maintenance]]` window: one-off (`start`) or a weekly slot (`every` at `at`)."""
+
+    sites: tuple[str, ...]  # "*": every site
+    duration: timedelta
+    start: datetime | None = None
+    every: tuple[int, ...] = ()  # weekdays, Monday 0
+    at: tuple[int, int] | None = None  # (hour, minute), local to `timezone`
+    timezone: str = "UTC"
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None
@@ -88,6 +104,7 @@ class Config:
     take_over: bool = False  # a room attached to a watcher that stopped becomes the writer
     intent_after: timedelta = timedelta(hours=2)  # an open hat switch older is a check reason
     notify: tuple[Notify, ...] = ()
+    maintenance: tuple[Maintenance, ...] = ()
     metrics_listen: str | None = None
     metrics_token_env: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -279,6 +296,63 @@ def _notify(file: Path, index: int, table: Any) -> Notify:
     return notify
 
 
+def _maintenance(file: Path, index: int, table: Any, known: set[str]) -> Maintenance:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    reader = _Reader(file, f"maintenance[{index}]", table, "maintenance")
+    sites = reader.get("sites")
+    if not sites:
+        reader.fail("sites", 'names from [[sites]], or ["*"] (required)')
+    for site in sites:
+        if site != "*" and site not in known:
+            reader.fail("sites", f'names from [[sites]] or "*", got {site!r}')
+    duration = reader.get("duration")
+    if duration is None or not timedelta(0) < duration <= timedelta(days=7):
+        reader.fail("duration", "a duration above 0 and at most 7d (required)")
+    start_text, every, at_text = reader.get("start"), reader.get("every"), reader.get("at")
+    zone = reader.get("timezone")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail("timezone", f'an IANA time zone such as "Europe/Rome", got {zone!r}')
+    start = None
+    if start_text is not None:
+        try:
+            start = datetime.fromisoformat(start_text)
+        except ValueError:
+            reader.fail("start", f"an ISO 8601 date-time, got {start_text!r}")
+        assert start is not None
+        start = start.replace(tzinfo=start.tzinfo or ZoneInfo(zone)).astimezone(UTC)
+    days: tuple[int, ...] = ()
+    at = None
+    if every is not None or at_text is not None:
+        if start is not None:
+            reader.fail("start", "either start (one-off) or every and at (weekly), not both")
+        for day in every or []:
+            if day.lower()[:3] not in WEEKDAYS:
+                reader.fail("every", f"days among {', '.join(WEEKDAYS)}, got {day!r}")
+        days = tuple(sorted({WEEKDAYS.index(d.lower()[:3]) for d in every or []}))
+        if not days:
+            reader.fail("every", "the days of a weekly slot (with at)")
+        hour, _, minute = (at_text or "").partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            reader.fail("at", f'a local time "HH:MM" (with every), got {at_text!r}')
+        at = (int(hour), int(minute))
+    elif start is None:
+        reader.fail("start", "a start (one-off), or every and at (a weekly slot)")
+    window = Maintenance(
+        sites=tuple(sites),
+        duration=duration,
+        start=start,
+        every=days,
+        at=at,
+        timezone=zone,
+        reason=reader.get("reason") or "",
+    )
+    reader.finish()
+    return window
+
+
 def _listen(reader: _Reader, key: str, value: str | None) -> str | None:
     if value is None:
         return None
@@ -331,6 +405,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
     incidents = _Reader(file, "incidents", data.get("incidents", {}))
     metrics = _Reader(file, "metrics", data.get("metrics", {}))
     top.used.update({"room", "slo", "backups", "containers", "incidents", "sites", "notify"})
+    top.used.add("maintenance")
     top.used.add("metrics")
 
     roles = room.get("roles")
@@ -339,6 +414,11 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
             room.fail("roles", f"role names of [a-z0-9][a-z0-9_-]*, got {role!r}")
     sites = _tables(top, data, "sites", "site", _site)
     channels = _tables(top, data, "notify", "channel", _notify)
+    raw_windows = data.get("maintenance", [])
+    if not isinstance(raw_windows, list):
+        top.fail("maintenance", "an array of tables ([[maintenance]])")
+    known = {site.name for site in sites}
+    windows = tuple(_maintenance(file, i, t, known) for i, t in enumerate(raw_windows))
     owner = room.get("owner")
     if not ROLE_PATTERN.match(owner):
         room.fail("owner", f"a role name of [a-z0-9][a-z0-9_-]*, got {owner!r}")
@@ -388,6 +468,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         take_over=room.get("take_over"),
         intent_after=room.get("intent_after"),
         notify=channels,
+        maintenance=windows,
         metrics_listen=_listen(metrics, "listen", metrics.get("listen")),
         metrics_token_env=metrics_token,
     )

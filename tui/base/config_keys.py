@@ -347,10 +347,56 @@ KEYS: tuple[Key, ...] = (
         "one send's deadline over the whole exchange (at most 5m)",
         '"5s"',
     ),
+    # [[maintenance]]
+    Key(
+        "maintenance",
+        "sites",
+        "list[str]",
+        None,
+        'required: names from [[sites]], or ["*"] for all',
+        '["memorial-b"]',
+    ),
+    Key(
+        "maintenance",
+        "start",
+        "str",
+        None,
+        "a one-off window's start, ISO 8601 (or every and at for a weekly slot)",
+        '"2026-12-05T02:00:00Z"',
+    ),
+    Key("maintenance", "duration", "duration", None, "required: how long it lasts", '"30m"'),
+    Key(
+        "maintenance",
+        "every",
+        "list[str]",
+        None,
+        "a weekly slot's days: mon, tue, wed, thu, fri, sat, sun",
+        '["sun"]',
+    ),
+    Key("maintenance", "at", "str", None, "a weekly slot's local start time, HH:MM", '"02:00"'),
+    Key(
+        "maintenance",
+        "timezone",
+        "str",
+        "UTC",
+        "the time zone of at (an IANA name; daylight saving followed)",
+        '"Europe/Rome"',
+    ),
+    Key("maintenance", "reason", "text", None, "shown with the window", '"kernel update"'),
 )
 
-TABLES = ("room", "slo", "backups", "containers", "incidents", "metrics", "sites", "notify")
-ARRAYS = ("sites", "notify")
+TABLES = (
+    "room",
+    "slo",
+    "backups",
+    "containers",
+    "incidents",
+    "metrics",
+    "sites",
+    "notify",
+    "maintenance",
+)
+ARRAYS = ("sites", "notify", "maintenance")
 SCHEMA = {(key.table, key.name): key for key in KEYS}
 
 

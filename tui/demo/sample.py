@@ -18,7 +18,8 @@ from tui.base.resources import data_path
 # The moment the sample's times are written against (scripts/make_sample_state.py).
 SAMPLE_NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
 
-_TIMES = re.compile(r"^(created|until|closed): (\S+)$", re.MULTILINE)
+# `created`, an intent's `until` and `closed`, a maintenance window's `from` and `until` (nested).
+_TIMES = re.compile(r"^(\s*(?:created|until|closed|from)): (\d{4}-\S+)$", re.MULTILINE)
 
 
 @dataclass

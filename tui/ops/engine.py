@@ -29,16 +29,18 @@ from tui.base.paths import room_dir
 from tui.base.sanitize import clean
 from tui.base.storage import sweep_temp_files
 from tui.bus.tickets import Ticket
+from tui.ops import maintenance
 from tui.ops.budgets import BudgetReport, report, write_freeze
 from tui.ops.deliveries import Checker, Delivery, DeliveryBook
-from tui.ops.history import History, key_of
+from tui.ops.history import APART, History, key_of
 from tui.ops.incidents import Incident, IncidentBook
 from tui.ops.kb import Entry, load_kb, save_entry
+from tui.ops.maintenance import Window
 from tui.ops.postmortem import write_postmortem
 from tui.ops.probe_store import ProbeStore
 from tui.ops.probes import ProbeResult
 from tui.ops.rounds import Arrived, probe_round
-from tui.ops.slo import budget_trend
+from tui.ops.slo import SloStatus, budget_trend
 
 Clock = Callable[[], datetime]
 DELIVERY_GRACE = 2.0  # seconds a round waits, after its probes, for delivery checks under way
@@ -61,6 +63,7 @@ class OpsView:
     failing_since: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
     deliveries: tuple[Delivery, ...] = ()  # newest done first
     unverified: tuple[str, ...] = ()  # done tickets with a deliverable and no verify
+    windows: tuple[Window, ...] = ()  # maintenance windows active now or starting within a day
 
     @property
     def not_live(self) -> list[Delivery]:
@@ -118,6 +121,7 @@ class Operations:
         self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
         self.budget = report(self.history, config, now, self.folder)
         self._last_flush = 0.0
+        self.windows: list[Window] = maintenance.windows(config, (), now)
 
     @property
     def notes(self) -> list[str]:
@@ -181,6 +185,7 @@ class Operations:
             ),
             deliveries=tuple(self.deliveries.all()),
             unverified=tuple(self.deliveries.unverified),
+            windows=tuple(maintenance.relevant(self.windows, now)),
         )
 
     def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:
@@ -231,6 +236,8 @@ class Operations:
         deliveries, and every delivery in its window is checked in the same round.
         """
         try:
+            if tickets is not None:  # a reader shows the tickets' windows too
+                self.windows = maintenance.windows(self.config, tickets, now or clock())
             if not self.writer:
                 return self.follow(now or clock())
 
@@ -287,7 +294,9 @@ class Operations:
                 problems.append(clean(f"deliveries not saved: {exc}"))
             # Counted in memory first: a full or read-only disk costs records, never the round's
             # incidents and pages. What was not written is said and tried again next round.
-            self.history.add(results, self.config)
+            planned = [r for r in results if maintenance.covering(self.windows, r.site, r.at)]
+            self.history.add([r for r in results if r not in planned], self.config)
+            self.history.add(planned, self.config, apart=True)  # kept apart: no budget reads it
             for what, save in (
                 ("probe results", self._flush),
                 ("history", lambda: self.history.save(now)),
@@ -302,7 +311,8 @@ class Operations:
             except OSError as exc:
                 self.budget = report(self.history, self.config, now)
                 problems.append(clean(f"freeze.json not saved: {exc.strerror or exc}"))
-            changed = self.book.observe(results, self.budget, self.config, now, self.kb)
+            quiet = self.quiet(now)
+            changed = self.book.observe(results, self.budget, self.config, now, self.kb, quiet)
             resolved = [incident for incident in changed if not incident.open]
             for incident in resolved:
                 incident.budget_burned = self.burned(incident, now)
@@ -368,7 +378,7 @@ class Operations:
     def escalate(self, now: datetime) -> tuple[tuple[Incident, ...], OpsView]:
         """Firing incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
         with self._lock:
-            due = self.book.escalations(now)
+            due = self.book.escalations(now, self.quiet(now))
             if due and self.writer:
                 self._save_book()
             return tuple(copy.deepcopy(due)), self._view(now)
@@ -377,7 +387,18 @@ class Operations:
         """`escalate` for the watcher, which asks four times a second and shows nothing: no view
         is built, and the rungs are saved by `save_book` once their notifications are queued."""
         with self._lock:
-            return tuple(copy.deepcopy(self.book.escalations(now)))
+            return tuple(copy.deepcopy(self.book.escalations(now, self.quiet(now))))
+
+    def apart_bad(self, status: SloStatus, now: datetime) -> int:
+        """Bad events of an SLO during maintenance windows in its window: kept, not counted."""
+        with self._lock:
+            key = key_of(status.site, status.name) + APART
+            return self.history.counts(key, now - self.config.slo_window, now).bad
+
+    def quiet(self, now: datetime) -> frozenset[str]:
+        """The sites in a maintenance window now: they open nothing and page nothing."""
+        names = {site.name for site in self.config.sites}
+        return frozenset(n for n in names if maintenance.covering(self.windows, n, now))
 
     def save_book(self) -> list[str]:
         with self._lock:

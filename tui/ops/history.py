@@ -41,6 +41,9 @@ ByHour = dict[int, Buckets]  # minute buckets grouped by their hour: folding an 
 Signature = tuple[int, int, int]  # (inode, size, mtime in ns): a file unchanged since last read
 
 
+APART = "~maintenance"  # the suffix of the counts kept apart during maintenance windows
+
+
 def key_of(site: str | None, name: str) -> str:
     return f"{site or '*'}/{name}"
 
@@ -258,14 +261,16 @@ class History:
 
     # ---------------------------------------------------------------- writing
 
-    def add(self, results: Iterable[ProbeResult], config: Config) -> None:
-        """Count one round in memory; `save` appends it to the journal."""
+    def add(self, results: Iterable[ProbeResult], config: Config, *, apart: bool = False) -> None:
+        """Count one round in memory; `save` appends it to the journal. `apart`: results in a
+        maintenance window, counted under `<key>~maintenance`, which no budget reads."""
         for result in results:
             minute = int(result.at.timestamp()) // MINUTE * MINUTE
             if minute < self._folded_to:
                 self._folded_to = 0  # a late result: fold again at the next save
             for name, good in events(result, config):
-                self._count(key_of(result.site, name), minute, int(good), 1)
+                key = key_of(result.site, name) + (APART if apart else "")
+                self._count(key, minute, int(good), 1)
 
     def _count(self, key: str, minute: int, good: int, total: int) -> None:
         """Counts for one minute: in memory (with the hour's running sum) and due for the journal."""

@@ -290,8 +290,11 @@ class IncidentBook:
         config: Config,
         now: datetime,
         kb: list[Entry] | None = None,
+        quiet: frozenset[str] = frozenset(),
     ) -> list[Incident]:
-        """Feed one round; return the incidents that opened or resolved in it."""
+        """Feed one round; return the incidents that opened or resolved in it. The sites in
+        `quiet` (a maintenance window) open nothing; their streaks go on counting, so a window
+        that ends with the site still failing opens the incident at the next round."""
         changed: list[Incident] = []
         for result in results:
             key = key_of(result.site, result.check)
@@ -320,7 +323,7 @@ class IncidentBook:
                 burn.state, burn.tier = "triggered", 0
                 burn.episode, burn.fired_at = burn.episode + 1, iso(now)
                 changed.append(burn)
-            covered = burn is not None
+            covered = burn is not None or site in quiet
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
                 first_bad = datetime.fromtimestamp(since, UTC) if since else now
                 changed.append(
@@ -339,6 +342,7 @@ class IncidentBook:
         for status in budget.statuses:
             # A burn on a handful of probes is noise: the same bound as the freeze (slo.MIN_EVENTS).
             already = any(i.open and i.site == status.site for i in self.incidents)
+            already = already or status.site in quiet
             if status.judged and "page" in status.alerts and not already:
                 detail = f"{status.name} burning at {status.burn.get('1h') or 0:.1f}× over 1 h"
                 changed.append(
@@ -430,11 +434,12 @@ class IncidentBook:
         incident.resolution = how
         incident.note(now, f"resolved: {how}")
 
-    def escalations(self, now: datetime) -> list[Incident]:
-        """Triggered incidents whose next rung has come (60 s, 5 min, then every 15 min)."""
+    def escalations(self, now: datetime, quiet: frozenset[str] = frozenset()) -> list[Incident]:
+        """Triggered incidents whose next rung has come (60 s, 5 min, then every 15 min); the
+        sites in `quiet` (a maintenance window) page nothing until it ends."""
         due = []
         for incident in self.open_incidents():
-            if incident.state != "triggered":
+            if incident.state != "triggered" or incident.site in quiet:
                 continue
             rungs = INCIDENT_LADDER.rungs_due(incident.ladder_start, now)
             if rungs > incident.tier:

@@ -41,6 +41,7 @@ class HeaderView:
     down: tuple[str, ...] = ()  # sites with a check failing in the last round
     hats: tuple[str, ...] = ()  # open hat switches, in words ("operator as pm-bakery since …")
     hats_overdue: int = 0  # of them, past their until or open longer than intent_after
+    maintenance: tuple[str, ...] = ()  # active windows in words ("shop until 14:30Z (T-0150)")
 
     @property
     def alarm(self) -> bool:
@@ -99,6 +100,9 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
     if view.channels_failing:
         n = view.channels_failing
         signals.append((f"{n} notification{'s' if n != 1 else ''} failed", f"{n} unsent", "error"))
+    if view.maintenance:
+        more = f" +{len(view.maintenance) - 1}" if len(view.maintenance) > 1 else ""
+        signals.append((f"maintenance: {view.maintenance[0]}{more}", "maint", "accent"))
     if view.read_only:
         signals.append((f"read-only ({view.read_only})", "read-only", "warning"))
     if view.watched:
@@ -107,7 +111,7 @@ def header_pieces(view: HeaderView, width: int | None = None) -> list[Piece]:
         signals.append(
             ("unwatched: budgets count only while this room is open", "unwatched", "muted")
         )
-    if all(tone == "muted" for _, _, tone in signals):  # nothing needs a person
+    if all(tone in ("muted", "accent") for _, _, tone in signals):  # nothing needs a person
         signals.insert(0, ("no stale clarifications", "ok", "success"))
     title = "Sisyphus room" + (" · demo" if view.demo else "")
     place = f" · {view.root}"

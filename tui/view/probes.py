@@ -119,8 +119,10 @@ def site_rows(
     sites: list[str],
     waiting: frozenset[str] = frozenset(),
     slow_ms: float = float("inf"),
+    planned: frozenset[str] = frozenset(),
 ) -> list[SiteRow]:
-    """`waiting`: sites the round under way has not heard from yet (their last result shows)."""
+    """`waiting`: sites the round under way has not heard from yet (their last result shows);
+    `planned`: sites in a maintenance window (marked `maint`: shown, not counted)."""
     by_key = {(r.site, r.check): r for r in latest}
     rows = []
     for name in sites:
@@ -129,7 +131,7 @@ def site_rows(
         rows.append(
             SiteRow(
                 key=name,
-                name=name,
+                name=f"{name} maint" if name in planned else name,
                 http=_cell(http, "http"),
                 tls=_cell(by_key.get((name, "tls")), "tls"),
                 dns=_cell(by_key.get((name, "dns")), "dns"),

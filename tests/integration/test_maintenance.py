@@ -1,0 +1,175 @@
+"""Maintenance windows (SPEC section 7): a site down in a window spends no budget, opens and
+pages nothing, and opens an incident at once when the window ends with it still down; a ticket's
+window ends when the ticket is archived or answered done; weekly slots follow daylight saving."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import NOW, run_cli, write_ticket
+from tests.servers import Switch, switch_server
+from tui.base.clock import ManualClock
+from tui.base.config import ConfigError, load_config
+from tui.bus.scanner import Scanner
+from tui.ops import maintenance
+from tui.ops.engine import Operations
+
+
+def config_text(port: int, extra: str = "") -> str:
+    return f"""
+[incidents]
+open_after = 2
+recover_after = 2
+
+[[sites]]
+name = "shop"
+url = "http://127.0.0.1:{port}/"
+timeout = "3s"
+
+[[sites]]
+name = "other"
+url = "http://127.0.0.1:{port}/"
+timeout = "3s"
+{extra}"""
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_site_down_in_a_window_spends_nothing_opens_nothing_then_opens_at_once(
+    root: Path,
+) -> None:
+    clock = ManualClock(NOW)
+    switch = Switch()  # down (503) from the start
+    with switch_server(switch) as port:
+        window = f"""
+[[maintenance]]
+sites = ["shop"]
+start = "{stamp(NOW - timedelta(minutes=1))}"
+duration = "10m"
+reason = "kernel update"
+"""
+        (root / "sisyphus.toml").write_text(config_text(port, window))
+        config = load_config(root)
+        ops = Operations(root, config, writer=True, now=clock())
+        tickets = Scanner(root).scan().tickets
+        opened = []
+        for _ in range(4):  # 4 failing rounds inside the window, a minute apart
+            outcome = ops.round(clock, tickets=tickets, now=clock())
+            opened += [i.site for i in outcome.opened]
+            clock.advance(timedelta(minutes=1))
+        # `other` (no window) opened after 2 rounds; `shop` in its window opened nothing.
+        assert opened == ["other"]
+        assert ops.quiet(clock()) == frozenset({"shop"})
+        # Nothing pages for it: only `other`'s incident reaches a rung.
+        due = ops.due_escalations(clock() + timedelta(minutes=2))
+        assert [i.site for i in due] == ["other"]
+        statuses = {(s.site, s.name): s for s in ops.budget.statuses}
+        assert statuses[("shop", "availability")].window.bad == 0  # nothing spent
+        assert statuses[("other", "availability")].window.bad == 4
+        assert ops.apart_bad(statuses[("shop", "availability")], clock()) == 4  # kept apart
+        data = json.loads(run_cli(root, "status", "--json", "--now", stamp(clock())).stdout)
+        [shown] = data["maintenance"]
+        assert shown["sites"] == ["shop"] and shown["active"] and shown["source"] == "config"
+        assert shown["reason"] == "kernel update"
+        marked = {p["site"]: p["maintenance"] for p in data["probes"] if p["check"] == "http"}
+        assert marked == {"shop": True, "other": False}
+        # The window ends with the site still down: the incident opens at the first round after.
+        clock.advance(timedelta(minutes=6))
+        outcome = ops.round(clock, tickets=tickets, now=clock())
+        assert [i.site for i in outcome.opened] == ["shop"]
+        ops.close()
+
+
+def test_a_tickets_window_ends_when_it_is_answered_done_or_archived(root: Path) -> None:
+    write_ticket(
+        root,
+        "operator",
+        "T-0150",
+        id="T-0150",
+        sender="pm-shop",
+        subject="Migrate the shop's DNS",
+        deliverable="d",
+        created=stamp(NOW - timedelta(minutes=20)),
+        body="Body.\n",
+        **{
+            "maintenance": "\n  sites: [shop]\n"
+            f"  from: {stamp(NOW - timedelta(minutes=10))}\n"
+            f"  until: {stamp(NOW + timedelta(minutes=20))}"
+        },
+    )
+    (root / "sisyphus.toml").write_text(config_text(9))
+    config = load_config(root)
+    tickets = Scanner(root).scan().tickets
+    [window] = maintenance.windows(config, tickets, NOW)
+    assert window.source == "T-0150" and window.covers("shop", NOW)
+    assert not window.covers("other", NOW) and not window.covers(None, NOW)
+    assert window.words() == "shop until 10:20Z (T-0150)"
+    # Answered done five minutes ago: over since then.
+    write_ticket(
+        root,
+        "pm-shop",
+        "R-1",
+        id="R-1",
+        sender="operator",
+        in_reply_to="T-0150",
+        status="done",
+        created=stamp(NOW - timedelta(minutes=5)),
+    )
+    [answered] = maintenance.windows(config, Scanner(root).scan().tickets, NOW)
+    assert answered.end == NOW - timedelta(minutes=5) and not answered.active(NOW)
+    # Archived: no window at all.
+    archive = root / "tickets" / "archive"
+    (root / "tickets" / "to_operator" / "T-0150.md").rename(archive / "T-0150.md")
+    assert maintenance.windows(config, Scanner(root).scan().tickets, NOW) == []
+
+
+def test_a_weekly_slot_follows_daylight_saving_in_its_zone(root: Path) -> None:
+    (root / "sisyphus.toml").write_text(
+        config_text(9)
+        + """
+[[maintenance]]
+sites = ["*"]
+every = ["sun"]
+at = "04:00"
+timezone = "Europe/Rome"
+duration = "30m"
+"""
+    )
+    config = load_config(root)
+    # Europe/Rome leaves summer time on Sunday 2026-10-25: 04:00 local is 02:00Z before, 03:00Z
+    # after.
+    now = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)
+    starts = [w.start for w in maintenance.windows(config, (), now)]
+    assert datetime(2026, 10, 18, 2, 0, tzinfo=UTC) in starts
+    assert datetime(2026, 10, 25, 3, 0, tzinfo=UTC) in starts
+    sunday = datetime(2026, 10, 25, 3, 10, tzinfo=UTC)
+    found = maintenance.windows(config, (), sunday)
+    assert maintenance.covering(found, "shop", sunday) is not None
+    assert maintenance.covering(found, "shop", sunday - timedelta(minutes=20)) is None
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ('sites = ["nope"]\nstart = "2026-12-05T02:00:00Z"\nduration = "30m"', "sites"),
+        ('sites = ["shop"]\nduration = "30m"', "start"),
+        ('sites = ["shop"]\nstart = "soon"\nduration = "30m"', "start"),
+        ('sites = ["shop"]\nstart = "2026-12-05T02:00:00Z"', "duration"),
+        ('sites = ["shop"]\nevery = ["someday"]\nat = "02:00"\nduration = "1h"', "every"),
+        ('sites = ["shop"]\nevery = ["sun"]\nat = "25:00"\nduration = "1h"', "at"),
+        (
+            'sites = ["shop"]\nevery = ["sun"]\nat = "02:00"\nduration = "1h"\ntimezone = "Mars/Olympus"',
+            "timezone",
+        ),
+    ],
+)
+def test_a_bad_window_names_its_key(root: Path, table: str, key: str) -> None:
+    (root / "sisyphus.toml").write_text(config_text(9, "\n[[maintenance]]\n" + table + "\n"))
+    with pytest.raises(ConfigError, match=rf"key 'maintenance\[0\]\.{key}'"):
+        load_config(root)
