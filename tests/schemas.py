@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schema"
-WRITING = {"ack", "resolve", "reply", "archive", "file"}
+WRITING = {"ack", "resolve", "silence", "reply", "archive", "file"}
 
 
 @cache

@@ -15,11 +15,13 @@ import json
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tui.base.clock import system_clock
+from tui.base.clock import iso, system_clock
 from tui.base.config import Config
+from tui.base.durations import format_duration, parse_duration
 from tui.base.paths import can_write, read_file, room_dir
 from tui.base.sanitize import clean
 from tui.base.storage import WriterLock
@@ -35,6 +37,8 @@ from tui.ops.incidents import IncidentBook
 from tui.ops.watcher_file import read_watcher
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+NOTE_ASKS = {"resolve": "what was done", "silence": "why its pages stop"}
+MAX_SILENCE = timedelta(days=7)  # a silence is a pause, not a way to mute a site for good
 WAIT_FOR_WRITER = 5.0  # seconds `ack` waits for the watcher to carry a request out
 
 
@@ -46,13 +50,22 @@ def _say(args: argparse.Namespace, ok: bool, message: str, path: str | None) -> 
 
 
 def act(root: Path, config: Config, args: argparse.Namespace) -> int:
-    action = args.command  # ack | resolve
+    action = args.command  # ack | resolve | silence
     target = args.id
     by = args.by or audit.user()
     folder = room_dir(root)
     note = args.note or ""
-    if action == "resolve" and not note.strip():
-        return usage(args, "--note: say what was done (an empty note is refused)")
+    if action in ("resolve", "silence") and not note.strip():
+        return usage(args, f"--note: say {NOTE_ASKS[action]} (an empty note is refused)")
+    until = ""
+    if action == "silence":
+        try:
+            length = parse_duration(args.duration)
+        except ValueError:
+            return usage(args, f'--for: a duration such as "30m" or "2h", got {args.duration!r}')
+        if not timedelta(0) < length <= MAX_SILENCE:
+            return usage(args, f"--for: above 0 and at most {format_duration(MAX_SILENCE)}")
+        until = iso(system_clock() + length) or ""
     if len(note) > requests.MAX_NOTE:
         return usage(args, f"--note: {len(note):,} characters, at most {requests.MAX_NOTE:,}")
     try:
@@ -62,7 +75,7 @@ def act(root: Path, config: Config, args: argparse.Namespace) -> int:
     book = IncidentBook(folder, read_only=True)
     incident = book.get(target)
     if incident is None:
-        if action == "resolve":
+        if action in ("resolve", "silence"):
             return usage(
                 args, f"no incident {target!r}{_near(target, [i.id for i in book.incidents])}"
             )
@@ -85,20 +98,22 @@ def act(root: Path, config: Config, args: argparse.Namespace) -> int:
         try:
             ops = Operations(root, config, writer=True, now=now)
             acks = Acks(folder, read_only=False)
-            request = requests.Request(Path(), action, target, by, args.note, "")
+            request = requests.Request(Path(), action, target, by, args.note, "", until)
             message = requests.apply(request, ops, acks, now)
         finally:
             lock.release()
         written = "incidents.json" if incident is not None else "acks.json"
-        problem = audit.record(folder, now, action, id=target, by=by, note=args.note)
+        details = {"until": until} if until else {}
+        problem = audit.record(folder, now, action, id=target, by=by, note=args.note, **details)
         _say(args, True, message + (f" ({problem})" if problem else ""), f".room/{written}")
         return EXIT_OK
     try:
-        path = requests.drop(folder, action, target, by, args.note, now)
+        path = requests.drop(folder, action, target, by, args.note, now, until)
     except OSError as exc:
         _say(args, False, f"refused: the request cannot be left: {exc.strerror or exc}", None)
         return EXIT_REFUSED
-    audit.record(folder, now, action, id=target, by=by, note=args.note, via="request")
+    extra = {"until": until} if until else {}
+    audit.record(folder, now, action, id=target, by=by, note=args.note, via="request", **extra)
     relative = str(path.relative_to(root))
     watcher = read_watcher(folder)
     writer = f"the watcher (pid {watcher['pid']})" if watcher else "the room holding the lock"

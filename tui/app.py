@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.screen import Screen
 
-from tui.base.clock import Clock, system_clock
+from tui.base.clock import Clock, iso, system_clock
 from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
@@ -476,12 +476,17 @@ class RoomApp(RequestsChannel, App[None]):
     @work(thread=True, group="incident", exit_on_error=False)
     def _incident_action(self, message: m.IncidentAction) -> None:
         now, who = self.clock(), getpass.getuser()
+        until = now + message.length if message.length else None
         if self.watcher is not None and message.action in requests.ACTIONS:
-            said = self.send_to_watcher(message.action, message.incident_id, message.note)
+            said = self.send_to_watcher(
+                message.action, message.incident_id, message.note, iso(until) or ""
+            )
             view = self.operations.view(now)
             self.post_message(m.IncidentChanged(ActionOutcome(said, (), view)))
             return
-        outcome = self.operations.act(message.action, message.incident_id, who, message.note, now)
+        outcome = self.operations.act(
+            message.action, message.incident_id, who, message.note, now, until
+        )
         self.post_message(m.IncidentChanged(outcome))
 
     @on(m.IncidentChanged)

@@ -45,7 +45,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
 
 
-WRITING = ("ack", "resolve", "reply", "archive", "file")
+WRITING = ("ack", "resolve", "silence", "reply", "archive", "file")
 
 
 def build_parser() -> _Parser:
@@ -122,6 +122,20 @@ def build_parser() -> _Parser:
     resolve.add_argument("--note", metavar="TEXT", required=True, help="what was done")
     resolve.add_argument("--by", metavar="NAME", help="who resolves (default: the OS user)")
     resolve.add_argument("--json", action="store_true", help="one JSON line")
+
+    silence = commands.add_parser(
+        "silence", help="stop an incident's pages for a while (it stays open and counted)"
+    )
+    silence.add_argument("id", metavar="INCIDENT", help="an incident id")
+    silence.add_argument(
+        "--state", metavar="DIR", default=argparse.SUPPRESS, help="the state folder"
+    )
+    silence.add_argument(
+        "--for", dest="duration", metavar="DURATION", required=True, help='how long: "30m", "2h"'
+    )
+    silence.add_argument("--note", metavar="TEXT", required=True, help="why")
+    silence.add_argument("--by", metavar="NAME", help="who silences (default: the OS user)")
+    silence.add_argument("--json", action="store_true", help="one JSON line")
 
     def body_options(command: argparse.ArgumentParser) -> None:
         group = command.add_mutually_exclusive_group()
@@ -235,7 +249,7 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             print("refused: --read-only: nothing written")
         return EXIT_ATTENTION
-    if args.command in ("ack", "resolve"):
+    if args.command in ("ack", "resolve", "silence"):
         from tui.acting import act
 
         return act(root, config, args)

@@ -31,6 +31,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     notes: list[str] = []
     found = maintenance.windows(config, bus.tickets, now)
     deliveries: list[dict[str, Any]] = []
+    silences: list[dict[str, Any]] = []
     unverified: list[str] = []
     known = ("probes.json", "incidents.json", "deliveries.json")
     if probe or any((folder / name).exists() for name in known):
@@ -92,6 +93,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         ]
         freeze = view.budget.freeze
         freeze_detail = view.budget.freeze_json(now) if freeze else None
+        silences = [i.silence_json() for i in view.incidents if i.open and i.silenced(now)]
         incidents = [
             incident.to_json()
             for incident in sorted(view.incidents, key=lambda i: (not i.open, i.opened_at))
@@ -118,7 +120,7 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
         snapshot["freeze_lifts_at"] = freeze_detail["projected_lift"]
     snapshot["latency_objective_ms"] = config.latency_p95_ms
     snapshot["maintenance"] = [w.to_json(now) for w in maintenance.relevant(found, now)]
-    snapshot["silences"] = []
+    snapshot["silences"] = silences
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)

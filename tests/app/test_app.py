@@ -400,7 +400,14 @@ async def test_help_is_the_keys_of_the_screen_it_is_pressed_in(state: Path) -> N
         await pilot.press("question_mark")
         await settle(pilot, app, lambda: isinstance(app.screen, HelpScreen))
         sections = dict(app.screen.sections)  # type: ignore[attr-defined]
-        assert [keys for keys, _ in sections["An incident"]] == ["escape / q", "a", "r", "K", "?"]
+        assert [keys for keys, _ in sections["An incident"]] == [
+            "escape / q",
+            "a",
+            "r",
+            "K",
+            "S",
+            "?",
+        ]
         await pilot.press("escape", "escape")
         await settle(pilot, app, lambda: app.screen is app.main)
         app.main.action_actions()  # a table where enter opens nothing: no enter line

@@ -173,3 +173,36 @@ def test_a_bad_window_names_its_key(root: Path, table: str, key: str) -> None:
     (root / "sisyphus.toml").write_text(config_text(9, "\n[[maintenance]]\n" + table + "\n"))
     with pytest.raises(ConfigError, match=rf"key 'maintenance\[0\]\.{key}'"):
         load_config(root)
+
+
+def test_a_silence_stops_the_pages_until_it_ends_and_is_listed(root: Path) -> None:
+    from tests.helpers import acknowledged_burn
+
+    (root / "sisyphus.toml").write_text(config_text(9))
+    (root / ".room").mkdir()
+    config = load_config(root)
+    ops = Operations(root, config, writer=True, now=NOW)
+    incident = acknowledged_burn("shop", stamp(NOW - timedelta(minutes=10)))
+    incident.state, incident.tier = "triggered", 1  # firing, its first rung announced
+    ops.book.incidents.append(incident)
+    ops.save_book()
+    now = stamp(datetime.now(UTC))
+    refused = run_cli(root, "silence", incident.id, "--for", "soon", "--note", "x")
+    assert refused.returncode == 2 and "--for" in refused.stdout
+    empty = run_cli(root, "silence", incident.id, "--for", "30m", "--note", " ")
+    assert empty.returncode == 2 and "empty note" in empty.stdout
+    done = run_cli(root, "silence", incident.id, "--for", "30m", "--note", "deploy", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["ok"] is True
+    data = json.loads(run_cli(root, "status", "--json", "--now", now).stdout)
+    [silence] = data["silences"]
+    assert silence["incident"] == incident.id and silence["note"] == "deploy"
+    [shown] = [i for i in data["incidents"] if i["id"] == incident.id]
+    assert shown["state"] == "triggered"  # still open and counted
+    # The ladder: nothing during the silence, the next rung once it has ended.
+    ops = Operations(root, config, writer=True, now=NOW)
+    until = datetime.fromisoformat(silence["until"].replace("Z", "+00:00"))
+    assert ops.due_escalations(until - timedelta(minutes=1)) == ()
+    assert [i.id for i in ops.due_escalations(until + timedelta(seconds=1))] == [incident.id]
+    actions = [json.loads(line) for line in (root / ".room" / "actions.jsonl").open()]
+    assert actions[-1]["action"] == "silence" and actions[-1]["until"] == silence["until"]

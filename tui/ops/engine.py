@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from tui.base.clock import parse_iso
+from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
@@ -405,9 +405,16 @@ class Operations:
             return self._save_book() if self.writer else []
 
     def act(
-        self, action: str, incident_id: str, who: str, note: str, now: datetime
+        self,
+        action: str,
+        incident_id: str,
+        who: str,
+        note: str,
+        now: datetime,
+        until: datetime | None = None,
     ) -> ActionOutcome:
-        """`ack`, `resolve` or `kb` (save the incident's pattern to the knowledge base)."""
+        """`ack`, `resolve`, `silence` (its pages stop `until` then) or `kb` (save the incident's
+        pattern to the knowledge base)."""
         note = clean(note)
         problems: list[str] = []
         with self._lock:
@@ -432,6 +439,14 @@ class Operations:
                 if self.writer:
                     problems.extend(self._closed(incident, now))
                 message = f"{incident.id} closed: {how}."
+            elif action == "silence":
+                if not incident.open or until is None or until <= now:
+                    why = "closed" if not incident.open else "given no end in the future"
+                    return ActionOutcome(
+                        f"{incident.id} is {why}: not silenced.", (), self._view(now)
+                    )
+                self.book.silence(incident, who, note, until, now)
+                message = f"Silenced {incident.id} until {iso(until)}: open, counted, not paged."
             elif action == "kb":
                 message = self._save_kb(incident, note, now, problems)
             else:

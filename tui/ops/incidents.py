@@ -57,6 +57,20 @@ class Incident:
     postmortem_pending: str | None = None
     episode: int = 1  # a new outage under an open burn incident fires it again: episode 2, …
     fired_at: str | None = None  # when the current episode began (its ladder starts there)
+    silenced_until: str | None = None  # its pages stop until then (it stays open and counted)
+    silenced_by: str | None = None
+    silence_note: str | None = None
+
+    def silenced(self, now: datetime) -> bool:
+        return self.silenced_until is not None and now < parse_iso(self.silenced_until)
+
+    def silence_json(self) -> dict[str, Any]:
+        return {
+            "incident": self.id,
+            "until": self.silenced_until,
+            "by": self.silenced_by or "",
+            "note": self.silence_note or "",
+        }
 
     @property
     def open(self) -> bool:
@@ -105,6 +119,7 @@ class Incident:
             "postmortem_pending": self.postmortem_pending is not None,
             "timeline": self.timeline,
             "episode": self.episode,
+            "silenced_until": self.silenced_until,
         }
 
     @property
@@ -132,6 +147,9 @@ OPTIONAL_TEXT = (
     "postmortem",
     "postmortem_pending",
     "fired_at",
+    "silenced_until",
+    "silenced_by",
+    "silence_note",
 )
 
 
@@ -175,7 +193,14 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
     if not fits:
         return None
     try:
-        for name in ("opened_at", "first_bad_at", "acknowledged_at", "resolved_at", "fired_at"):
+        for name in (
+            "opened_at",
+            "first_bad_at",
+            "acknowledged_at",
+            "resolved_at",
+            "fired_at",
+            "silenced_until",
+        ):
             if data.get(name) is not None:
                 parse_iso(data[name])
         return Incident(**data)
@@ -322,6 +347,7 @@ class IncidentBook:
                 burn.note(now, f"{check} failing again for {bad} rounds: {result.detail}")
                 burn.state, burn.tier = "triggered", 0
                 burn.episode, burn.fired_at = burn.episode + 1, iso(now)
+                burn.silenced_until = None  # a new outage: the silence was for the old one
                 changed.append(burn)
             covered = burn is not None or site in quiet
             if bad >= config.open_after and self._open_for(site, check) is None and not covered:
@@ -427,6 +453,13 @@ class IncidentBook:
             incident.kb_applied = applied.group(1).rstrip(".,;")
         incident.note(now, f"acknowledged by {who}" + (f": {note}" if note else ""))
 
+    def silence(
+        self, incident: Incident, who: str, note: str, until: datetime, now: datetime
+    ) -> None:
+        incident.silenced_until, incident.silenced_by = iso(until), who
+        incident.silence_note = note
+        incident.note(now, f"silenced by {who} until {iso(until)}: {note}")
+
     def resolve(self, incident: Incident, now: datetime, how: str) -> None:
         """Close it; the budget it burned is counted by the engine (Operations.burned)."""
         incident.state = "resolved"
@@ -439,7 +472,7 @@ class IncidentBook:
         sites in `quiet` (a maintenance window) page nothing until it ends."""
         due = []
         for incident in self.open_incidents():
-            if incident.state != "triggered" or incident.site in quiet:
+            if incident.state != "triggered" or incident.site in quiet or incident.silenced(now):
                 continue
             rungs = INCIDENT_LADDER.rungs_due(incident.ladder_start, now)
             if rungs > incident.tier:

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from tui.base import confined
-from tui.base.clock import iso
+from tui.base.clock import iso, parse_iso
 from tui.base.paths import NotAFile, read_file
 from tui.base.sanitize import clean
 
 FOLDER = "requests"
-ACTIONS = ("ack", "resolve")
+ACTIONS = ("ack", "resolve", "silence")
 MAX_REQUEST = 16 * 1024
 MAX_NOTE = 2000
 
@@ -38,19 +38,24 @@ class Request:
     by: str
     note: str
     at: str
+    until: str = ""  # a silence's end (ISO 8601)
 
 
 def folder_of(room: Path) -> Path:
     return room / FOLDER
 
 
-def drop(room: Path, action: str, target: str, by: str, note: str, now: datetime) -> Path:
+def drop(
+    room: Path, action: str, target: str, by: str, note: str, now: datetime, until: str = ""
+) -> Path:
     """Leave a request for the writer; returns its path. Never replaces another request."""
     if action not in ACTIONS:
         raise ValueError(f"unknown request {action!r}")
     if len(note) > MAX_NOTE:
         raise ValueError(f"the note is {len(note):,} characters, at most {MAX_NOTE:,}")
     body = {"action": action, "target": target, "by": by, "note": note, "at": iso(now)}
+    if until:
+        body["until"] = until
     name = f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(4)}.json"
     with confined.folder(room.parent, f"{room.name}/{FOLDER}") as fd:
         confined.write_new(fd, name, json.dumps(body, ensure_ascii=False).encode())
@@ -131,6 +136,7 @@ def _parse(path: Path, data: Any) -> Request:
     values: dict[str, Any] = {
         key: data.get(key) for key in ("action", "target", "by", "note", "at")
     }
+    values["until"] = data.get("until", "")
     if values["action"] not in ACTIONS:
         raise ValueError(f"unknown action {values['action']!r}")
     for key, value in values.items():
@@ -187,10 +193,14 @@ def apply(request: Request, ops: Any, acks: Any, now: datetime) -> str:
     incident = ops.book.get(request.target)
     note = request.note
     if incident is not None:
-        outcome = ops.act(request.action, incident.id, request.by, note, now)
+        try:
+            until = parse_iso(request.until) if request.until else None
+        except ValueError:
+            return f"Not silenced: {request.until!r} is not a time."
+        outcome = ops.act(request.action, incident.id, request.by, note, now, until)
         return " ".join([outcome.message, *outcome.problems])
-    if request.action == "resolve":
-        return f"No incident {request.target}: only an incident is resolved."
+    if request.action in ("resolve", "silence"):
+        return f"No incident {request.target}: only an incident is {request.action}d."
     if acks.has(request.target):
         return f"{request.target} was already acknowledged."
     problem = acks.acknowledge(request.target, request.by, now)

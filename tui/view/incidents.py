@@ -92,6 +92,10 @@ def incident_record(incident: Incident, kb: Sequence[Entry]) -> list[tuple[str, 
     pieces.append((f"Error budget burned: {burned}\n", "plain"))
     if i.acknowledged_by:
         pieces.append((f"Acknowledged by {i.acknowledged_by} at {i.acknowledged_at}\n", "plain"))
+    if i.open and i.silenced_until:
+        pieces.append(
+            (f"Silenced until {i.silenced_until} by {i.silenced_by}: {i.silence_note}\n", "warning")
+        )
     if i.resolution:
         pieces.append((f"Resolution: {i.resolution}\n", "plain"))
     if i.postmortem:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from textual.message import Message
 
@@ -39,11 +40,13 @@ class AcknowledgeTicket(Message):
 
 @dataclass
 class IncidentAction(Message):
-    """A person acknowledged (`ack`), resolved (`resolve`) or saved to the KB (`kb`) an incident."""
+    """A person acknowledged (`ack`), resolved (`resolve`), silenced (`silence`, for `length`) or
+    saved to the KB (`kb`) an incident."""
 
     action: str
     incident_id: str
     note: str
+    length: timedelta | None = None  # a silence's length
 
 
 @dataclass

@@ -35,14 +35,14 @@ class RequestsChannel(App[None]):
     clock: Callable[[], Any]
     _taking: threading.Lock  # held by the worker carrying out requests
 
-    def send_to_watcher(self, action: str, target: str, note: str) -> str:
+    def send_to_watcher(self, action: str, target: str, note: str, until: str = "") -> str:
         """Leave an action for the watcher (it carries it out within a second); read its records
         again shortly after. Returns what to tell the person."""
         from tui.ops import audit
 
         now = self.clock()
         try:
-            requests.drop(room_dir(self.root), action, target, getpass.getuser(), note, now)
+            requests.drop(room_dir(self.root), action, target, getpass.getuser(), note, now, until)
         except OSError as exc:
             return f"Not sent to the watcher: {exc.strerror or exc}."
         audit.record(room_dir(self.root), now, action, id=target, note=note, via="room")

@@ -82,6 +82,8 @@ HELP = {
     "incident.ack": "acknowledge this firing incident, with a note (“applied KB entry <id>”)",
     "incident.resolve": "resolve it by hand, with a note of what was done",
     "incident.kb": "save its pattern and your fix to the knowledge base",
+    "incident.silence": "silence its pages for a while (“30m deploy in progress”): it stays open "
+    "and counted; the pages resume when the silence ends",
     "site.back": "back to the room",
     "deliveries.back": "back to the room",
     "reply.send": "send: write the response (and archive the ticket unless kept)",
