@@ -40,6 +40,7 @@ from tui.ops import requests
 from tui.ops.deliveries import DeliveryWatch, sentence
 from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
+from tui.ops.maintenance import WARN_BEFORE, Window
 from tui.ops.metrics import Metrics, MetricsError, MetricsServer
 from tui.ops.notify import Event, Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
@@ -71,6 +72,8 @@ class Watcher:
         self.last_round_at: datetime | None = None
         self.info_problem: str | None = None
         self.unsaved_since: str | None = None  # records not written since (a full disk)
+        self.active_windows: dict[tuple[str, datetime, datetime], Window] = {}
+        self.warned_windows: set[tuple[str, datetime, datetime]] = set()
 
     # ------------------------------------------------------------------ start and stop
 
@@ -265,6 +268,7 @@ class Watcher:
         for problem in outcome.problems:
             if problem not in unsaved:  # said once above, not every round
                 self.log("problem", {"text": problem})
+        self._windows(outcome, now)
         for delivery in outcome.turned_not_live:
             self.log(
                 "delivery not live",
@@ -282,6 +286,25 @@ class Watcher:
         events.extend(self._freeze(outcome, now))
         self._notify([e for e in events if e is not None])
         self._write_info()
+
+    def _windows(self, outcome: RoundOutcome, now: datetime) -> None:
+        """Maintenance windows starting and ending, and one ending soon on a failing site."""
+        active = {(w.source, w.start, w.end): w for w in self.ops.windows if w.active(now)}
+        for key in active.keys() - self.active_windows.keys():
+            window = active[key]
+            self.log("maintenance started", {"window": window.words(), "reason": window.reason})
+        for key in self.active_windows.keys() - active.keys():
+            self.log("maintenance ended", {"window": self.active_windows[key].words()})
+        self.active_windows = active
+        failing = {r.site for r in outcome.results if not r.ok and r.site}
+        for key, window in active.items():
+            down = sorted(s for s in failing if window.covers(s, now))
+            if down and window.end - now <= WARN_BEFORE and key not in self.warned_windows:
+                self.warned_windows.add(key)
+                self.log(
+                    "maintenance ending, site failing",
+                    {"window": window.words(), "failing": ", ".join(down)},
+                )
 
     def _closing(self, incident: Incident, now: datetime) -> Event | None:
         if incident.tier == 0:  # never announced: nobody to tell it is over

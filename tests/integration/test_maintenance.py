@@ -17,6 +17,7 @@ from tui.base.config import ConfigError, load_config
 from tui.bus.scanner import Scanner
 from tui.ops import maintenance
 from tui.ops.engine import Operations
+from tui.ops.metrics import Metrics
 
 
 def config_text(port: int, extra: str = "") -> str:
@@ -66,6 +67,11 @@ reason = "kernel update"
         # `other` (no window) opened after 2 rounds; `shop` in its window opened nothing.
         assert opened == ["other"]
         assert ops.quiet(clock()) == frozenset({"shop"})
+        metrics = Metrics(config, "test")
+        metrics.set_view(ops.view(clock()))
+        exposed = metrics.exposition(None)[0].decode()
+        assert 'sisyphus_maintenance{site="shop"} 1.0' in exposed
+        assert 'sisyphus_maintenance{site="other"} 0.0' in exposed
         # Nothing pages for it: only `other`'s incident reaches a rung.
         due = ops.due_escalations(clock() + timedelta(minutes=2))
         assert [i.site for i in due] == ["other"]
@@ -79,6 +85,9 @@ reason = "kernel update"
         assert shown["reason"] == "kernel update"
         marked = {p["site"]: p["maintenance"] for p in data["probes"] if p["check"] == "http"}
         assert marked == {"shop": True, "other": False}
+        check = run_cli(root, "check", "--now", stamp(clock())).stdout
+        assert "maintenance ends in 5m (config) with shop still failing" in check
+        assert "failing now: shop" not in check  # planned: not a reason by itself
         # The window ends with the site still down: the incident opens at the first round after.
         clock.advance(timedelta(minutes=6))
         outcome = ops.round(clock, tickets=tickets, now=clock())

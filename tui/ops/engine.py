@@ -64,6 +64,7 @@ class OpsView:
     deliveries: tuple[Delivery, ...] = ()  # newest done first
     unverified: tuple[str, ...] = ()  # done tickets with a deliverable and no verify
     windows: tuple[Window, ...] = ()  # maintenance windows active now or starting within a day
+    quiet: frozenset[str] = frozenset()  # sites in a maintenance window when it was made
 
     @property
     def not_live(self) -> list[Delivery]:
@@ -186,6 +187,7 @@ class Operations:
             deliveries=tuple(self.deliveries.all()),
             unverified=tuple(self.deliveries.unverified),
             windows=tuple(maintenance.relevant(self.windows, now)),
+            quiet=self.quiet(now),
         )
 
     def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:

@@ -126,6 +126,12 @@ class Metrics:
             "Tickets marked done whose verify URL fails",
             registry=r,
         )
+        self.maintenance = Gauge(
+            "sisyphus_maintenance",
+            "1 while the site is in a maintenance window (its bad probes are not counted)",
+            ("site",),
+            registry=r,
+        )
         self._lock = threading.Lock()
         self._site_series: list[tuple[Any, tuple[str, ...]]] = [
             (self.probes, ("site", "check", "vantage")),
@@ -136,7 +142,9 @@ class Metrics:
             (self.cert_left, ("site", "vantage")),
             (self.budget, ("site", "slo")),
             (self.burn, ("site", "slo", "window")),
+            (self.maintenance, ("site",)),
         ]
+        self.sites: list[str] = []
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -145,6 +153,9 @@ class Metrics:
         from tui.ops.rules import slos_of
 
         vantage = self.vantage
+        self.sites = [site.name for site in config.sites]
+        for name in self.sites:
+            self.maintenance.labels(name)
         for site, slo in slos_of(config):
             self.slo_events.labels(site, slo, vantage)
             self.slo_bad.labels(site, slo, vantage)
@@ -209,6 +220,8 @@ class Metrics:
             for state in ("triggered", "acknowledged"):
                 self.incidents.labels(state).set(sum(1 for i in view.incidents if i.state == state))
             self.not_live.set(len(view.not_live))
+            for site in self.sites:
+                self.maintenance.labels(site).set(1 if site in view.quiet else 0)
 
     def set_bus(self, bus: BusSnapshot, config: Config, now: Any) -> None:
         with self._lock:

@@ -240,6 +240,7 @@ def check_reasons(
 ) -> list[str]:
     """One line per reason a person is needed (`check`)."""
     reasons = [f"cannot see: {problem}" for problem in snapshot.get("unreadable", [])]
+    now = parse_iso(snapshot["generated_at"])
     for ticket in snapshot["tickets"]:
         if ticket["stale"]:
             reasons.append(
@@ -255,7 +256,7 @@ def check_reasons(
             )
     covered = {i.get("site") for i in snapshot["incidents"] if i["state"] != "resolved"}
     for probe in snapshot["probes"]:
-        if not probe["ok"] and probe["site"] not in covered:
+        if not probe["ok"] and probe["site"] not in covered and not probe.get("maintenance"):
             since = probe.get("failing_since") or probe["at"]
             reasons.append(
                 f"failing now: {probe['site'] or 'platform'} {probe['check']} since "
@@ -271,7 +272,6 @@ def check_reasons(
         reasons.append(
             f"deploy freeze: {_frozen_names(snapshot)} below the freeze line{_lift(snapshot)}"
         )
-    now = parse_iso(snapshot["generated_at"])
     for delivery in snapshot.get("deliveries", []):
         if delivery["ok"] is False:
             done = format_duration(now - parse_iso(delivery["done_at"]))
@@ -284,6 +284,16 @@ def check_reasons(
             reasons.append(
                 f"done without proof: {ticket_id} has a deliverable but no verify "
                 "([room] require_verify)"
+            )
+    failing = {p["site"] for p in snapshot["probes"] if not p["ok"] and p["site"]}
+    for window in snapshot.get("maintenance", []):
+        left = parse_iso(window["until"]) - now
+        sites = set(window["sites"])
+        down = sorted(failing if "*" in sites else failing & sites)
+        if window["active"] and left <= timedelta(minutes=10) and down:
+            reasons.append(
+                f"maintenance ends in {format_duration(left)} ({window['source']}) with "
+                f"{', '.join(down)} still failing: its incident opens then"
             )
     for intent in snapshot.get("intents", []):
         if intent.get("overdue"):

@@ -25,7 +25,6 @@ from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
 from tui.bus.scanner import BusSnapshot, find_archived, is_stale, stale_tickets
 from tui.ops.engine import OpsView
-from tui.ops.maintenance import covering
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budget_detail, budgets_summary
 from tui.view.deliveries import deliveries_summary, delivery_rows
@@ -241,7 +240,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
                 problems=bus.problems,
                 incidents=len(self.ops.open_incidents),
                 freeze=self.ops.budget.freeze,
-                down=sites_down(self.ops.results),
+                down=tuple(s for s in sites_down(self.ops.results) if s not in self.ops.quiet),
                 hats=open_hats(bus.intents),
                 maintenance=tuple(w.words() for w in self.ops.windows if w.active(now)),
                 hats_overdue=sum(
@@ -319,7 +318,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             sites,
             self.waiting,
             room.config.latency_p95_ms,
-            frozenset(n for n in sites if covering(self.ops.windows, n, room.clock())),
+            self.ops.quiet,
         )
         pane.query_one(SitesTable).render_rows(rows, tones)
         pane.show_platform(platform_cells(list(latest.values())), tones)
