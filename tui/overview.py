@@ -11,6 +11,7 @@ from tui.base.config import Config
 from tui.base.paths import can_write, room_dir
 from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
+from tui.bus.flow import flow_of
 from tui.bus.scanner import Scanner
 from tui.ops import maintenance
 from tui.ops.watcher_file import ended_watch, read_watcher
@@ -121,6 +122,11 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     snapshot["latency_objective_ms"] = config.latency_p95_ms
     snapshot["maintenance"] = [w.to_json(now) for w in maintenance.relevant(found, now)]
     snapshot["silences"] = silences
+    crew = flow_of(root, bus, now)
+    snapshot["flow"] = crew.to_json()
+    for role, moves in snapshot["flow"]["roles"].items():
+        idle = crew.roles[role].idle(now, config.idle_after)
+        moves["idle_s"] = None if idle is None else int(idle.total_seconds())
     snapshot["deliveries"] = deliveries
     snapshot["unverified"] = unverified
     snapshot["watcher"] = read_watcher(folder)

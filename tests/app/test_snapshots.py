@@ -184,3 +184,11 @@ def test_incident_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int])
     open_incident = opening(("5", "enter"), IncidentScreen)
     room = sample_room(tmp_path, incident=True)
     assert snap_compare(room, terminal_size=size, run_before=open_incident)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_flow_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    from widgets.screens.flow import FlowScreen
+
+    open_flow = opening(("7",), FlowScreen)
+    assert snap_compare(sample_room(tmp_path), terminal_size=size, run_before=open_flow)

@@ -103,6 +103,7 @@ class Config:
     unread_after: timedelta = timedelta(hours=24)
     take_over: bool = False  # a room attached to a watcher that stopped becomes the writer
     intent_after: timedelta = timedelta(hours=2)  # an open hat switch older is a check reason
+    idle_after: timedelta = timedelta(hours=4)  # work waiting, no pickup for as long: idle
     notify: tuple[Notify, ...] = ()
     maintenance: tuple[Maintenance, ...] = ()
     metrics_listen: str | None = None
@@ -467,6 +468,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         unread_after=room.get("unread_after"),
         take_over=room.get("take_over"),
         intent_after=room.get("intent_after"),
+        idle_after=room.get("idle_after"),
         notify=channels,
         maintenance=windows,
         metrics_listen=_listen(metrics, "listen", metrics.get("listen")),

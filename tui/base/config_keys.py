@@ -142,6 +142,15 @@ KEYS: tuple[Key, ...] = (
         "a hat switch (an open intent under intents/) open longer is a `check` reason",
         '"1h"',
     ),
+    Key(
+        "room",
+        "idle_after",
+        "duration",
+        timedelta(hours=4),
+        "a role with work waiting longer and no answer written for as long is idle: a `check` "
+        "reason",
+        '"2h"',
+    ),
     # [slo]
     Key("slo", "window", "duration", timedelta(days=30), "the error budgets' window", '"28d"'),
     Key(

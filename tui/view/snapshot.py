@@ -14,7 +14,7 @@ from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
 SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
-SCHEMA_VERSION = "1.4"  # docs/schema/status.schema.json: the minor grows with each added field
+SCHEMA_VERSION = "1.5"  # docs/schema/status.schema.json: the minor grows with each added field
 
 
 def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
@@ -294,6 +294,14 @@ def check_reasons(
             reasons.append(
                 f"maintenance ends in {format_duration(left)} ({window['source']}) with "
                 f"{', '.join(down)} still failing: its incident opens then"
+            )
+    for role, moves in snapshot.get("flow", {}).get("roles", {}).items():
+        if moves.get("idle_s"):
+            pickup = moves["last_pickup"]
+            last = f"last answer {pickup[5:16]}Z" if pickup else "no answer seen"
+            reasons.append(
+                f"idle role: {role} has {moves['waiting']} waiting (oldest "
+                f"{format_duration(timedelta(seconds=moves['oldest_s']))}), {last}"
             )
     for intent in snapshot.get("intents", []):
         if intent.get("overdue"):

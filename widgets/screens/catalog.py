@@ -11,6 +11,7 @@ from widgets.screens.actions import ActionsScreen
 from widgets.screens.budget import BudgetScreen
 from widgets.screens.confirm import ConfirmScreen
 from widgets.screens.deliveries import DeliveriesScreen
+from widgets.screens.flow import FlowScreen
 from widgets.screens.forms import NewTicketScreen, ReplyScreen
 from widgets.screens.help import EVERYWHERE, HELP, MARKS, TABLE_KEYS, HelpScreen, key_label
 from widgets.screens.incident import IncidentScreen
@@ -30,6 +31,7 @@ SCREENS = (
     DeliveriesScreen,
     ActionsScreen,
     IntentsScreen,
+    FlowScreen,
     NoticesScreen,
     ReplyScreen,
     NewTicketScreen,

@@ -36,6 +36,10 @@ HELP = {
     "line above the keys, not toasts over the panes)",
     "main.intents": "hat switches: every intent under intents/ (a role acting in another's "
     "hat), open ones first; overdue ones are in the header and in check",
+    "main.flow": "the crew's flow: per role what waits, the last pickup, tickets in and out per "
+    "day, cycle times, how its answers went; an IDLE role has work waiting and no answer",
+    "flow.back": "back to the room",
+    "flow.help": "this list",
     "intents.back": "back to the room",
     "intents.help": "this list",
     "confirm.yes": "yes: do it",

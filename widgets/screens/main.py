@@ -62,7 +62,7 @@ TICK = 30.0  # seconds between age refreshes; stale transitions get their own ex
 
 COMMAND_HELP = (
     "inboxes, tickets, probes, budgets, incidents, inbox ROLE, stale, deliveries, actions, "
-    "messages, intents, new, filter TEXT, help, quit"
+    "messages, intents, flow, new, filter TEXT, help, quit"
 )
 
 
@@ -81,6 +81,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         Binding("4", "focus_pane('budgets')", "Budgets", show=False, id="main.pane-budgets"),
         Binding("5", "focus_pane('incidents')", "Incidents", show=False, id="main.pane-incidents"),
         Binding("6", "deliveries", "Deliveries", show=False, id="main.deliveries"),
+        Binding("7", "flow", "Flow", show=False, id="main.flow"),
         Binding("R", "reply", "Reply", id="main.reply"),
         Binding("x", "archive", "Archive", show=False, id="main.archive"),
         Binding("space", "mark", "Mark", show=False, id="main.mark"),
@@ -109,6 +110,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             "take_over",
             "notices",
             "intents",
+            "flow",
             "command_line",
         }
         | {"focus_next", "focus_previous", "maximize", "minimize"}
@@ -544,6 +546,20 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
 
         self.app.push_screen(NoteScreen(f":  {COMMAND_HELP}"), typed)
 
+    def _views(self) -> dict[str, Callable[[], object]]:
+        """The `:` commands that open a view or act (the panes are separate)."""
+        return {
+            "stale": self.action_stale,
+            "deliveries": self.action_deliveries,
+            "actions": self.action_actions,
+            "messages": self.action_notices,
+            "intents": self.action_intents,
+            "flow": self.action_flow,
+            "new": self.action_new_ticket,
+            "help": self.action_help,
+            "quit": self.app.exit,
+        }
+
     def run_command(self, line: str) -> str | None:
         """Carry out one `:` command; a sentence when it is not one."""
         word, _, rest = line.strip().lstrip(":").strip().partition(" ")
@@ -557,26 +573,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             if rest not in roles:
                 return f"No inbox {rest!r}: one of {', '.join(roles) or 'none yet'}."
             self.show_role(rest)
-        elif word in (
-            "stale",
-            "deliveries",
-            "actions",
-            "messages",
-            "intents",
-            "new",
-            "help",
-            "quit",
-        ):
-            {
-                "intents": self.action_intents,
-                "stale": self.action_stale,
-                "deliveries": self.action_deliveries,
-                "actions": self.action_actions,
-                "messages": self.action_notices,
-                "new": self.action_new_ticket,
-                "help": self.action_help,
-                "quit": self.app.exit,
-            }[word]()
+        elif word in (views := self._views()):
+            views[word]()
         elif word in ("filter", "/"):
             self.action_filter()
             self.query_one("#filter", Input).value = rest
@@ -588,6 +586,23 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         from widgets.screens.notices import NoticesScreen
 
         self.app.push_screen(NoticesScreen(self.room.notices))
+
+    @work(thread=True, group="flow", exclusive=True, exit_on_error=False)
+    def action_flow(self) -> None:
+        """The crew's flow, read in a thread (it reads the recent archive)."""
+        from tui.bus.flow import flow_of
+
+        if self.bus is None:
+            return
+        room, now = self.room, self.room.clock()
+        crew = flow_of(room.root, self.bus, now)
+        self.app.call_from_thread(self._show_flow, crew, now)
+
+    def _show_flow(self, crew: Any, now: datetime) -> None:
+        from widgets.screens.flow import FlowScreen
+
+        room = self.room
+        self.app.push_screen(FlowScreen(crew, now, room.config.idle_after, room.tones))
 
     def action_intents(self) -> None:
         from widgets.screens.intents import IntentsScreen
