@@ -40,6 +40,7 @@ class Site:
     expect_ns: tuple[str, ...] | None = None
     expect_a: tuple[str, ...] | None = None
     nameserver: str | None = None
+    project: str | None = None  # the project its tickets name (suspects of its incidents)
 
     @property
     def is_https(self) -> bool:
@@ -104,6 +105,7 @@ class Config:
     take_over: bool = False  # a room attached to a watcher that stopped becomes the writer
     intent_after: timedelta = timedelta(hours=2)  # an open hat switch older is a check reason
     idle_after: timedelta = timedelta(hours=4)  # work waiting, no pickup for as long: idle
+    suspect_window: timedelta = timedelta(hours=2)  # done this long before a first bad probe
     notify: tuple[Notify, ...] = ()
     maintenance: tuple[Maintenance, ...] = ()
     metrics_listen: str | None = None
@@ -239,6 +241,7 @@ def _site(file: Path, index: int, table: Any) -> Site:
         expect_ns=tuple(ns) if ns is not None else None,
         expect_a=tuple(a_set) if a_set is not None else None,
         nameserver=_host_port(reader, "nameserver", reader.get("nameserver")),
+        project=reader.get("project"),
     )
     reader.finish()
     return site
@@ -461,6 +464,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         containers_timeout=containers.get("timeout"),
         open_after=open_after,
         recover_after=recover_after,
+        suspect_window=incidents.get("suspect_window"),
         owner=owner,
         vantage=vantage,
         verify_window=room.get("verify_window"),

@@ -215,6 +215,15 @@ KEYS: tuple[Key, ...] = (
     Key("incidents", "open_after", "int", 3, "failing probes in a row that open an incident", "2"),
     Key("incidents", "recover_after", "int", 3, "good probes in a row that resolve it", "5"),
     Key(
+        "incidents",
+        "suspect_window",
+        "duration",
+        timedelta(hours=2),
+        "tickets about a site marked done this long before its first bad probe are listed on the "
+        "incident as suspects",
+        '"3h"',
+    ),
+    Key(
         "metrics",
         "listen",
         "str",
@@ -246,6 +255,15 @@ KEYS: tuple[Key, ...] = (
         None,
         "required: the http:// or https:// URL probed from outside",
         '"https://memorial-a.example.org/"',
+    ),
+    Key(
+        "sites",
+        "project",
+        "str",
+        None,
+        "the project its tickets name in `project:` (default: the site's name): their done "
+        "tickets are an incident's suspects",
+        '"memorial"',
     ),
     Key("sites", "expect_status", "int", 200, "the HTTP status that counts as up", "204"),
     Key(

@@ -41,6 +41,8 @@ from tui.ops.probe_store import ProbeStore
 from tui.ops.probes import ProbeResult
 from tui.ops.rounds import Arrived, probe_round
 from tui.ops.slo import SloStatus, budget_trend
+from tui.ops.suspects import suspects
+from tui.ops.suspects import words as suspect_words
 
 Clock = Callable[[], datetime]
 DELIVERY_GRACE = 2.0  # seconds a round waits, after its probes, for delivery checks under way
@@ -123,6 +125,7 @@ class Operations:
         self.budget = report(self.history, config, now, self.folder)
         self._last_flush = 0.0
         self.windows: list[Window] = maintenance.windows(config, (), now)
+        self.done: list[Ticket] = []  # done tickets in the inboxes: an incident's suspects
 
     @property
     def notes(self) -> list[str]:
@@ -240,6 +243,7 @@ class Operations:
         try:
             if tickets is not None:  # a reader shows the tickets' windows too
                 self.windows = maintenance.windows(self.config, tickets, now or clock())
+                self.done = [t for t in tickets if t.status == "done"]
             if not self.writer:
                 return self.follow(now or clock())
 
@@ -315,6 +319,12 @@ class Operations:
                 problems.append(clean(f"freeze.json not saved: {exc.strerror or exc}"))
             quiet = self.quiet(now)
             changed = self.book.observe(results, self.budget, self.config, now, self.kb, quiet)
+            for incident in changed:  # what changed before it broke: on the record from the start
+                if incident.open and not incident.suspects:
+                    first_bad = parse_iso(incident.first_bad_at)
+                    incident.suspects = suspects(incident.site, first_bad, self.done, self.config)
+                    for suspect in incident.suspects:
+                        incident.note(now, f"suspect: {suspect_words(suspect)}")
             resolved = [incident for incident in changed if not incident.open]
             for incident in resolved:
                 incident.budget_burned = self.burned(incident, now)

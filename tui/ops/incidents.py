@@ -60,6 +60,8 @@ class Incident:
     silenced_until: str | None = None  # its pages stop until then (it stays open and counted)
     silenced_by: str | None = None
     silence_note: str | None = None
+    # Tickets about its site marked done shortly before its first bad probe: what changed.
+    suspects: list[dict[str, Any]] = field(default_factory=list)
 
     def silenced(self, now: datetime) -> bool:
         return self.silenced_until is not None and now < parse_iso(self.silenced_until)
@@ -120,6 +122,7 @@ class Incident:
             "timeline": self.timeline,
             "episode": self.episode,
             "silenced_until": self.silenced_until,
+            "suspects": self.suspects,
         }
 
     @property
@@ -165,6 +168,7 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
             "kb_matches",
             "budget_at_open",
             "episode",
+            "suspects",
         )
     )
     if set(data) - set(known) - {"budget_burned"}:
@@ -183,6 +187,8 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
             for line in data.get("timeline", [])
         )
         and isinstance(data.get("timeline", []), list)
+        and isinstance(data.get("suspects", []), list)
+        and all(_suspect(item) for item in data.get("suspects", []))
         and isinstance(data.get("kb_matches", []), list)
         and all(isinstance(m, str) for m in data.get("kb_matches", []))
         and all(
@@ -206,6 +212,14 @@ def incident_from(doc: dict[str, Any]) -> Incident | None:
         return Incident(**data)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _suspect(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and all(isinstance(item.get(k), str) for k in ("ticket", "role", "subject", "done_at"))
+        and type(item.get("before_s")) is int
+    )
 
 
 def causes(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResult]:

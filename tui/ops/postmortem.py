@@ -14,6 +14,7 @@ from tui.base.clock import iso
 from tui.base.durations import format_duration
 from tui.base.paths import write_atomic
 from tui.ops.incidents import Incident
+from tui.ops.suspects import words as suspect_words
 
 
 def postmortem_text(incident: Incident, now: datetime) -> str:
@@ -47,6 +48,13 @@ def postmortem_text(incident: Incident, now: datetime) -> str:
         ),
         f"- KB entry used: {incident.kb_applied or 'none'}"
         + (f" (matches offered: {', '.join(incident.kb_matches)})" if incident.kb_matches else ""),
+        "",
+        "## What changed before it broke",
+        "",
+        *(
+            [f"- {suspect_words(s)}" for s in incident.suspects]
+            or ["- No ticket about this site was marked done shortly before its first bad probe."]
+        ),
         "",
         "## Timeline",
         "",

@@ -10,6 +10,7 @@ from tui.base.clock import parse_iso
 from tui.base.durations import format_duration
 from tui.ops.incidents import Incident
 from tui.ops.kb import Entry
+from tui.ops.suspects import words as suspect_words
 
 LABELS = {"triggered": "FIRING", "acknowledged": "ACKED", "resolved": "closed"}
 TONES = {"triggered": "error", "acknowledged": "warning", "resolved": "muted"}
@@ -92,6 +93,12 @@ def incident_record(incident: Incident, kb: Sequence[Entry]) -> list[tuple[str, 
     pieces.append((f"Error budget burned: {burned}\n", "plain"))
     if i.acknowledged_by:
         pieces.append((f"Acknowledged by {i.acknowledged_by} at {i.acknowledged_at}\n", "plain"))
+    if i.suspects:
+        pieces.append(
+            ("What changed before it broke (done shortly before the first bad probe):\n", "bold")
+        )
+        for suspect in i.suspects:
+            pieces.append((f"  {suspect_words(suspect)}\n", "warning"))
     if i.open and i.silenced_until:
         pieces.append(
             (f"Silenced until {i.silenced_until} by {i.silenced_by}: {i.silence_note}\n", "warning")
