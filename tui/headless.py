@@ -42,7 +42,7 @@ from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.maintenance import WARN_BEFORE, Window
 from tui.ops.metrics import Metrics, MetricsError, MetricsServer
-from tui.ops.notify import Event, Outbox, Sender
+from tui.ops.notify import SILENCE, Event, Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
 
 LADDER_FILE = "ladder.json"
@@ -475,10 +475,16 @@ class Watcher:
         for problem in unsaved:
             self.log("problem", {"text": problem})
         for request, message in results:  # removed once what they did is on disk
-            event = "acknowledged" if request.action == "ack" else "resolved by hand"
+            event = {"ack": "acknowledged", "resolve": "resolved by hand"}.get(
+                request.action, "silenced"
+            )
             self.log(event, {"id": request.target, "by": request.by, "result": message})
             requests.done(request)
             incident = self.ops.book.get(request.target)
+            now = self.clock()
+            if incident is not None and request.action == "silence" and incident.silenced(now):
+                # Alertmanager keeps the silence too (the room's own channels just stop).
+                self._notify([silence_event(incident, request.by, now)])
             if incident is not None and request.action == "resolve" and not incident.open:
                 closing = self._closing(incident, self.clock())
                 self._notify([closing] if closing else [])
@@ -560,6 +566,19 @@ class Watcher:
             if self.info_problem is None:
                 self.log("problem", {"text": clean(f"{WATCHER_FILE} not written: {exc}")})
             self.info_problem = str(exc)
+
+
+def silence_event(incident: Incident, by: str, now: datetime) -> Event:
+    return Event(
+        SILENCE,
+        incident.id,
+        clean(f"{incident.silence_note or ''} (silenced in the Sisyphus room by {by})"),
+        iso(now) or "",
+        state="silenced",
+        by=by,
+        about=incident.silenced_until,
+        until=incident.silenced_until,
+    )
 
 
 def _incident_fields(incident: Incident) -> dict[str, Any]:

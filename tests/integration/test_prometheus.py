@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import run_cli
 from tests.servers import free_port
 from tui.base.config import parse_config
 from tui.ops.rules import rules
@@ -205,6 +206,23 @@ def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> No
                     "page",
                 )
                 assert firing["status"]["state"] == "active"
+                # A silence from the command line: the watcher carries it out and Alertmanager
+                # keeps it too, matching the incident's alert, until the room's silence ends.
+                silenced = run_cli(
+                    root, "silence", opened["id"], "--for", "30m", "--note", "deploy", "--by", "ann"
+                )
+                assert silenced.returncode == 0, silenced.stdout + silenced.stderr
+                watch.wait_for("silenced", id=opened["id"])
+                while not watch.wait_for("notification sent")["notification"].startswith(
+                    f"silence:{opened['id']}:0:silenced"
+                ):
+                    pass  # a rung sent before it
+                silences = httpx.get(f"http://127.0.0.1:{port}/api/v2/silences").json()
+                [kept] = [x for x in silences if x["status"]["state"] == "active"]
+                assert kept["matchers"][0]["name"] == "id"
+                assert kept["matchers"][0]["value"] == opened["id"]
+                assert kept["createdBy"] == "ann" and kept["comment"].startswith("deploy")
+                assert httpx.get(api).json()[0]["status"]["state"] == "suppressed"
                 switch.up = True
                 closed = watch.wait_for("incident resolved", id=opened["id"])
                 assert closed

@@ -56,6 +56,8 @@ class Event:
     ticket: str | None = None
     slo: str | None = None
     about: str | None = None  # what makes this event one of its own: an episode, a failed key
+    until: str | None = None  # a silence's end (kind "silence": only Alertmanager hears it)
+    by: str | None = None  # who silenced it
 
     @property
     def key(self) -> str:
@@ -75,7 +77,7 @@ def event_from(data: Any) -> Event:
             raise ValueError(f"event {key} is not a string")
     if not isinstance(fields["tier"], int) or isinstance(fields["tier"], bool):
         raise ValueError("event tier is not a number")
-    for key in ("site", "ticket", "slo", "about"):
+    for key in ("site", "ticket", "slo", "about", "until", "by"):
         if fields[key] is not None and not isinstance(fields[key], str):
             raise ValueError(f"event {key} is not a string")
     return Event(**fields)
@@ -102,6 +104,7 @@ def _priority(event: Event) -> str:
     return "high" if event.tier >= 2 else "default"
 
 
+SILENCE = "silence"  # an incident's silence, sent to Alertmanager channels only
 ANSWER_CAP = 64 << 10  # bytes of a receiver's answer read; the rest is never fetched
 
 
@@ -127,6 +130,10 @@ def _request(channel: Notify, event: Event) -> tuple[str, dict[str, str], bytes]
             "X-Sequence-ID": hashlib.sha256(event.key.encode()).hexdigest()[:32],
         }
         return channel.url, headers, event.text.encode()
+    if channel.kind == "alertmanager" and event.kind == SILENCE:
+        body = json.dumps(silence_of(event), ensure_ascii=False).encode()
+        url = channel.url.rstrip("/") + "/api/v2/silences"
+        return url, headers | {"Content-Type": "application/json"}, body
     if channel.kind == "alertmanager":
         body = json.dumps([alert_of(event)], ensure_ascii=False).encode()
         url = channel.url.rstrip("/") + "/api/v2/alerts"
@@ -212,6 +219,19 @@ def alert_of(event: Event) -> dict[str, Any]:
         alert["startsAt"] = iso(now)
     alert["endsAt"] = iso(now if event.state == "resolved" else now + timedelta(hours=1))
     return alert
+
+
+def silence_of(event: Event) -> dict[str, Any]:
+    """An Alertmanager v2 silence of one incident's alert (its `id` label) until the room's own
+    ends: Alertmanager expires it then by itself."""
+    now = datetime.now(UTC)
+    return {
+        "matchers": [{"name": "id", "value": event.id, "isRegex": False, "isEqual": True}],
+        "startsAt": iso(now),
+        "endsAt": event.until or iso(now + timedelta(minutes=1)),
+        "createdBy": event.by or "sisyphus-room",
+        "comment": event.text[:500] or "silenced from the Sisyphus room",
+    }
 
 
 def _run(channel: Notify, event: Event, timeout: float) -> None:
@@ -313,7 +333,10 @@ class Outbox:
         with self._lock:
             known = set(self.sent) | {f"{i.channel}|{i.event.key}" for i in self.pending}
             for channel in channels:
-                if event.kind not in channel.events:
+                if event.kind == SILENCE:  # an incident's silence: for Alertmanager to keep too
+                    if channel.kind != "alertmanager" or "incident" not in channel.events:
+                        continue
+                elif event.kind not in channel.events:
                     continue
                 if event.kind == "channel" and event.id == channel.name:
                     continue  # a channel is not told about its own failure
