@@ -86,6 +86,31 @@ def test_rules_pass_promtool_and_its_unit_tests(tmp_path: Path) -> None:
                     },
                 ],
             },
+            {  # the same burn while the site is in a maintenance window: nothing pages
+                "interval": "1m",
+                "input_series": [
+                    *series("0+0.75x180"),
+                    {"series": 'sisyphus_maintenance{site="shop"}', "values": "1x180"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "6m", "alertname": "SisyphusErrorBudgetBurn", "exp_alerts": []},
+                ],
+            },
+            {  # a window on another site changes nothing here
+                "interval": "1m",
+                "input_series": [
+                    *series("0+0.75x180"),
+                    {"series": 'sisyphus_maintenance{site="other"}', "values": "1x180"},
+                    {"series": 'sisyphus_maintenance{site="shop"}', "values": "0x180"},
+                ],
+                "alert_rule_test": [
+                    {
+                        "eval_time": "6m",
+                        "alertname": "SisyphusErrorBudgetBurn",
+                        "exp_alerts": [page, ticket],
+                    },
+                ],
+            },
             {  # 0.8× the budget: nothing pages, nothing tickets
                 "interval": "1m",
                 "input_series": series("0+0.04x180"),

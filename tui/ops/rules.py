@@ -145,10 +145,12 @@ def rules(config: Config) -> dict[str, Any]:
             windows_said = ", ".join(
                 f"{row.factor:g}× over {row.long} and {row.short}" for row in rows
             )
+            # Quiet while the site is in a maintenance window (any watcher says so).
+            planned = f"(max(sisyphus_maintenance{{site={quoted(site)}}}) == 1)"
             alerts.append(
                 {
                     "alert": "SisyphusErrorBudgetBurn",
-                    "expr": "\nor\n".join(parts),
+                    "expr": "(\n" + "\nor\n".join(parts) + f"\n) unless on() {planned}",
                     "labels": {"severity": severity, "site": site, "slo": slo} | labels,
                     "annotations": {
                         "summary": f"{site} {slo}: error budget burning ({severity})",
