@@ -18,6 +18,7 @@ from tui.bus.scanner import Scanner
 from tui.ops import maintenance
 from tui.ops.engine import Operations
 from tui.ops.metrics import Metrics
+from tui.view.budgets import budget_detail
 
 
 def config_text(port: int, extra: str = "") -> str:
@@ -79,6 +80,10 @@ reason = "kernel update"
         assert statuses[("shop", "availability")].window.bad == 0  # nothing spent
         assert statuses[("other", "availability")].window.bad == 4
         assert ops.apart_bad(statuses[("shop", "availability")], clock()) == 4  # kept apart
+        shop = [s for s in ops.budget.statuses if s.site == "shop"]
+        apart = {s.name: ops.apart_bad(s, clock()) for s in shop}
+        detail = "".join(t for t, _ in budget_detail("shop", shop, {}, None, apart))
+        assert "4 bad events in maintenance, not counted" in detail
         data = json.loads(run_cli(root, "status", "--json", "--now", stamp(clock())).stdout)
         [shown] = data["maintenance"]
         assert shown["sites"] == ["shop"] and shown["active"] and shown["source"] == "config"

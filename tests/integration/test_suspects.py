@@ -15,6 +15,7 @@ from tui.base.config import load_config
 from tui.bus.scanner import Scanner
 from tui.ops.engine import Operations
 from tui.ops.postmortem import postmortem_text
+from tui.view.budgets import budget_detail
 from tui.view.incidents import incident_record
 
 
@@ -84,6 +85,9 @@ def test_a_done_ticket_before_the_first_bad_probe_is_a_suspect(root: Path) -> No
     assert 'T-0136 pm-memorial "deploy the gallery" done 14 min before' in record
     assert "T-0137" not in record and "T-0138" not in record
     assert "## What changed before it broke" in postmortem_text(incident, NOW)
+    budget = "".join(t for t, _ in budget_detail("shop", [], {}, None, {}, [incident]))
+    assert f"{incident.id} (triggered): availability" in budget
+    assert 'suspect: T-0136 pm-memorial "deploy the gallery"' in budget
     data = json.loads(run_cli(root, "status", "--json", "--now", stamp(-1)).stdout)
     [shown] = data["incidents"]
     assert [s["ticket"] for s in shown["suspects"]] == ["T-0136", "T-0139"]

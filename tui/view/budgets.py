@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from tui.ops.incidents import Incident
 from tui.ops.slo import BURN_WINDOWS, MIN_EVENTS, MULTIWINDOW, SloStatus
+from tui.ops.suspects import words as suspect_words
 from tui.view.probes import sparkline
 
 SITE_SLOS = ("availability", "latency", "tls_expiry", "cert_validity", "dns")
@@ -97,9 +99,13 @@ def budget_detail(
     statuses: Sequence[SloStatus],
     trends: Mapping[str, list[float | None]],
     lifts_at: datetime | None = None,
+    apart: Mapping[str, int] | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> list[tuple[str, str]]:
     """One site's budgets in full, as (text, tone) pieces: target, SLI, budget, burn, trend;
-    when one of them freezes deploys, when the freeze is projected to lift."""
+    when one of them freezes deploys, when the freeze is projected to lift; the bad events kept
+    apart in maintenance windows (`apart`, by SLO); the incidents that spent it and their
+    suspects."""
     pieces: list[tuple[str, str]] = [(f"{site}: error budgets over the window\n\n", "bold")]
     if any(status.frozen for status in statuses):
         lift = (
@@ -126,6 +132,9 @@ def budget_detail(
             for label in BURN_WINDOWS
         )
         pieces.append((f"  burn rates: {burns}\n", "muted"))
+        kept = (apart or {}).get(status.name, 0)
+        if kept:
+            pieces.append((f"  {kept} bad events in maintenance, not counted\n", "accent"))
         if status.alerts:
             pieces.append((f"  multiwindow alert: {', '.join(status.alerts)}\n", "error"))
         trend = trends.get(status.name) or []
@@ -133,6 +142,21 @@ def budget_detail(
             line = sparkline([None if v is None else max(v, 0.0) for v in trend], width=60)
             pieces.append((f"  budget over the window (hourly): {line}\n", "accent"))
         pieces.append(("\n", "plain"))
+    spent = [i for i in incidents if i.site == site and i.slo]
+    if spent:
+        pieces.append(("Incidents that spent it\n", "bold"))
+        for incident in spent:
+            burned = (
+                "?" if incident.budget_burned is None else f"{incident.budget_burned * 100:.1f}%"
+            )
+            pieces.append(
+                (
+                    f"  {incident.id} ({incident.state}): {incident.slo}, {burned} of the budget\n",
+                    "plain",
+                )
+            )
+            for suspect in incident.suspects:
+                pieces.append((f"    suspect: {suspect_words(suspect)}\n", "warning"))
     pieces.append(("Multiwindow alerting: ", "bold"))
     pieces.append(
         (

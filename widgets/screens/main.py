@@ -446,9 +446,12 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         """The trends are read from the history under the engine's lock, in a worker."""
         now = self.room.clock()
         statuses = [s for s in self.ops.budget.statuses if s.site == site]
-        trends = self.room.operations.budget_trends(site, now)
+        operations = self.room.operations
+        trends = operations.budget_trends(site, now)
         lifts = self.ops.budget.lifts_at
-        self.post_message(BudgetDetailReady(budget_detail(site, statuses, trends, lifts)))
+        apart = {s.name: operations.apart_bad(s, now) for s in statuses}
+        detail = budget_detail(site, statuses, trends, lifts, apart, self.ops.incidents)
+        self.post_message(BudgetDetailReady(detail))
 
     @on(BudgetDetailReady)
     def _budget_detail_ready(self, message: BudgetDetailReady) -> None:
