@@ -220,3 +220,22 @@ def test_a_silence_stops_the_pages_until_it_ends_and_is_listed(root: Path) -> No
     assert [i.id for i in ops.due_escalations(until + timedelta(seconds=1))] == [incident.id]
     actions = [json.loads(line) for line in (root / ".room" / "actions.jsonl").open()]
     assert actions[-1]["action"] == "silence" and actions[-1]["until"] == silence["until"]
+
+
+def test_the_watcher_logs_a_window_and_opens_at_its_end(root: Path) -> None:
+    from tests.integration.test_headless import configure, watching
+
+    with switch_server(Switch()) as port:  # 503 throughout
+        configure(root, {"shop": port})
+        start = stamp(datetime.now(UTC) - timedelta(minutes=1))
+        with (root / "sisyphus.toml").open("a") as out:
+            out.write(f'[[maintenance]]\nsites = ["shop"]\nstart = "{start}"\nduration = "20m"\n')
+        with watching(root) as watch:  # 300× time: the window's 19 minutes left last ~4 s
+            started = watch.wait_for("maintenance started")
+            assert started["window"].startswith("shop until ")
+            warned = watch.wait_for("maintenance ending, site failing", timeout=30)
+            assert warned["failing"] == "shop"
+            ended = watch.wait_for("maintenance ended", timeout=30)
+            opened = watch.wait_for("incident opened", timeout=30, site="shop")
+            assert opened["at"] >= ended["at"]  # nothing opened inside the window
+            assert watch.stop() < 2.0
