@@ -116,3 +116,21 @@ def test_status_and_check_carry_the_flow(root: Path) -> None:
     check = run_cli(root, "check", "--now", now).stdout
     assert "idle role: pm-shop has 1 waiting (oldest 1d06h), no answer seen" in check
     assert flow_of(root, Scanner(root).scan(), NOW).roles["pm-shop"].waiting == 1
+
+
+def test_metrics_count_tickets_in_and_out_and_the_oldest_wait(root: Path) -> None:
+    from tui.ops.metrics import Metrics
+
+    month_of_history(root)
+    config = Config()
+    metrics = Metrics(config, "test")
+    metrics.set_bus(Scanner(root).scan(), config, NOW)  # the baseline: nothing counted
+    (root / "tickets" / "to_operator" / "W-1.md").rename(root / "tickets" / "archive" / "W-1.md")
+    write_ticket(root, "pm-shop", "W-4", id="W-4", sender="operator", created=at(1))
+    write_ticket(root, "pm-shop", "W-5", id="W-5", sender="operator", created=at(1))
+    metrics.set_bus(Scanner(root).scan(), config, NOW)
+    text = metrics.exposition(None)[0].decode()
+    assert 'sisyphus_tickets_moved_total{direction="out",role="operator"} 1.0' in text
+    assert 'sisyphus_tickets_moved_total{direction="in",role="pm-shop"} 2.0' in text
+    assert 'sisyphus_tickets_moved_total{direction="in",role="operator"} 0.0' in text
+    assert 'sisyphus_inbox_oldest_seconds{role="pm-shop"} 108000.0' in text  # W-3, 30 h

@@ -126,6 +126,20 @@ class Metrics:
             "Tickets marked done whose verify URL fails",
             registry=r,
         )
+        self.oldest = Gauge(
+            "sisyphus_inbox_oldest_seconds",
+            "Age of the oldest ticket waiting in an inbox (0 when empty)",
+            ("role",),
+            registry=r,
+        )
+        self.moved = Counter(  # sisyphus_tickets (a gauge) is what an inbox holds now
+            "sisyphus_tickets_moved",
+            "Tickets that arrived in (direction=in) or left (direction=out) an inbox, seen "
+            "between two scans of the watcher",
+            ("role", "direction"),
+            registry=r,
+        )
+        self._inboxes: dict[str, set[str]] | None = None  # paths per role at the last scan
         self.maintenance = Gauge(
             "sisyphus_maintenance",
             "1 while the site is in a maintenance window (its bad probes are not counted)",
@@ -226,10 +240,21 @@ class Metrics:
     def set_bus(self, bus: BusSnapshot, config: Config, now: Any) -> None:
         with self._lock:
             for row in summarize(bus, now, config.stale_after):
+                age = (now - row.oldest).total_seconds() if row.oldest else 0.0
+                self.oldest.labels(row.role).set(max(age, 0.0))
                 self.tickets.labels(row.role).set(row.tickets)
                 self.responses.labels(row.role).set(row.responses)
                 self.stale.labels(row.role).set(row.stale)
                 self.malformed.labels(row.role).set(row.malformed)
+            inboxes: dict[str, set[str]] = {role: set() for role in bus.roles}
+            for ticket in bus.tickets:
+                inboxes.setdefault(ticket.role, set()).add(ticket.path)
+            if self._inboxes is not None and not bus.unreadable:  # a first scan is the baseline
+                for role, paths in inboxes.items():
+                    before = self._inboxes.get(role, set())
+                    self.moved.labels(role, "in").inc(len(paths - before))
+                    self.moved.labels(role, "out").inc(len(before - paths))
+            self._inboxes = inboxes
 
     def exposition(self, accept: str | None) -> tuple[bytes, str]:
         encoder, content_type = choose_encoder(accept or "")
