@@ -1141,3 +1141,31 @@ async def test_an_open_hat_switch_is_in_the_header_and_the_intents_view(state: P
         assert "OVERDUE" in row and "operator → pm-bakery" in row and "open 2h30m" in row
         await pilot.press("escape")
         await settle(pilot, app, lambda: app.screen is app.main)
+
+
+async def test_a_sites_history_marks_the_done_tickets_among_its_probes(state: Path) -> None:
+    from widgets.screens.site import HistoryTable, SiteScreen
+
+    history = [
+        ("http", "2026-11-24T09:40:00Z", True, 80.0),
+        ("http", "2026-11-24T09:50:00Z", False, None),
+        ("http", "2026-11-24T09:55:00Z", False, None),
+    ]
+    marks = [
+        ("2026-11-24T09:45:00Z", "T-0136 pm-shop: deploy the gallery"),
+        ("2026-11-23T09:00:00Z", "T-0001 pm-shop: older than the history, not drawn"),
+    ]
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        app.push_screen(SiteScreen("shop", [], history, app.tones, marks))
+        await settle(pilot, app, lambda: bool(app.screen.query(HistoryTable)))
+        await pilot.pause()
+        rows = table_text(app.screen.query_one(HistoryTable))  # type: ignore[arg-type]
+        assert [row.split(" | ")[1].strip() for row in rows] == [
+            "2026-11-24T09:55:00Z",
+            "2026-11-24T09:50:00Z",
+            "2026-11-24T09:45:00Z",  # the done ticket, between the last good and first bad
+            "2026-11-24T09:40:00Z",
+        ]
+        assert "deploy the gallery" in rows[2] and "done" in rows[2]

@@ -20,12 +20,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
+from tui.base.clock import iso
 from tui.base.sanitize import clean
 from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
 from tui.bus.scanner import BusSnapshot, find_archived, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
+from tui.ops.suspects import about
 from tui.view.budgets import budget_detail, budgets_summary
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import (
@@ -466,7 +468,13 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         name = event.row_key.value or ""
         latest = [(r.check, r.ok, r.detail) for r in self.ops.results if r.site == name]
         history = self.room.operations.site_history(name)[-200:]
-        self.app.push_screen(SiteScreen(name, latest, history, self.room.tones))
+        project = next((s.project for s in self.room.config.sites if s.name == name), None)
+        done = [
+            (iso(t.created) or "", f"{t.id} {t.sender}: {t.subject}")
+            for t in (self.bus.tickets if self.bus else ())
+            if t.status == "done" and about(t, name, project)
+        ]
+        self.app.push_screen(SiteScreen(name, latest, history, self.room.tones, done))
 
     @on(DataTable.RowSelected, "#incidents-table")
     def _incident_selected(self, event: DataTable.RowSelected) -> None:

@@ -1,6 +1,9 @@
-"""One site's recent probe results (enter on a row of the probes pane)."""
+"""One site's recent probe results (enter on a row of the probes pane), with the tickets about
+it marked done among them: what changed, where it changed."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,12 +43,15 @@ class SiteScreen(ModalScreen[None]):
         latest: list[tuple[str, bool, str]],
         history: list[tuple[str, str, bool, float | None]],
         tones: Tones,
+        marks: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """`marks`: (at, words) of tickets about the site marked done, drawn among its probes."""
         super().__init__()
         self.site_name = name
         self.latest = latest
         self.history = history
         self.tones = tones
+        self.marks = list(marks)
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -64,7 +70,24 @@ class SiteScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         rows = []
+        oldest = self.history[0][1] if self.history else ""
+        marks = sorted((m for m in self.marks if m[0] >= oldest), reverse=True)
         for index, (check, at, ok, latency) in enumerate(reversed(self.history)):
+            while marks and marks[0][0] >= at:  # a done ticket, where it fell among the probes
+                when, words = marks.pop(0)
+                rows.append(
+                    (
+                        f"m{len(marks)}",
+                        (
+                            Text(" done", style=self.tones.warning),
+                            Text(when),
+                            Text("◆", style=self.tones.warning),
+                            Text(
+                                words, style=self.tones.warning, no_wrap=True, overflow="ellipsis"
+                            ),
+                        ),
+                    )
+                )
             rows.append(
                 (
                     str(index),
