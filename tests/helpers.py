@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests import schemas
 from tui.ops.incidents import Incident
 
 NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
@@ -88,17 +89,56 @@ def make_root(tmp: Path) -> Path:
 def run_cli(
     root: Path | None, *args: str, stdin: str | None = None, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
-    """`sisyphus-room ARGS --state ROOT` as a real process (no $SISYPHUS_STATE leaking in);
-    a read that blocks shows as a time-out."""
-    env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
+    """`sisyphus-room ARGS --state ROOT`, no $SISYPHUS_STATE leaking in.
+
+    The one-shot commands run in this process, through the same `main` the installed command
+    calls (a new interpreter for each costs ~0.2 s of CPU, and the suite runs hundreds of them
+    on two cores); `watch` and the room run as real processes. What needs a process of its own
+    (exit codes and messages as a shell sees them, environment and folder, races between
+    writers, a blocked read) is tested with real processes in test_cli.py and
+    test_writing_attacks.py. The JSON printed is checked against docs/schema/ either way."""
     state = ["--state", str(root)] if root is not None else []
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args, *state],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        input=stdin,
+    argv = [*args, *state]
+    if args and args[0] == "watch":
+        env = {k: v for k, v in os.environ.items() if k != "SISYPHUS_STATE"}
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            input=stdin,
+        )
+    done = _in_process(argv, stdin)
+    schemas.checked(["-m", "tui", *argv], done.stdout)
+    return done
+
+
+def _in_process(argv: list[str], stdin: str | None) -> subprocess.CompletedProcess[str]:
+    import contextlib
+    import gc
+    import io
+
+    from tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env = os.environ.pop("SISYPHUS_STATE", None)
+    saved_stdin, collecting = sys.stdin, gc.isenabled()
+    sys.stdin = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: --help, --version, a usage error
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        sys.stdin = saved_stdin
+        if saved_env is not None:
+            os.environ["SISYPHUS_STATE"] = saved_env
+        if collecting:
+            gc.enable()  # `status` turns the collector off for its one-shot process
+    return subprocess.CompletedProcess(
+        ["sisyphus-room", *argv], code, out.getvalue(), err.getvalue()
     )
 
 

@@ -32,6 +32,7 @@ class ScanSchedule:
         self._pool = concurrent.futures.ThreadPoolExecutor(1, "scan")
         self._lock = threading.Lock()
         self._running, self._again, self._archive = True, False, False
+        self._closed = False
         self._started = time.monotonic()
         self._partial_shown = False
         self._painted = threading.Event()
@@ -55,10 +56,14 @@ class ScanSchedule:
             if self._running:
                 self._again = True
                 return
+            if self._closed:  # a watch event or a timer after the room began to close
+                return
             self._running, archive, self._archive = True, self._archive, False
         self._pool.submit(self._run, archive)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         self._painted.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
