@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -369,3 +369,25 @@ def test_a_high_finding_whose_exposure_is_not_verified_is_marked(root: Path) -> 
     assert first.warnings == ("unverified: a high finding whose exposure is not verified",)
     assert second.warnings == () and third.warnings == ()
     assert first.extra["severity"] == "High" and third.extra["scope_severity"] == "Low"
+
+
+def test_findings_sort_by_risk_or_severity(root: Path) -> None:
+    from tui.bus.filter import parse_filter
+    from tui.view.inboxes import ticket_rows
+
+    common = {"sender": '"architect (Cybersecurity)"', "subject": "s", "deliverable": "d"}
+    write_ticket(root, "operator", "F-1", id="F-1", risk="6.5", severity="High", **common)
+    write_ticket(root, "operator", "F-2", id="F-2", risk="9.1", severity="Medium", **common)
+    write_ticket(root, "operator", "F-3", id="F-3", severity="Critical", **common)
+    write_ticket(root, "operator", "F-4", id="F-4", priority="P0", **common)
+    bus = Scanner(root).scan()
+
+    def order(text: str) -> list[str]:
+        spec = parse_filter(text)
+        rows, _ = ticket_rows(bus, None, NOW, timedelta(hours=1), set(), spec)
+        return [row.ticket_id for row in rows]
+
+    assert order("sort:risk") == ["F-2", "F-1", "F-4", "F-3"]  # no risk: last, P0 first
+    assert order("sort:severity") == ["F-3", "F-1", "F-2", "F-4"]
+    assert order("sort:colour") == []
+    assert parse_filter("sort:colour").problems == ("unknown sort 'colour' (risk, severity)",)

@@ -1,4 +1,5 @@
-"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:`, `persona:` and `is:` terms
+"""The `/` filter: free text plus `role:`, `status:`, `priority:`, `from:`, `persona:` and `is:` terms,
+and `sort:risk` or `sort:severity` to order a panel's findings by their grades
 (`is:response` the answers waiting to be read, `is:request` the rest)."""
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def parse_filter(text: str) -> Filter:
                     terms.setdefault(name, set()).add(normal)
         elif sep and name == "stale":
             terms.setdefault("status", set()).add("stale")
+        elif sep and name == "sort":
+            if value.lower() in SORTS:
+                terms["sort"] = {value.lower()}
+            else:
+                problems.append(f"unknown sort {value!r} ({', '.join(SORTS)})")
         elif sep and name == "is":
             for item in value.lower().split(","):
                 if item in ("response", "responses", "request", "requests"):
@@ -44,7 +50,9 @@ def parse_filter(text: str) -> Filter:
                 else:
                     problems.append(f"unknown is {item!r} (response, request)")
         elif sep and name.isalpha() and not value.startswith("//"):  # not a URL's scheme
-            problems.append(f"unknown field {name!r} (role, status, priority, from, persona, is)")
+            problems.append(
+                f"unknown field {name!r} (role, status, priority, from, persona, is, sort)"
+            )
         else:
             words.append(token.lower())
     return Filter(tuple(words), {k: frozenset(v) for k, v in terms.items()}, tuple(problems))
@@ -60,10 +68,33 @@ def _normalize(name: str, value: str) -> str | None:
     return value.lower() or None
 
 
+SORTS = ("risk", "severity")  # `sort:risk`: a panel's findings, highest risk first
+GRADES = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def sort_order(spec: Filter) -> str | None:
+    return next(iter(spec.terms.get("sort", ())), None)
+
+
+def grade_key(ticket: Ticket, by: str) -> tuple[float, ...]:
+    """Highest first: risk as a number, or severity then scope severity (unknown last)."""
+    if by == "risk":
+        try:
+            return (-float(str(ticket.extra.get("risk", ""))),)
+        except ValueError:
+            return (float("inf"),)
+    return tuple(
+        float(GRADES.get(str(ticket.extra.get(key, "")).lower(), 9))
+        for key in ("severity", "scope_severity")
+    )
+
+
 def matches(ticket: Ticket, spec: Filter, stale: bool = False) -> bool:
     if spec.problems:  # a filter that cannot be read matches nothing, and the line says why
         return False
     for name, allowed in spec.terms.items():
+        if name == "sort":
+            continue
         if name == "role" and ticket.role.lower() not in allowed:
             return False
         if name == "from" and ticket.sender.lower() not in allowed:

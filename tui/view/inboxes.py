@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from tui.base.durations import format_duration
 from tui.base.sanitize import shorten
-from tui.bus.filter import Filter, matches
+from tui.bus.filter import Filter, grade_key, matches, sort_order
 from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, summarize
 
 STATUS_LABELS = {
@@ -83,7 +83,11 @@ def ticket_rows(
     """Rows for one role (or every role with None), filtered, sorted; and how many matched."""
     rows = []
     chosen = [t for t in bus.tickets if role is None or t.role == role]
-    for ticket in sorted(chosen, key=sort_key):
+    order = sort_order(spec)
+    ranked = sorted(chosen, key=sort_key)
+    if order is not None:  # stable: equal grades keep the priority and age order
+        ranked.sort(key=lambda t: grade_key(t, order))
+    for ticket in ranked:
         stale = is_stale(ticket, now, stale_after)
         if not spec.empty and not matches(ticket, spec, stale):
             continue

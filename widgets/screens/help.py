@@ -50,8 +50,8 @@ HELP = {
     "room.help": "this list: the keys of the screen you are on",
     "main.filter": "filter tickets: words; role:x; status: open, done, rejected, clarify "
     "(= needs_clarification), blocked or stale; priority:P0; from:x; persona:x; is:response or "
-    "is:request "
-    "(commas for several: priority:P0,P1)",
+    "is:request (commas for several: priority:P0,P1); sort:risk or sort:severity orders a "
+    "panel's findings by their grades",
     "main.clear-filter": "clear the filter",
     "main.ack": "acknowledge: the selected stale clarification (stops its reminders), or, in "
     "the incidents pane, the selected firing incident",
