@@ -178,7 +178,9 @@ def test_a_filter_it_cannot_read_matches_nothing_and_says_why() -> None:
     bogus = parse_filter("status:bogus")
     assert bogus.problems == ("unknown status 'bogus'",) and not matches(ticket, bogus)
     field = parse_filter("colour:red")
-    assert field.problems == ("unknown field 'colour' (role, status, priority, from, persona, is, sort)",)
+    assert field.problems == (
+        "unknown field 'colour' (role, status, priority, from, persona, is, sort)",
+    )
     assert not matches(ticket, field)
     url = parse_filter("https://x.example/")  # a URL is words, not a field
     assert not url.problems and url.words == ("https://x.example/",)

@@ -128,7 +128,8 @@ def incident_record(incident: Incident, kb: Sequence[Entry]) -> list[tuple[str, 
         pieces.append((line + "\n", "plain"))
     pieces.append(
         (
-            "\na acknowledge · r resolve by hand · K save this pattern to the KB · escape back",
+            "\na acknowledge · r resolve by hand · S silence its pages for a while · "
+            "K save this pattern to the KB · escape back",
             "muted",
         )
     )
