@@ -129,7 +129,7 @@ class RoomApp(RequestsChannel, App[None]):
         self._stop_watch = asyncio.Event()
         self._taking = threading.Lock()  # held by the worker carrying out requests
         self.watching = threading.Event()  # set once the file watch is in place
-        self._escalation_timer: Any = None
+        self.escalation_timer: Any = None
         self._offered = False  # the take-over offered once the watcher stopped
         self.notices: list[tuple[str, str, str, str]] = []  # (at, severity, title, text), kept
         # The theme is set before the first styling pass: set later it would style everything twice.
@@ -505,12 +505,12 @@ class RoomApp(RequestsChannel, App[None]):
         self.announce(announcements)
         self.announce_deliveries(view, self.clock())
         self.main.show_ops(view)
-        if self._escalation_timer is not None:
-            self._escalation_timer.stop()
-            self._escalation_timer = None
+        if self.escalation_timer is not None:
+            self.escalation_timer.stop()
+            self.escalation_timer = None
         delay = view.next_escalation
-        if delay is not None and delay < TICK:
-            self._escalation_timer = self.set_timer(delay + 0.2, self.escalate, name="escalate")
+        if delay is not None:  # however far: a round may be minutes away, or probing off
+            self.escalation_timer = self.set_timer(delay + 0.2, self.escalate, name="escalate")
 
 
 def make_app(root: Path, config: Config, **options: Any) -> RoomApp:

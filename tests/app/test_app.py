@@ -1169,3 +1169,36 @@ async def test_a_sites_history_marks_the_done_tickets_among_its_probes(state: Pa
             "2026-11-24T09:40:00Z",
         ]
         assert "deploy the gallery" in rows[2] and "done" in rows[2]
+
+
+async def test_a_firing_incident_is_announced_at_its_rung_with_rounds_minutes_apart(
+    root: Path,
+) -> None:
+    """probe_interval 5m (and probing off here): the 60 s rung is announced when the clock
+    reaches it, not at the next round, and the room arms a timer for it however far it is."""
+    from tests.helpers import acknowledged_burn
+    from tui.ops.incidents import IncidentBook
+
+    (root / "sisyphus.toml").write_text(
+        '[room]\nprobe_interval = "5m"\n[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:9/"\n'
+    )
+    (root / ".room").mkdir()
+    book = IncidentBook(root / ".room", read_only=False)
+    incident = acknowledged_burn("shop", stamp(1 / 3))  # opened 20 s ago: its rung 40 s away
+    incident.state, incident.tier = "triggered", 0
+    book.incidents.append(incident)
+    book.save()
+    clock = ManualClock(NOW)
+    app = make_app(root, load_config(root), clock=clock, watch=False, probe=False)
+
+    def firing() -> bool:
+        return any("firing" in (n.title or "").lower() for n in app._notifications)
+
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        # The start-up look at the ladder arms a timer for the rung, 40 s away.
+        await settle(pilot, app, lambda: app.ready and app.escalation_timer is not None)
+        assert not firing()
+        clock.advance(timedelta(seconds=41))  # the rung has come; no round is near
+        app.main.refresh_ages()  # the room's 30 s tick
+        await settle(pilot, app, firing)
+        assert app.main.ops.incident(incident.id).tier == 1  # type: ignore[union-attr]

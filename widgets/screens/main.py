@@ -210,6 +210,8 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
         due, wake = self.room.stale_watch.step(self.bus.tickets, self.room.acks.ids(), now)
         self.room.announce_stale(due, now)
         self.room.announce_deliveries(self.ops, now)
+        if any(i.state == "triggered" for i in self.ops.incidents):
+            self.room.escalate()  # the clock moved: a rung may be due with no round to ask
         self.refresh_view(now)
         self.refresh_incidents(now)
         if self._stale_timer is not None:
