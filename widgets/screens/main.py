@@ -573,6 +573,16 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             "quit": self.app.exit,
         }
 
+    @work(thread=True, group="ack", exit_on_error=False)
+    def _ack_through_watcher(self, ticket_id: str) -> None:
+        """The request left for the watcher; what came of leaving it is said (a full disk, a
+        folder that cannot be written: the acknowledgement did not leave)."""
+        said = self.room.send_to_watcher("ack", ticket_id, "")
+        failed = said.startswith("Not sent")
+        self.app.call_from_thread(
+            self.notify, said, severity="error" if failed else "information", markup=False
+        )
+
     def run_command(self, line: str) -> str | None:
         """Carry out one `:` command; a sentence when it is not one."""
         word, _, rest = line.strip().lstrip(":").strip().partition(" ")
@@ -678,9 +688,7 @@ class MainScreen(LoopActions, PaneLayout, Screen[None]):
             )
             return False
         if room.watcher is not None:
-            self.run_worker(
-                lambda: room.send_to_watcher("ack", ticket.id, ""), thread=True, group="ack"
-            )
+            self._ack_through_watcher(ticket.id)
             self.notify(f"Acknowledging {ticket.id} through the watcher…", markup=False)
             return True
         problem = room.acks.acknowledge(ticket.id, getpass.getuser(), now)
