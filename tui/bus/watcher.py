@@ -2,10 +2,10 @@
 
 - Tuned for latency: watchfiles' default waits for 1.6 s of quiet; here a change arrives in
   50–100 ms (a 50 ms step, 100 ms at most to group a burst).
-- Cheap when idle: the watch runs in its own thread on watchfiles' `RustNotify` without a stop
-  event, so each 50 ms step takes the interpreter lock only to look at the change set (`awatch`
-  also calls into Python every step, and hops threads every time out); the thread looks up once a
-  second whether it should stop.
+- Cheap when idle: the watch runs in its own thread through watchfiles' public `watch()`, whose
+  Rust loop asks a plain stop flag once a 50 ms step (no thread hop; `awatch` hops threads every
+  step and cost 0.3 % of a core on its own) and hands back a time-out once a second, when the
+  thread looks whether the root is still there.
 - Folders one level deep, not whole trees: the state root (so deleting and recreating `tickets/`
   is seen), `tickets/` itself (inboxes appearing or going), every inbox and the top of the
   archive. A recursive watch would walk the whole archive first (100,000 files: over half a second,
@@ -27,7 +27,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
-from watchfiles._rust_notify import RustNotify
+from watchfiles import watch
 
 DEBOUNCE_MS = 100  # a burst of changes is handed over within this
 STEP_MS = 50  # a change is noticed within this, and handed over after this much quiet
@@ -73,29 +73,24 @@ def _watch(
         )
 
     while not halt.is_set():
+        stop = _Stop(halt, watching)
+        folders = watched_folders(root, also)
         try:
-            notify = RustNotify(
-                [str(folder) for folder in watched_folders(root, also)],
-                False,
-                force_polling,
-                300,
-                False,
-                False,
-            )
-        except (OSError, RuntimeError):  # the root is gone, or no watch can be set
-            deliver(set())
-            halt.wait(1.0)
-            continue
-        with notify:
-            watching()
-            while not halt.is_set():
-                try:
-                    changes = notify.watch(DEBOUNCE_MS, STEP_MS, TIMEOUT_MS, None)
-                except RuntimeError:  # the underlying watcher failed (e.g. queue overflow)
-                    deliver(set())
-                    halt.wait(1.0)
-                    break
-                if isinstance(changes, str):  # a time-out: is the root still there?
+            for changes in watch(
+                *folders,
+                watch_filter=None,  # every name: the scan decides what is a ticket
+                debounce=DEBOUNCE_MS,
+                step=STEP_MS,
+                stop_event=stop,
+                rust_timeout=TIMEOUT_MS,
+                yield_on_timeout=True,
+                debug=False,
+                raise_interrupt=False,
+                force_polling=force_polling,
+                recursive=False,
+                ignore_permission_denied=False,
+            ):
+                if not changes:  # a time-out: is the root still there?
                     if not root.is_dir():
                         deliver(set())
                         halt.wait(1.0)
@@ -106,6 +101,22 @@ def _watch(
                     deliver(paths)
                     if any(reshapes(path) for path in paths):
                         break  # start again over the new set of folders, at once
+        except (OSError, RuntimeError):  # no watch can be set, or the watcher failed (overflow)
+            deliver(set())
+            halt.wait(1.0)
+
+
+class _Stop:
+    """watchfiles' stop event, asked once a step: the first ask says the watch is in place."""
+
+    def __init__(self, halt: threading.Event, watching: Callable[[], None]) -> None:
+        self.halt, self.watching, self.told = halt, watching, False
+
+    def is_set(self) -> bool:
+        if not self.told:
+            self.told = True
+            self.watching()
+        return self.halt.is_set()
 
 
 async def ticket_hints(
