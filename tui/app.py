@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import getpass
 import os
 import threading
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.screen import Screen
 
-from tui.base.clock import Clock, iso, system_clock
+from tui.base.clock import Clock, system_clock
 from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
@@ -39,22 +38,18 @@ from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
 from tui.ops.deliveries import DeliveryWatch
-from tui.ops.engine import ActionOutcome, Operations, OpsView
-from tui.ops.notify import failed_lately
-from tui.ops.rounds import Arrivals
-from tui.ops.watcher_file import ended_watch, read_watcher
+from tui.ops.engine import Operations, OpsView
+from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     Announcement,
     delivery_announcements,
-    incident_closed,
-    incident_firing,
-    incident_opened,
     merged,
     stale_announcement,
     startup_notes,
 )
 from widgets.parts import messages as m
 from widgets.parts.commands import RoomCommands
+from widgets.parts.operations_loop import OperationsLoop
 from widgets.parts.quiet import cropped
 from widgets.parts.requests_channel import RequestsChannel
 from widgets.parts.textual_fixes import apply as apply_textual_fixes
@@ -65,14 +60,12 @@ RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted ev
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
 NOTICES_KEPT = 200  # the messages M lists
-REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it
-REQUESTS_FALLBACK = 3.0  # with a watch: a look in case an event was missed (`ack` waits 5 s)
 
 
 apply_textual_fixes()
 
 
-class RoomApp(RequestsChannel, App[None]):
+class RoomApp(OperationsLoop, RequestsChannel, App[None]):
     """The Sisyphus control room."""
 
     TITLE = "Sisyphus control room"
@@ -189,8 +182,7 @@ class RoomApp(RequestsChannel, App[None]):
         if self.probing:
             self.start_probe_round()
         if self.writer:  # `ack` and `resolve` from the command line reach the room that writes
-            every = REQUESTS_FALLBACK if self.watch_files else REQUESTS_EVERY
-            self.set_interval(every, self._look_for_requests, name="requests")
+            self.take_requests()
         self.escalate()
         notes = (
             self.acks.notes
@@ -370,147 +362,6 @@ class RoomApp(RequestsChannel, App[None]):
         if self.demo_agent is not None:
             with contextlib.suppress(OSError):  # the demo crew tries again in a few seconds
                 self.demo_agent.step(self.clock())
-
-    # ----------------------------------------------------------------- taking over
-
-    def take_over(self) -> bool:
-        """Become the writer when no process holds the lock (a watcher that stopped): this room
-        then probes, records, escalates and takes requests, through the same engine."""
-        if self.writer:
-            self.notify("This room is the writer already.", timeout=5)
-            return False
-        if self.read_only_asked or not self.lock.acquire():
-            why = "--read-only" if self.read_only_asked else "the lock is held (a watcher runs)"
-            self.notify(f"Not taken over: {why}.", severity="warning", timeout=8)
-            return False
-        now = self.clock()
-        old = self.operations
-        self.operations = Operations(self.root, self.config, writer=True, now=now)
-        old.close()
-        self.writer, self.watcher, self.read_only_reason = True, None, None
-        self.acks = Acks(room_dir(self.root), read_only=False)
-        every = REQUESTS_FALLBACK if self.watch_files else REQUESTS_EVERY
-        self.set_interval(every, self._look_for_requests, name="requests")
-        self.notify(
-            "This room took over: it probes and records until it closes (start "
-            "`sisyphus-room watch` again to hand the watch back).",
-            severity="warning",
-            timeout=15,
-        )
-        self.main.show_ops(self.operations.view(now))
-        return True
-
-    # ----------------------------------------------------------------- probes and incidents
-
-    def start_probe_round(self) -> None:
-        """One round in flight; the next is armed when it ends, whatever happened in it."""
-        self.run_worker(self._probe_round, thread=True, group="probes", exit_on_error=False)
-
-    def _probe_round(self) -> None:
-        sites = [site.name for site in self.config.sites]
-        arrived = (  # a reading room has no results arriving: it reads what the writer recorded
-            Arrivals(sites, lambda done, waiting: self.post_message(m.ProbesArrived(done, waiting)))
-            if self.writer
-            else None
-        )
-        try:
-            tickets = self.bus.tickets if self.bus is not None else None
-            outcome = self.operations.round(self.clock, arrived, tickets=tickets)
-            self.post_message(m.RoundFinished(outcome))
-        finally:  # a round that failed in any way still arms the next one
-            with contextlib.suppress(RuntimeError):  # unless the room has ended meanwhile
-                self.call_from_thread(self._arm_next_round)
-
-    def _arm_next_round(self) -> None:
-        if not self.closing:
-            interval = self.config.probe_interval.total_seconds()
-            self.set_timer(interval, self.start_probe_round, name="next-probes")
-
-    @on(m.ProbesArrived)
-    def _probes_arrived(self, message: m.ProbesArrived) -> None:
-        if not self.closing:
-            self.main.show_arrived(message.results, message.waiting)
-
-    @on(m.RoundFinished)
-    def _round_finished(self, message: m.RoundFinished) -> None:
-        if self.closing:  # a round that ends while the room closes shows nothing
-            return
-        outcome = message.outcome
-        if not self.writer:  # what the writer acknowledged meanwhile
-            self.acks.reload()
-        self.channels_failing = failed_lately(room_dir(self.root), self.clock())
-        if self.watcher is not None:  # who keeps watch, and when it last probed
-            folder = room_dir(self.root)
-            live = read_watcher(folder)
-            ended = None if live else ended_watch(folder)  # stopped or gone: nobody probes
-            self.watcher = live or ({**self.watcher, "ended": True} if ended else self.watcher)
-            if ended and self.config.take_over:
-                self.take_over()
-            elif ended and not self._offered:
-                self._offered = True
-                self.notify(
-                    "The watcher stopped: nobody is probing. Press W to take over as the writer "
-                    "(this room probes and records until it closes).",
-                    severity="error",
-                    timeout=30,
-                )
-        notes = outcome.problems + ((outcome.error,) if outcome.error else ())
-        self._show_ops(
-            outcome.view,
-            [incident_opened(i) for i in outcome.opened]
-            + [incident_closed(i) for i in outcome.resolved]
-            + [Announcement("Probes", note, "warning") for note in notes],
-        )
-
-    @work(thread=True, group="escalate", exit_on_error=False)
-    def escalate(self) -> None:
-        """Firing incidents on the ladder (60 s, 5 min, then every 15 min), in the engine."""
-        due, view = self.operations.escalate(self.clock())
-        self.post_message(m.IncidentsEscalated(due, view))
-
-    @on(m.IncidentsEscalated)
-    def _escalated(self, message: m.IncidentsEscalated) -> None:
-        self._show_ops(message.view, [incident_firing(i) for i in message.due])
-
-    @on(m.IncidentAction)
-    @work(thread=True, group="incident", exit_on_error=False)
-    def _incident_action(self, message: m.IncidentAction) -> None:
-        now, who = self.clock(), getpass.getuser()
-        until = now + message.length if message.length else None
-        if self.watcher is not None and message.action in requests.ACTIONS:
-            said = self.send_to_watcher(
-                message.action, message.incident_id, message.note, iso(until) or ""
-            )
-            view = self.operations.view(now)
-            self.post_message(m.IncidentChanged(ActionOutcome(said, (), view)))
-            return
-        outcome = self.operations.act(
-            message.action, message.incident_id, who, message.note, now, until
-        )
-        self.post_message(m.IncidentChanged(outcome))
-
-    @on(m.IncidentChanged)
-    def _incident_changed(self, message: m.IncidentChanged) -> None:
-        outcome = message.outcome
-        self._show_ops(
-            outcome.view,
-            [Announcement("Incident", outcome.message)]
-            + [Announcement("Incident", note, "warning") for note in outcome.problems],
-        )
-
-    def _show_ops(self, view: OpsView, announcements: list[Announcement]) -> None:
-        """A new operations view: announce what happened, show it, arm the next escalation."""
-        if self.closing:
-            return
-        self.announce(announcements)
-        self.announce_deliveries(view, self.clock())
-        self.main.show_ops(view)
-        if self.escalation_timer is not None:
-            self.escalation_timer.stop()
-            self.escalation_timer = None
-        delay = view.next_escalation
-        if delay is not None:  # however far: a round may be minutes away, or probing off
-            self.escalation_timer = self.set_timer(delay + 0.2, self.escalate, name="escalate")
 
 
 def make_app(root: Path, config: Config, **options: Any) -> RoomApp:

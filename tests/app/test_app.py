@@ -777,9 +777,9 @@ async def test_a_watching_room_is_woken_by_a_request_not_by_looking(
     with its fallback look an hour away, `ack` is still carried out within its 5 s wait."""
     import sys
 
-    import tui.app
+    import widgets.parts.requests_channel
 
-    monkeypatch.setattr(tui.app, "REQUESTS_FALLBACK", 3600.0)
+    monkeypatch.setattr(widgets.parts.requests_channel, "REQUESTS_FALLBACK", 3600.0)
     app = room(state, ManualClock(NOW), watch=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, app, lambda: app.ready)

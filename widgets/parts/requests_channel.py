@@ -23,6 +23,9 @@ from tui.ops import requests
 from tui.ops.engine import ActionOutcome, Operations
 from widgets.parts import messages as m
 
+REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it
+REQUESTS_FALLBACK = 3.0  # with a watch: a look in case an event was missed (`ack` waits 5 s)
+
 
 class RequestsChannel(App[None]):
     """Sending to the watcher and taking requests as the writer (mixed into RoomApp)."""
@@ -34,6 +37,12 @@ class RequestsChannel(App[None]):
     acks: Acks
     clock: Callable[[], Any]
     _taking: threading.Lock  # held by the worker carrying out requests
+    watch_files: bool
+
+    def take_requests(self) -> None:
+        """As the writer: look for the command line's requests from now on."""
+        every = REQUESTS_FALLBACK if self.watch_files else REQUESTS_EVERY
+        self.set_interval(every, self._look_for_requests, name="requests")
 
     def send_to_watcher(self, action: str, target: str, note: str, until: str = "") -> str:
         """Leave an action for the watcher (it carries it out within a second); read its records
