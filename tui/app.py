@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import RenderableType
-from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -34,20 +33,16 @@ from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
-from tui.bus.tickets import Ticket
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
 from tui.ops.deliveries import DeliveryWatch
-from tui.ops.engine import Operations, OpsView
+from tui.ops.engine import Operations
 from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
-    Announcement,
-    delivery_announcements,
-    merged,
-    stale_announcement,
     startup_notes,
 )
 from widgets.parts import messages as m
+from widgets.parts.announcing import Announcing
 from widgets.parts.commands import RoomCommands
 from widgets.parts.operations_loop import OperationsLoop
 from widgets.parts.quiet import cropped
@@ -59,13 +54,12 @@ from widgets.screens.main import TICK, MainScreen
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
-NOTICES_KEPT = 200  # the messages M lists
 
 
 apply_textual_fixes()
 
 
-class RoomApp(OperationsLoop, RequestsChannel, App[None]):
+class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
     """The Sisyphus control room."""
 
     TITLE = "Sisyphus control room"
@@ -241,43 +235,6 @@ class RoomApp(OperationsLoop, RequestsChannel, App[None]):
 
         open_help(self)
 
-    # ----------------------------------------------------------------- announcements
-
-    def announce(self, announcements: Iterable[Announcement]) -> None:
-        bell = False
-        for a in merged(list(announcements)):
-            self.notify(a.text, title=a.title, severity=a.severity, timeout=a.timeout, markup=False)
-            bell = bell or a.bell
-        if bell:
-            self.bell()
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: Any = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every message is kept (M lists them); on a small screen it is one line above the keys
-        instead of a toast over the pane being read."""
-        said = Text.from_markup(message).plain if markup else message
-        self.notices.append((self.clock().strftime("%H:%M:%S"), str(severity), title, said))
-        del self.notices[:-NOTICES_KEPT]
-        main = self.screen_stack[0] if self.screen_stack else None
-        if isinstance(main, MainScreen) and main.is_attached and main.small:
-            text = Text(" ")
-            if severity == "error":
-                text.append("✖ ", style="bold")
-            text.append(f"{title}: " if title else "", style="bold")
-            text.append(" ".join(said.split()))
-            text.append("  (M: messages)", style="dim")
-            text.truncate(max(self.size.width - 1, 10), overflow="ellipsis")
-            main.show_notice(text, timeout or 8)
-            return
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
     def why_no_ticket_writes(self) -> str | None:
         """Why replies, archive moves and new tickets are refused here (None: they are not).
 
@@ -288,14 +245,6 @@ class RoomApp(OperationsLoop, RequestsChannel, App[None]):
         if not os.access(self.root / "tickets", os.W_OK):
             return "the tickets/ folder is not writable here"
         return None
-
-    def announce_stale(self, due: list[Ticket], now: Any) -> None:
-        self.announce(stale_announcement(due, now, self.config.stale_after))
-
-    def announce_deliveries(self, view: OpsView, now: Any) -> None:
-        """Done tickets that are not live, on the stale ladder from their first failed check."""
-        due = self.delivery_watch.step(view.deliveries, now)
-        self.announce(delivery_announcements([d for d, _ in due], now))
 
     # ----------------------------------------------------------------- the tickets
 
