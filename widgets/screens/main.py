@@ -27,7 +27,6 @@ from tui.bus.scanner import BusSnapshot, is_stale, stale_tickets
 from tui.ops.engine import OpsView
 from tui.ops.probes import ProbeResult
 from tui.view.budgets import budgets_summary
-from tui.view.deliveries import deliveries_summary, delivery_rows
 from tui.view.header import (
     HeaderView,
     freeze_banner,
@@ -53,6 +52,7 @@ from widgets.screens.layout import PaneLayout
 from widgets.screens.loops import LoopActions
 from widgets.screens.note import NoteScreen
 from widgets.screens.opening import RowOpening
+from widgets.screens.views import ViewKeys
 
 if TYPE_CHECKING:
     from tui.app import RoomApp
@@ -60,13 +60,7 @@ if TYPE_CHECKING:
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 
 
-COMMAND_HELP = (
-    "inboxes, tickets, probes, budgets, incidents, inbox ROLE, stale, deliveries, actions, "
-    "messages, intents, flow, new, filter TEXT, help, quit"
-)
-
-
-class MainScreen(RowOpening, LoopActions, PaneLayout, Screen[None]):
+class MainScreen(ViewKeys, RowOpening, LoopActions, PaneLayout, Screen[None]):
     HELP_TITLE = "The room"
     ENTER_OPENS = "open the row: an inbox's tickets, a ticket, a site, a budget, an incident"
     BINDINGS: ClassVar = [
@@ -410,110 +404,6 @@ class MainScreen(RowOpening, LoopActions, PaneLayout, Screen[None]):
         box.value = "status:stale"
         self.show_role(ALL_ROLES)
 
-    def action_deliveries(self) -> None:
-        from widgets.screens.deliveries import DeliveriesScreen
-
-        now = self.room.clock()
-        rows = delivery_rows(self.ops.deliveries, now)
-        summary = deliveries_summary(self.ops.deliveries, self.ops.unverified)
-
-        def opened(path: str | None) -> None:
-            if path:  # escape in the ticket view comes back to this list
-                self.open_ticket(path, back=self.action_deliveries)
-
-        self.app.push_screen(DeliveriesScreen(rows, summary, self.room.tones), opened)
-
-    def action_take_over(self) -> None:
-        self.room.take_over()
-
-    def action_command_line(self) -> None:
-        """`:incidents`, `:inbox operator` … (the k9s habit): where to go, typed."""
-        from widgets.screens.note import NoteScreen
-
-        def typed(line: str | None) -> None:
-            if line is not None and line.strip():
-                said = self.run_command(line)
-                if said:
-                    self.notify(said, severity="warning", timeout=6, markup=False)
-
-        self.app.push_screen(NoteScreen(f":  {COMMAND_HELP}"), typed)
-
-    def _views(self) -> dict[str, Callable[[], object]]:
-        """The `:` commands that open a view or act (the panes are separate)."""
-        return {
-            "stale": self.action_stale,
-            "deliveries": self.action_deliveries,
-            "actions": self.action_actions,
-            "messages": self.action_notices,
-            "intents": self.action_intents,
-            "flow": self.action_flow,
-            "new": self.action_new_ticket,
-            "help": self.action_help,
-            "quit": self.app.exit,
-        }
-
-    @work(thread=True, group="ack", exit_on_error=False)
-    def _ack_through_watcher(self, ticket_id: str) -> None:
-        """The request left for the watcher; what came of leaving it is said (a full disk, a
-        folder that cannot be written: the acknowledgement did not leave)."""
-        said = self.room.send_to_watcher("ack", ticket_id, "")
-        failed = said.startswith("Not sent")
-        self.app.call_from_thread(
-            self.notify, said, severity="error" if failed else "information", markup=False
-        )
-
-    def run_command(self, line: str) -> str | None:
-        """Carry out one `:` command; a sentence when it is not one."""
-        word, _, rest = line.strip().lstrip(":").strip().partition(" ")
-        word, rest = word.lower(), rest.strip()
-        panes = {"inboxes": "roles", "tickets": "tickets", "probes": "probes"}
-        panes |= {"budgets": "budgets", "incidents": "incidents"}
-        if word in panes:
-            self.action_focus_pane(panes[word])
-        elif word in ("inbox", "role"):
-            roles = self.bus.roles if self.bus else ()
-            if rest not in roles:
-                return f"No inbox {rest!r}: one of {', '.join(roles) or 'none yet'}."
-            self.show_role(rest)
-        elif word in (views := self._views()):
-            views[word]()
-        elif word in ("filter", "/"):
-            self.action_filter()
-            self.query_one("#filter", Input).value = rest
-        else:
-            return f"Unknown command {word!r}: {COMMAND_HELP}"
-        return None
-
-    def action_notices(self) -> None:
-        from widgets.screens.notices import NoticesScreen
-
-        self.app.push_screen(NoticesScreen(self.room.notices))
-
-    @work(thread=True, group="flow", exclusive=True, exit_on_error=False)
-    def action_flow(self) -> None:
-        """The crew's flow, read in a thread (it reads the recent archive)."""
-        from tui.bus.flow import flow_of
-
-        if self.bus is None:
-            return
-        room, now = self.room, self.room.clock()
-        crew = flow_of(room.root, self.bus, now)
-        self.app.call_from_thread(self._show_flow, crew, now)
-
-    def _show_flow(self, crew: Any, now: datetime) -> None:
-        from widgets.screens.flow import FlowScreen
-
-        room = self.room
-        self.app.push_screen(FlowScreen(crew, now, room.config.idle_after, room.tones))
-
-    def action_intents(self) -> None:
-        from widgets.screens.intents import IntentsScreen
-
-        bus, room = self.bus, self.room
-        intents, bad = (bus.intents, bus.bad_intents) if bus else ((), ())
-        after = room.config.intent_after
-        self.app.push_screen(IntentsScreen(intents, bad, room.clock(), after, room.tones))
-
     @property
     def small(self) -> bool:
         size = self.app.size  # the breakpoints' own limits (RoomApp), known before the classes
@@ -552,6 +442,16 @@ class MainScreen(RowOpening, LoopActions, PaneLayout, Screen[None]):
                 )
                 return
         self.acknowledge_ticket(self.detail_path or self.query_one(TicketsTable).selected_key)
+
+    @work(thread=True, group="ack", exit_on_error=False)
+    def _ack_through_watcher(self, ticket_id: str) -> None:
+        """The request left for the watcher; what came of leaving it is said (a full disk, a
+        folder that cannot be written: the acknowledgement did not leave)."""
+        said = self.room.send_to_watcher("ack", ticket_id, "")
+        failed = said.startswith("Not sent")
+        self.app.call_from_thread(
+            self.notify, said, severity="error" if failed else "information", markup=False
+        )
 
     def acknowledge_ticket(self, path: str | None) -> bool:
         """Acknowledge the stale ticket at `path`; False (and a word why) when it is not one."""
