@@ -227,9 +227,13 @@ def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
     _, port = down
     configure(root, {"a": port})
     with watching(root) as watch:
-        watch.wait_for("round")
-        data = json.loads(cli(root, "status", "--json").stdout)
-        watcher = data["watcher"]
+        watch.wait_for("round")  # logged as the round ends; watcher.json follows its events
+        deadline = time.monotonic() + 10
+        while True:
+            watcher = json.loads(cli(root, "status", "--json").stdout)["watcher"]
+            if (watcher and watcher["last_round_at"]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert watcher["pid"] == watch.process.pid and watcher["last_round_at"]
         assert set(watcher) >= {"pid", "host", "since", "last_round_at"}
         # Stop it with SIGSTOP: alive, holding the lock, not probing.
