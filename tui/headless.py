@@ -168,6 +168,9 @@ class Watcher:
         self.sender.start()
         self.round_thread: threading.Thread | None = None
         self.outcome: RoundOutcome | None = None
+        self.confirming = False  # the thread in flight probes again the checks that began failing
+        self.confirm_at: float | None = None
+        self.unconfirmed: list[str] = []
         self.next_round = time.monotonic()
         self.next_scan = time.monotonic()
 
@@ -215,16 +218,50 @@ class Watcher:
         if self.round_thread is not None and not self.round_thread.is_alive():
             self.round_thread = None
             if self.outcome is not None:
-                self._after_round(self.outcome)
+                if self.confirming:
+                    self._after_confirm(self.outcome)
+                else:
+                    self._after_round(self.outcome)
+                self._arm_confirmation()
         if self.reload_asked and self.round_thread is None:  # between rounds, never during one
             self.reload_asked = False
             self._reload()
         if self.round_thread is None and time.monotonic() >= self.next_round:
             interval = self.config.probe_interval.total_seconds() / self.scale
             self.next_round = time.monotonic() + interval
-            self.outcome = None
-            self.round_thread = threading.Thread(target=self._round, name="round", daemon=True)
-            self.round_thread.start()
+            self._run_thread(self._round, confirming=False)
+        elif self.round_thread is None and self.confirm_at and time.monotonic() >= self.confirm_at:
+            self.confirm_at = None
+            self._run_thread(self._confirm, confirming=True)
+
+    def _run_thread(self, work: Callable[[], None], *, confirming: bool) -> None:
+        self.outcome, self.confirming = None, confirming
+        self.round_thread = threading.Thread(target=work, name="round", daemon=True)
+        self.round_thread.start()
+
+    def _arm_confirmation(self) -> None:
+        """A check that began failing is probed again after `confirm_after`, before the next
+        round when that is sooner: the incident opens at `open_after` failures in a row."""
+        self.unconfirmed = self.ops.unconfirmed()
+        wait = self.config.confirm_after.total_seconds() / self.scale
+        soon = time.monotonic() + wait
+        self.confirm_at = soon if self.unconfirmed and soon < self.next_round else None
+
+    def _confirm(self) -> None:
+        self.outcome = self.ops.confirm(self.clock, self.unconfirmed)
+
+    def _after_confirm(self, outcome: RoundOutcome) -> None:
+        now = self.clock()
+        failing = sorted({r.site or "" for r in outcome.results if not r.ok})
+        self.log(
+            "confirmation", {"sites": ", ".join(self.unconfirmed), "failing": ", ".join(failing)}
+        )
+        if outcome.error:
+            self.log("round failed", {"error": outcome.error})
+        for incident in outcome.opened:
+            self.log("incident opened", _incident_fields(incident))
+        events = [self._closing(incident, now) for incident in outcome.resolved]
+        self._notify([e for e in events if e is not None])
 
     def _round(self) -> None:
         started = time.monotonic()

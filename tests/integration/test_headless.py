@@ -609,3 +609,31 @@ def test_a_new_outage_under_an_acknowledged_burn_incident_pages_again(
         )
         assert page["tier"] == 1 and page["key"] == "incident:INC-burn:1:firing:episode-2"
         assert watch.stop() < 2.0
+
+
+def test_with_five_minute_rounds_a_confirmed_outage_pages_within_two_minutes(
+    root: Path, down: tuple[Switch, int], hook: tuple[Recorder, int]
+) -> None:
+    """probe_interval 5m, open_after 3: the failing check is probed again every confirm_after
+    (20 s) instead of waiting two more rounds (10 minutes); the incident opens on the third
+    failure and the first page follows at the ladder's 60 s. Times are the watcher's clock."""
+    recorder, hook_port = hook
+    _, port = down
+    configure(root, {"a": port}, hook=hook_port, probe_interval="5m")
+    # At 30x the watcher's quarter-second loop is 7.5 s of its clock (at the usual 300x it
+    # would be 75 s, coarser than the 20 s being tested).
+    with watching(root, "--time-scale", "30") as watch:
+        down_seen = parse_iso(watch.wait_for("round")["at"])  # the first failing round ends
+        first = watch.wait_for("confirmation")
+        assert first["sites"] == "a" and first["failing"] == "a"
+        opened = watch.wait_for("incident opened", site="a")
+        sent = watch.wait_for("notification sent")
+        assert sent["notification"].endswith(":1:firing")
+        assert parse_iso(opened["opened_at"]) - down_seen < timedelta(seconds=75)
+        assert parse_iso(sent["at"]) - down_seen < timedelta(minutes=2)
+        assert recorder.received  # the page reached the webhook
+        # Budgets count the rounds' probes only: one round so far, one bad availability event.
+        status = json.loads(cli(root, "status", "--json").stdout)
+        [availability] = [s for s in status["slos"] if s["name"] == "availability"]
+        assert availability["events"] == availability["bad_events"] == 1
+        assert watch.stop() < 2.0

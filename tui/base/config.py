@@ -106,6 +106,7 @@ class Config:
     intent_after: timedelta = timedelta(hours=2)  # an open hat switch older is a check reason
     idle_after: timedelta = timedelta(hours=4)  # work waiting, no pickup for as long: idle
     suspect_window: timedelta = timedelta(hours=2)  # done this long before a first bad probe
+    confirm_after: timedelta = timedelta(seconds=20)  # a failing check probed again after this
     notify: tuple[Notify, ...] = ()
     maintenance: tuple[Maintenance, ...] = ()
     metrics_listen: str | None = None
@@ -465,6 +466,7 @@ def parse_config(file: Path, data: dict[str, Any]) -> Config:
         open_after=open_after,
         recover_after=recover_after,
         suspect_window=incidents.get("suspect_window"),
+        confirm_after=incidents.get("confirm_after"),
         owner=owner,
         vantage=vantage,
         verify_window=room.get("verify_window"),

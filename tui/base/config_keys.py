@@ -216,6 +216,16 @@ KEYS: tuple[Key, ...] = (
     Key("incidents", "recover_after", "int", 3, "good probes in a row that resolve it", "5"),
     Key(
         "incidents",
+        "confirm_after",
+        "duration",
+        timedelta(seconds=20),
+        "a check that starts failing is probed again this long after, until it has failed "
+        "open_after times (the incident opens then) or passes; the budgets count the rounds' "
+        "probes only",
+        '"15s"',
+    ),
+    Key(
+        "incidents",
         "suspect_window",
         "duration",
         timedelta(hours=2),

@@ -17,7 +17,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -260,6 +260,52 @@ class Operations:
         except Exception as exc:  # a round that raises is reported; the caller schedules the next
             error = clean(f"probe round failed: {one_line(exc)}")
             return RoundOutcome((), (), (), (), error, self.view(now or clock()))
+
+    def unconfirmed(self) -> list[str]:
+        """Sites with a check failing fewer than `open_after` times in a row and no incident for
+        it yet: a confirmation probe decides sooner than the next round."""
+        with self._lock:
+            found = set()
+            for key, (bad, _, _) in self.book.streaks.items():
+                site, _, check = key.partition("/")
+                waiting = 0 < bad < self.config.open_after and site != "*"
+                if waiting and self.book.open_for(site, check) is None:
+                    found.add(site)
+            known = {s.name for s in self.config.sites}
+            return sorted(found & known)
+
+    def confirm(self, clock: Clock, sites: list[str]) -> RoundOutcome:
+        """Probe these sites' checks again, now: the results go to the probe history and the
+        incident streaks (an incident opens at `open_after` failures in a row), never to the
+        budgets, which count the rounds' probes only. Never raises."""
+        try:
+            chosen = tuple(s for s in self.config.sites if s.name in sites)
+            narrow = replace(self.config, sites=chosen, backups_path=None, containers_command=None)
+            results = asyncio.run(probe_round(self.root, narrow, clock))
+            now = clock()
+            with self._lock:
+                self.store.record(results, write=False)
+                with contextlib.suppress(OSError):
+                    self._flush()
+                quiet = self.quiet(now)
+                changed = self.book.observe(results, self.budget, self.config, now, self.kb, quiet)
+                opened = [i for i in changed if i.open]
+                for incident in opened:
+                    incident.note(now, "opened on a confirmation probe")
+                    first_bad = parse_iso(incident.first_bad_at)
+                    incident.suspects = suspects(incident.site, first_bad, self.done, self.config)
+                problems = self._save_book()
+                return RoundOutcome(
+                    results=tuple(results),
+                    opened=tuple(copy.deepcopy(opened)),
+                    resolved=tuple(copy.deepcopy([i for i in changed if not i.open])),
+                    problems=tuple(problems),
+                    error=None,
+                    view=self._view(now),
+                )
+        except Exception as exc:  # reported; the next round comes anyway
+            error = clean(f"confirmation probe failed: {one_line(exc)}")
+            return RoundOutcome((), (), (), (), error, self.view(clock()))
 
     def close(self) -> None:
         """Stop the deliveries' checks (a reload makes a new Operations)."""

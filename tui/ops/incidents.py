@@ -315,6 +315,13 @@ class IncidentBook:
     def get(self, incident_id: str) -> Incident | None:
         return next((i for i in self.incidents if i.id == incident_id), None)
 
+    def open_for(self, site: str | None, cause: str) -> Incident | None:
+        """The open incident of this site and cause (or of a burn on the site), if any."""
+        return self._open_for(site, cause) or next(
+            (i for i in self.open_incidents() if i.site == site and i.cause.startswith("burn:")),
+            None,
+        )
+
     def _open_for(self, site: str | None, cause: str) -> Incident | None:
         return next(
             (i for i in self.incidents if i.open and i.site == site and i.cause == cause), None

@@ -122,6 +122,23 @@ class OperationsLoop(App[None]):
         if not self.closing:
             interval = self.config.probe_interval.total_seconds()
             self.set_timer(interval, self.start_probe_round, name="next-probes")
+            self._arm_confirmation()
+
+    def _arm_confirmation(self) -> None:
+        """A check that began failing is probed again after `confirm_after` (when that comes
+        before the next round): the incident opens at `open_after` failures in a row."""
+        if self.closing or not self.writer:
+            return
+        sites = self.operations.unconfirmed()
+        wait = self.config.confirm_after.total_seconds()
+        if sites and wait < self.config.probe_interval.total_seconds():
+            self.set_timer(wait, lambda: self._confirm(sites), name="confirm")
+
+    @work(thread=True, group="confirm", exclusive=True, exit_on_error=False)
+    def _confirm(self, sites: list[str]) -> None:
+        self.post_message(m.RoundFinished(self.operations.confirm(self.clock, sites)))
+        with contextlib.suppress(RuntimeError):  # the room ended meanwhile
+            self.call_from_thread(self._arm_confirmation)
 
     @on(m.ProbesArrived)
     def _probes_arrived(self, message: m.ProbesArrived) -> None:
