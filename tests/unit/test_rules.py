@@ -326,3 +326,29 @@ def test_the_filter_tells_responses_from_requests() -> None:
     spec = parse_filter("is:requests")
     assert matches(request, spec) and not matches(response, spec)
     assert parse_filter("is:pending").problems == ("unknown is 'pending' (response, request)",)
+
+
+def test_rules_and_budgets_name_the_same_slos() -> None:
+    """A site with verify_tls = false has no cert_validity SLO in the room: none in the rules
+    or the metric series either (the two lists once disagreed)."""
+    from pathlib import Path
+
+    from tui.base.config import parse_config
+    from tui.ops.rules import rules, slos_of
+    from tui.ops.slo import slo_keys
+
+    config = parse_config(
+        Path("sisyphus.toml"),
+        {
+            "sites": [
+                {"name": "lax", "url": "https://lax.example/", "verify_tls": False},
+                {"name": "strict", "url": "https://strict.example/", "dns_name": "strict.example"},
+            ],
+            "backups": {"path": "backups"},
+        },
+    )
+    assert slos_of(config) == [(s or "platform", n) for s, n in slo_keys(config)]
+    assert ("lax", "cert_validity") not in slos_of(config)
+    assert ("strict", "cert_validity") in slos_of(config)
+    text = str(rules(config))
+    assert "lax-cert_validity" not in text and "strict-cert_validity" in text

@@ -21,27 +21,16 @@ import yaml
 
 from tui.base.config import Config
 from tui.base.durations import format_duration
-from tui.ops.slo import MULTIWINDOW, target_of
+from tui.ops.slo import MULTIWINDOW, slo_keys, target_of
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 SERVICE = "sisyphus"
 
 
 def slos_of(config: Config) -> list[tuple[str, str]]:
-    """(site, slo) of every SLO the configured checks feed; site "platform" for backups and
-    containers."""
-    found = []
-    for site in config.sites:
-        found += [(site.name, "availability"), (site.name, "latency")]
-        if site.is_https:
-            found += [(site.name, "tls_expiry"), (site.name, "cert_validity")]
-        if site.dns_name:
-            found.append((site.name, "dns"))
-    if config.backups_path:
-        found.append(("platform", "backups"))
-    if config.containers_command:
-        found.append(("platform", "containers"))
-    return found
+    """(site, slo) of every SLO the room counts (`slo.slo_keys`: the one list), site
+    "platform" for backups and containers: rules, alerts and metric series for exactly those."""
+    return [(site or "platform", name) for site, name in slo_keys(config)]
 
 
 def prometheus_duration(delta: timedelta) -> str:
