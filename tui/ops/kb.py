@@ -25,8 +25,8 @@ from pathlib import Path
 from tui.base.paths import read_file, write_atomic
 from tui.base.sanitize import clean
 from tui.bus.tickets import Malformed, load_header, split_front_matter
+from tui.ops.checks import CHECKS
 
-CHECKS = ("http", "tls", "dns", "backup", "containers")
 STEP = 0.1
 
 

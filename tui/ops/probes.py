@@ -22,8 +22,6 @@ from tui.base.config import Config, Site
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
 
-CHECKS = ("http", "tls", "dns", "backup", "containers")
-
 
 @dataclass(frozen=True)
 class ProbeResult:
