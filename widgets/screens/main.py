@@ -168,6 +168,8 @@ class MainScreen(PaneRefresh, ViewKeys, RowOpening, LoopActions, PaneLayout, Scr
         """A round ended, an incident changed: every operations pane from the new view."""
         self.ops = ops
         self.arrived, self.waiting = {}, frozenset()
+        if not self.query(ProbesPane):  # the room is coming down: its panes are already gone
+            return
         with self.app.batch_update():
             self.refresh_probes()
             self.refresh_budgets()

@@ -144,6 +144,8 @@ class PaneRefresh(Screen[None]):
     def refresh_probes(self) -> None:
         room, tones = self.room, self.room.tones
         latest = {(r.site, r.check): r for r in self.ops.results} | self.arrived
+        if not self.query(ProbesPane):  # the room is coming down: its panes are already gone
+            return
         pane = self.query_one(ProbesPane)
         note = probes_note(
             sites=len(room.config.sites),
