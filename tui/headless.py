@@ -37,12 +37,13 @@ from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.stale import StaleWatch
 from tui.ops import requests
+from tui.ops.channels import SILENCE, Event
 from tui.ops.deliveries import DeliveryWatch, sentence
 from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.maintenance import WARN_BEFORE, Window
 from tui.ops.metrics import Metrics, MetricsError, MetricsServer
-from tui.ops.notify import SILENCE, Event, Outbox, Sender
+from tui.ops.notify import Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
 
 LADDER_FILE = "ladder.json"
