@@ -298,3 +298,27 @@ async def test_an_open_hat_switch_is_in_the_header_and_the_intents_view(state: P
         assert "OVERDUE" in row and "operator → pm-bakery" in row and "open 2h30m" in row
         await pilot.press("escape")
         await settle(pilot, app, lambda: app.screen is app.main)
+
+
+async def test_names_in_the_hat_switches_are_whole_at_80x24(state: Path) -> None:
+    """A `fit` column keeps its names whole on a small screen; the flexible one gives way (the
+    fit column's own nominal width was once counted twice, and the names cut to 8 columns)."""
+    from widgets.screens.intents import IntentsTable
+
+    folder = state / "intents"
+    folder.mkdir()
+    (folder / "sw.md").write_text(
+        "---\nrole: operator\nacting_as: pm-memorial-a\nreason: webhook down\n"
+        f"created: {stamp(30)}\n---\n"
+    )
+    app = room(state, ManualClock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, lambda: app.ready)
+        await pilot.press("I")
+        await settle(pilot, app, lambda: bool(app.screen.query(IntentsTable)))
+        await pilot.pause()
+        table = app.screen.query_one(IntentsTable)
+        [row] = table_text(table)  # type: ignore[arg-type]
+        assert "operator → pm-memorial-a" in row
+        drawn = table.columns["who"].width  # type: ignore[index]
+        assert drawn >= len("operator → pm-memorial-a")  # as drawn: not cut

@@ -114,7 +114,7 @@ class KeyedTable(DataTable[Text]):
         width = self.size.width - 1  # leave the vertical scrollbar its column
         fits = self._fit_widths()
         self._fitted = fits
-        fixed = sum(self._spec[i].width or 0 for i in self._visible)
+        fixed = sum(self._spec[i].width or 0 for i in self._visible if i not in fits)
         flexible = [i for i in self._visible if self._spec[i].width is None and i not in fits]
         room = width - fixed - 8 * len(flexible)
         given: dict[int, int] = {}
