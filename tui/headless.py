@@ -42,7 +42,7 @@ from tui.ops.deliveries import DeliveryWatch, sentence
 from tui.ops.engine import Operations, RoundOutcome
 from tui.ops.incidents import Incident
 from tui.ops.maintenance import WARN_BEFORE, Window
-from tui.ops.metrics import Metrics, MetricsError, MetricsServer
+from tui.ops.metrics import Metrics, MetricsError, MetricsServer, reload_endpoint
 from tui.ops.notify import Outbox, Sender
 from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
 
@@ -536,7 +536,9 @@ class Watcher:
             return
         old = self.config
         self.config = config
-        self._reload_metrics(old, config)
+        self.metrics, self.metrics_server = reload_endpoint(
+            self.metrics, self.metrics_server, old, config, self.host, self.log
+        )
         now = self.clock()
         self.ops.store.flush()
         self.ops.close()
@@ -548,42 +550,6 @@ class Watcher:
         self.stale.announcer.reached = reached
         self.next_round = time.monotonic()
         self.log("config reloaded", {"sites": len(config.sites), "channels": len(config.notify)})
-
-    def _reload_metrics(self, old: Config, new: Config) -> None:
-        """The series of removed sites go, new sites' start at 0, and when [metrics] changed the
-        endpoint moves to its new address and token; if that fails, the old endpoint is kept and
-        said. Counters go on across a reload (Prometheus sees no reset)."""
-        server = self.metrics_server
-        if not new.metrics_listen:
-            if server is not None:
-                server.stop()
-                self.log("metrics stopped", {"reason": "[metrics] listen removed"})
-            self.metrics, self.metrics_server = None, None
-            return
-        metrics = self.metrics or Metrics(new, new.vantage or self.host)
-        metrics.forget({s.name for s in old.sites} - {s.name for s in new.sites})
-        metrics.configure(new)
-        self.metrics = metrics
-        same = (old.metrics_listen, old.metrics_token_env) == (
-            new.metrics_listen,
-            new.metrics_token_env,
-        )
-        if server is not None and same:
-            return
-        if server is not None:
-            server.stop()  # its port is free for the new one (the same address, usually)
-        try:
-            started = MetricsServer(metrics, new)
-        except MetricsError as exc:
-            self.log("metrics not reloaded", {"error": str(exc), "kept": "the old endpoint"})
-            if old.metrics_listen:
-                with contextlib.suppress(MetricsError):
-                    self.metrics_server = MetricsServer(metrics, old)
-                    self.metrics_server.start()
-            return
-        started.start()
-        self.log("metrics listening", {"url": f"http://{started.address}/metrics"})
-        self.metrics_server = started
 
     def _write_info(self, *, stopped: bool = False) -> None:
         data = {

@@ -17,7 +17,7 @@ import ipaddress
 import os
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -337,3 +337,45 @@ class MetricsServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def reload_endpoint(
+    metrics: Metrics | None,
+    server: MetricsServer | None,
+    old: Config,
+    new: Config,
+    host: str,
+    log: Callable[[str, dict[str, Any]], None],
+) -> tuple[Metrics | None, MetricsServer | None]:
+    """A reload's `[metrics]`: the series of removed sites go, new sites' start at 0, and when
+    the address or token changed the endpoint moves; if it cannot, the old endpoint is kept and
+    said. Counters go on across a reload (Prometheus sees no reset). Returns what now serves."""
+    if not new.metrics_listen:
+        if server is not None:
+            server.stop()
+            log("metrics stopped", {"reason": "[metrics] listen removed"})
+        return None, None
+    metrics = metrics or Metrics(new, new.vantage or host)
+    metrics.forget({s.name for s in old.sites} - {s.name for s in new.sites})
+    metrics.configure(new)
+    same = (old.metrics_listen, old.metrics_token_env) == (
+        new.metrics_listen,
+        new.metrics_token_env,
+    )
+    if server is not None and same:
+        return metrics, server
+    if server is not None:
+        server.stop()  # its port is free for the new one (the same address, usually)
+    try:
+        started = MetricsServer(metrics, new)
+    except MetricsError as exc:
+        log("metrics not reloaded", {"error": str(exc), "kept": "the old endpoint"})
+        kept = None
+        if old.metrics_listen:
+            with contextlib.suppress(MetricsError):
+                kept = MetricsServer(metrics, old)
+                kept.start()
+        return metrics, kept
+    started.start()
+    log("metrics listening", {"url": f"http://{started.address}/metrics"})
+    return metrics, started
