@@ -12,7 +12,7 @@ from datetime import datetime
 
 from tui.base.sanitize import clean, shorten
 from tui.base.shell import run_command
-from tui.ops.probes import ProbeResult
+from tui.ops.checks import ProbeResult
 
 # `docker ps` / `podman ps` statuses ("Up 3 hours (healthy)", "Exited (1) 2 minutes ago") and the
 # plain words people print (`name<TAB>healthy`).

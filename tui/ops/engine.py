@@ -31,6 +31,7 @@ from tui.base.storage import sweep_temp_files
 from tui.bus.tickets import Ticket
 from tui.ops import maintenance
 from tui.ops.budgets import BudgetReport, report, write_freeze
+from tui.ops.checks import ProbeResult
 from tui.ops.deliveries import Checker, Delivery, DeliveryBook
 from tui.ops.history import APART, History, key_of
 from tui.ops.incidents import Incident, IncidentBook
@@ -38,7 +39,6 @@ from tui.ops.kb import Entry, load_kb, save_entry
 from tui.ops.maintenance import Window
 from tui.ops.postmortem import write_postmortem
 from tui.ops.probe_store import ProbeStore
-from tui.ops.probes import ProbeResult
 from tui.ops.rounds import Arrived, probe_round
 from tui.ops.slo import SloStatus, budget_trend
 from tui.ops.suspects import suspects

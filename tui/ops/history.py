@@ -30,7 +30,7 @@ from tui.base.config import Config
 from tui.base.gcpause import gc_paused
 from tui.base.paths import NotAFile, read_file, write_atomic
 from tui.base.storage import MAX_FILE, open_db
-from tui.ops.probes import ProbeResult
+from tui.ops.checks import ProbeResult
 from tui.ops.slo import BURN_WINDOWS, Counts, events
 
 MINUTE, HOUR, DAY = 60, 3600, 86400

@@ -19,9 +19,9 @@ from tui.base.config import Config
 from tui.base.ladder import INCIDENT_LADDER
 from tui.base.storage import open_db
 from tui.ops.budgets import BudgetReport
+from tui.ops.checks import ProbeResult
 from tui.ops.history import key_of
 from tui.ops.kb import Entry, adjust_confidence, matches
-from tui.ops.probes import ProbeResult
 
 RETAIN = 200
 SLO_OF_CAUSE = {

@@ -12,9 +12,8 @@ from typing import Any
 
 from tui.base.clock import parse_iso
 from tui.base.storage import open_db
-from tui.ops.checks import CHECKS
+from tui.ops.checks import CHECKS, ProbeResult
 from tui.ops.history import key_of
-from tui.ops.probes import ProbeResult
 
 HISTORY = 60
 

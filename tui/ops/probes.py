@@ -12,37 +12,14 @@ import os
 import ssl
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui.base.clock import iso
 from tui.base.config import Config, Site
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    site: str | None  # None for the platform-wide checks (backup, containers)
-    check: str
-    ok: bool
-    latency_ms: float | None
-    detail: str
-    at: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "site": self.site,
-            "check": self.check,
-            "ok": self.ok,
-            "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
-            "detail": self.detail,
-            "at": iso(self.at),
-            **({"extra": self.extra} if self.extra else {}),
-        }
+from tui.ops.checks import ProbeResult
 
 
 def failure_reason(exc: BaseException) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.base.config import Config
-from tui.ops.probes import ProbeResult
+from tui.ops.checks import ProbeResult
 
 SLO_NAMES = (
     "availability",

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tui.base.durations import format_duration
-from tui.ops.probes import ProbeResult
+from tui.ops.checks import ProbeResult
 
 BARS = "▁▂▃▄▅▆▇█"
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from textual.message import Message
 
 from tui.bus.scanner import BusSnapshot
+from tui.ops.checks import ProbeResult
 from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
 from tui.ops.incidents import Incident
-from tui.ops.probes import ProbeResult
 from tui.view.ticket import TicketDetail
 
 

@@ -23,8 +23,8 @@ from tui.base.sanitize import clean
 from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
 from tui.bus.scanner import BusSnapshot, is_stale
+from tui.ops.checks import ProbeResult
 from tui.ops.engine import OpsView
-from tui.ops.probes import ProbeResult
 from widgets.panes.budgets import BudgetsPane
 from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable

@@ -12,8 +12,8 @@ from textual.screen import Screen
 
 from tui.bus.filter import Filter
 from tui.bus.scanner import BusSnapshot, stale_tickets
+from tui.ops.checks import ProbeResult
 from tui.ops.engine import OpsView
-from tui.ops.probes import ProbeResult
 from tui.view.budgets import budgets_summary
 from tui.view.header import (
     HeaderView,
