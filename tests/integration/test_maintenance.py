@@ -239,3 +239,25 @@ def test_the_watcher_logs_a_window_and_opens_at_its_end(root: Path) -> None:
             opened = watch.wait_for("incident opened", timeout=30, site="shop")
             assert opened["at"] >= ended["at"]  # nothing opened inside the window
             assert watch.stop() < 2.0
+
+
+def test_a_tickets_window_that_cannot_be_read_is_said_and_opens_nothing(root: Path) -> None:
+    bad = {
+        "T-1": "\n  sites: [shop]\n  from: soon",
+        "T-2": "\n  sites: []\n  from: 2026-11-24T10:00:00Z\n  until: 2026-11-24T11:00:00Z",
+        "T-3": "\n  sites: [shop]\n  from: 2026-11-24T11:00:00Z\n  until: 2026-11-24T10:00:00Z",
+        "T-4": " tonight",
+    }
+    for name, value in bad.items():
+        write_ticket(root, "operator", name, id=name, sender="pm-shop", deliverable="d",
+                     maintenance=value)  # fmt: skip
+    (root / "sisyphus.toml").write_text(config_text(9))
+    tickets = Scanner(root).scan().tickets
+    said = {t.id: [w for w in t.warnings if w.startswith("maintenance ignored")] for t in tickets}
+    assert said == {
+        "T-1": ["maintenance ignored: 'from' and 'until' must be ISO 8601 date-times"],
+        "T-2": ["maintenance ignored: 'sites' must name one site or more"],
+        "T-3": ["maintenance ignored: 'until' must come after 'from'"],
+        "T-4": ["maintenance ignored: expected sites, from and until under it"],
+    }
+    assert maintenance.windows(load_config(root), tickets, NOW) == []

@@ -341,6 +341,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def maintenance_of(value: Any) -> tuple[tuple[str, ...], datetime, datetime] | str:
+    """A ticket's `maintenance: {sites, from, until}` as (sites, start, end), or why it is not
+    one (the ticket then carries a warning, and opens no window)."""
+    if not isinstance(value, dict):
+        return "expected sites, from and until under it"
+    sites = value.get("sites")
+    if isinstance(sites, str):
+        sites = [sites]
+    if not isinstance(sites, list) or not sites or not all(isinstance(s, str) for s in sites):
+        return "'sites' must name one site or more"
+    start, end = _created(value.get("from", "")), _created(value.get("until", ""))
+    if isinstance(start, str) or isinstance(end, str):
+        return "'from' and 'until' must be ISO 8601 date-times"
+    if end <= start:
+        return "'until' must come after 'from'"
+    return tuple(sites), start, end
+
+
 def _verify(value: Any, warnings: list[str]) -> dict[str, Any] | None:
     """`verify`: a URL, or {url, status, contains}; normalized to the mapping form."""
     if value in (None, ""):
@@ -442,6 +460,10 @@ def parse_ticket(
         if key not in KNOWN_KEYS
     }
     verify = _verify(meta.get("verify"), warnings)
+    if meta.get("maintenance") is not None:
+        window = maintenance_of(extra.get("maintenance"))
+        if isinstance(window, str):
+            warnings.append(f"maintenance ignored: {window}")
     severity = str(extra.get("severity", "")).lower()
     if severity in ("critical", "high") and str(extra.get("exposure", "")).lower() != "verified":
         warnings.append(f"unverified: a {severity} finding whose exposure is not verified")

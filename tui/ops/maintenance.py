@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tui.base.clock import iso
 from tui.base.config import Config, Maintenance
-from tui.bus.tickets import Ticket, _created
+from tui.bus.tickets import Ticket, maintenance_of
 
 WARN_BEFORE = timedelta(minutes=10)  # a window this close to its end, its site failing: said
 LOOK = timedelta(days=8)  # weekly slots are expanded this far around now
@@ -105,17 +105,13 @@ def from_tickets(tickets: Iterable[Ticket]) -> list[Window]:
 
 
 def _ticket_window(ticket: Ticket, spec: dict[str, Any]) -> Window | None:
-    sites = spec.get("sites")
-    if isinstance(sites, str):
-        sites = [sites]
-    if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites) or not sites:
+    found = maintenance_of(spec)  # the ticket carries a warning when it is not a window
+    if isinstance(found, str):
         return None
-    start, end = _created(spec.get("from", "")), _created(spec.get("until", ""))
-    if isinstance(start, str) or isinstance(end, str) or end <= start:
-        return None
+    sites, start, end = found
     if end - start > timedelta(days=7):  # a window is planned work, not a way to mute a site
         end = start + timedelta(days=7)
-    return Window(tuple(sites), start, end, ticket.id, ticket.subject)
+    return Window(sites, start, end, ticket.id, ticket.subject)
 
 
 def windows(config: Config, tickets: Iterable[Ticket], now: datetime) -> list[Window]:
