@@ -3,26 +3,17 @@ probes and records itself (or at once with `[room] take_over = true`)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
+from tests.app.support import settle
 from tests.integration.test_headless import Watch
 from tests.servers import Switch, switch_server
 from tui.app import make_app
 from tui.base.clock import system_clock
 from tui.base.config import load_config
 from widgets.panes.header import StatusBar
-
-
-async def until(pilot: object, test: object, seconds: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not test():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError("not reached in time")
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("automatic", [False, True])
@@ -39,18 +30,23 @@ async def test_a_room_takes_over_from_a_watcher_that_stopped(root: Path, automat
             watch.wait_for("round")
             app = make_app(root, load_config(root), clock=system_clock, watch=False, probe=True)
             async with app.run_test(size=(120, 40), notifications=True) as pilot:
-                await until(pilot, lambda: app.watcher is not None and not app.writer)
+                await settle(pilot, app, lambda: app.watcher is not None and not app.writer, 20)
                 watch.stop()
                 if not automatic:
-                    await until(
-                        pilot, lambda: "nobody probing" in str(app.query_one(StatusBar).visual)
+                    await settle(
+                        pilot,
+                        app,
+                        lambda: "nobody probing" in str(app.query_one(StatusBar).visual),
+                        seconds=20,
                     )
                     assert any("Press W" in n.message for n in app._notifications)
                     await pilot.press("W")
-                await until(pilot, lambda: app.writer)
+                await settle(pilot, app, lambda: app.writer, 20)
                 probes = root / ".room" / "probes.json"
                 before = probes.stat().st_mtime_ns
-                await until(pilot, lambda: probes.stat().st_mtime_ns != before)  # it records
+                await settle(
+                    pilot, app, lambda: probes.stat().st_mtime_ns != before, 20
+                )  # it records
                 assert "nobody probing" not in str(app.query_one(StatusBar).visual)
         finally:
             watch.kill()
