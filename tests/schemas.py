@@ -16,8 +16,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from tui.cli import WRITING
+
 SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schema"
-WRITING = {"ack", "resolve", "silence", "reply", "archive", "file"}
 
 
 @cache

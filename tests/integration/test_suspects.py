@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from tests.helpers import NOW, run_cli, write_ticket
+from tests.helpers import NOW, run_cli, stamp, write_ticket
 from tests.servers import Switch, switch_server
 from tui.base.clock import ManualClock
 from tui.base.config import load_config
@@ -17,10 +17,6 @@ from tui.ops.engine import Operations
 from tui.ops.postmortem import postmortem_text
 from tui.view.budgets import budget_detail
 from tui.view.incidents import incident_record
-
-
-def stamp(minutes_ago: float) -> str:
-    return (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_a_done_ticket_before_the_first_bad_probe_is_a_suspect(root: Path) -> None:

@@ -60,10 +60,6 @@ class Intent:
             return f"open {format_duration(now - self.created)}"
         return None
 
-    def words(self) -> str:
-        ticket = f" for {self.ticket}" if self.ticket else ""
-        return f"{self.role} acting as {self.acting_as}{ticket}: {self.reason}"
-
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
