@@ -259,10 +259,7 @@ class Watcher:
         )
         if outcome.error:
             self.log("round failed", {"error": outcome.error})
-        for incident in outcome.opened:
-            self.log("incident opened", _incident_fields(incident))
-        events = [self._closing(incident, now) for incident in outcome.resolved]
-        self._notify([e for e in events if e is not None])
+        self._notify(self._incidents(outcome, now))
 
     def _round(self) -> None:
         started = time.monotonic()
@@ -312,18 +309,22 @@ class Watcher:
                 "delivery not live",
                 {"ticket": delivery.ticket, "url": delivery.shown_url, "detail": delivery.detail},
             )
+        events = self._incidents(outcome, now) + self._freeze(outcome, now)
+        self._notify(events)
+        self._write_info()
+
+    def _incidents(self, outcome: RoundOutcome, now: datetime) -> list[Event]:
+        """What opened and resolved in a round or a confirmation, logged; the closing events."""
         for incident in outcome.opened:  # a refire is the same incident, a new episode
             if incident.episode > 1:
                 fields = _incident_fields(incident) | {"episode": incident.episode}
                 self.log("incident fired again", fields)
             else:
                 self.log("incident opened", _incident_fields(incident))
-        events = [self._closing(incident, now) for incident in outcome.resolved]
         for incident in outcome.resolved:
             self.log("incident resolved", _incident_fields(incident))
-        events.extend(self._freeze(outcome, now))
-        self._notify([e for e in events if e is not None])
-        self._write_info()
+        closing = [self._closing(incident, now) for incident in outcome.resolved]
+        return [event for event in closing if event is not None]
 
     def _windows(self, outcome: RoundOutcome, now: datetime) -> None:
         """Maintenance windows starting and ending, and one ending soon on a failing site."""

@@ -287,18 +287,12 @@ class Operations:
                 self.store.record(results, write=False)
                 with contextlib.suppress(OSError):
                     self._flush()
-                quiet = self.quiet(now)
-                changed = self.book.observe(results, self.budget, self.config, now, self.kb, quiet)
-                opened = [i for i in changed if i.open]
-                for incident in opened:
-                    incident.note(now, "opened on a confirmation probe")
-                    first_bad = parse_iso(incident.first_bad_at)
-                    incident.suspects = suspects(incident.site, first_bad, self.done, self.config)
-                problems = self._save_book()
+                problems: list[str] = []
+                opened, resolved = self._observe(results, now, problems, "on a confirmation probe")
                 return RoundOutcome(
                     results=tuple(results),
-                    opened=tuple(copy.deepcopy(opened)),
-                    resolved=tuple(copy.deepcopy([i for i in changed if not i.open])),
+                    opened=opened,
+                    resolved=resolved,
                     problems=tuple(problems),
                     error=None,
                     view=self._view(now),
@@ -363,29 +357,42 @@ class Operations:
             except OSError as exc:
                 self.budget = report(self.history, self.config, now)
                 problems.append(clean(f"freeze.json not saved: {exc.strerror or exc}"))
-            quiet = self.quiet(now)
-            changed = self.book.observe(results, self.budget, self.config, now, self.kb, quiet)
-            for incident in changed:  # what changed before it broke: on the record from the start
-                if incident.open and not incident.suspects:
-                    first_bad = parse_iso(incident.first_bad_at)
-                    incident.suspects = suspects(incident.site, first_bad, self.done, self.config)
-                    for suspect in incident.suspects:
-                        incident.note(now, f"suspect: {suspect_words(suspect)}")
-            resolved = [incident for incident in changed if not incident.open]
-            for incident in resolved:
-                incident.budget_burned = self.burned(incident, now)
-                problems.extend(self._closed(incident, now))
-            problems.extend(self._save_book())
+            opened, resolved = self._observe(results, now, problems)
             self.unsaved = [p for p in problems if " not saved: " in p]
             return RoundOutcome(
                 results=tuple(results),
-                opened=tuple(copy.deepcopy([i for i in changed if i.open])),
-                resolved=tuple(copy.deepcopy(resolved)),
+                opened=opened,
+                resolved=resolved,
                 problems=tuple(problems),
                 error=None,
                 view=self._view(now),
                 turned_not_live=tuple(turned),
             )
+
+    def _observe(
+        self, results: list[ProbeResult], now: datetime, problems: list[str], how: str = ""
+    ) -> tuple[tuple[Incident, ...], tuple[Incident, ...]]:
+        """Feed results to the incidents (under the lock): what opened, with its suspects on the
+        record from the start, and what resolved, with its post-mortem; the book saved. Copies
+        of both are returned."""
+        changed = self.book.observe(
+            results, self.budget, self.config, now, self.kb, self.quiet(now)
+        )
+        for incident in changed:  # what changed before it broke
+            if incident.open and not incident.suspects:
+                if how:
+                    incident.note(now, f"opened {how}")
+                first_bad = parse_iso(incident.first_bad_at)
+                incident.suspects = suspects(incident.site, first_bad, self.done, self.config)
+                for suspect in incident.suspects:
+                    incident.note(now, f"suspect: {suspect_words(suspect)}")
+        resolved = [incident for incident in changed if not incident.open]
+        for incident in resolved:
+            incident.budget_burned = self.burned(incident, now)
+            problems.extend(self._closed(incident, now))
+        problems.extend(self._save_book())
+        opened = [incident for incident in changed if incident.open]
+        return tuple(copy.deepcopy(opened)), tuple(copy.deepcopy(resolved))
 
     def keep_freeze_file(self, now: datetime) -> list[str]:
         """`.room/freeze.json` as the budgets are now (a writer's reading commands keep it true)."""
