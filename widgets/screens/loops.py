@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.screen import Screen
 
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean, shorten
@@ -19,12 +18,13 @@ from tui.ops import audit
 from tui.ops.deliveries import verify_of
 from widgets.panes.inboxes import TicketsTable
 from widgets.screens.forms import Form, NewTicketScreen, ReplyScreen
+from widgets.screens.room_screen import RoomScreen
 
 if TYPE_CHECKING:
-    from tui.app import RoomApp
+    pass
 
 
-class LoopActions(Screen[None]):
+class LoopActions(RoomScreen):
     """The main screen's closing-loop keys (mixed into MainScreen)."""
 
     bus: BusSnapshot | None
@@ -33,10 +33,6 @@ class LoopActions(Screen[None]):
     drafts: dict[str, Form]
     new_draft: Form
     undo_stack: list[list[writing.Archived]]
-
-    @property
-    def room(self) -> RoomApp:
-        return self.app  # type: ignore[return-value]
 
     if TYPE_CHECKING:  # the main screen's
 

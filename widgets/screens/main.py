@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Input
 
 from tui.base.sanitize import clean
@@ -40,15 +39,16 @@ from widgets.screens.loops import LoopActions
 from widgets.screens.note import NoteScreen
 from widgets.screens.opening import RowOpening
 from widgets.screens.refresh import PaneRefresh
+from widgets.screens.room_screen import RoomScreen
 from widgets.screens.views import ViewKeys
 
 if TYPE_CHECKING:
-    from tui.app import RoomApp
+    pass
 
 TICK = 30.0  # seconds between age refreshes; stale transitions get their own exact timer
 
 
-class MainScreen(PaneRefresh, ViewKeys, RowOpening, LoopActions, PaneLayout, Screen[None]):
+class MainScreen(PaneRefresh, ViewKeys, RowOpening, LoopActions, PaneLayout, RoomScreen):
     HELP_TITLE = "The room"
     ENTER_OPENS = "open the row: an inbox's tickets, a ticket, a site, a budget, an incident"
     BINDINGS: ClassVar = [
@@ -122,10 +122,6 @@ class MainScreen(PaneRefresh, ViewKeys, RowOpening, LoopActions, PaneLayout, Scr
         self.current = "roles"  # the pane shown alone on a small screen (below 100×30)
         self.counts: dict[str, str] = {}  # pane → its short count, for the one-line summary
         self._stale_timer: Any = None
-
-    @property
-    def room(self) -> RoomApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")

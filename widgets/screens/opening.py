@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.screen import Screen
 from textual.widgets import DataTable
 
 from tui.base.clock import iso
@@ -21,12 +20,13 @@ from tui.view.incidents import incident_record
 from tui.view.ticket import build_detail
 from widgets.panes.inboxes import RolesTable
 from widgets.parts.messages import BudgetDetailReady, DetailReady
+from widgets.screens.room_screen import RoomScreen
 
 if TYPE_CHECKING:
-    from tui.app import RoomApp
+    pass
 
 
-class RowOpening(Screen[None]):
+class RowOpening(RoomScreen):
     """What enter opens on the main screen's rows (mixed into MainScreen)."""
 
     bus: BusSnapshot | None
@@ -34,10 +34,6 @@ class RowOpening(Screen[None]):
     selected_role: str
     detail_path: str | None
     _back: Callable[[], None] | None
-
-    @property
-    def room(self) -> RoomApp:
-        return self.app  # type: ignore[return-value]
 
     if TYPE_CHECKING:  # the main screen's
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.screen import Screen
 
 from tui.bus.filter import Filter
 from tui.bus.scanner import BusSnapshot, stale_tickets
@@ -32,12 +31,13 @@ from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes.incidents import IncidentsPane
 from widgets.panes.probes import ProbesPane, SitesTable
 from widgets.parts.quiet import QuietText, set_title
+from widgets.screens.room_screen import RoomScreen
 
 if TYPE_CHECKING:
-    from tui.app import RoomApp
+    pass
 
 
-class PaneRefresh(Screen[None]):
+class PaneRefresh(RoomScreen):
     """Drawing the panes (mixed into MainScreen)."""
 
     bus: BusSnapshot | None
@@ -51,10 +51,6 @@ class PaneRefresh(Screen[None]):
     marked: dict[str, str]
     shown: set[str]
     counts: dict[str, str]
-
-    @property
-    def room(self) -> RoomApp:
-        return self.app  # type: ignore[return-value]
 
     if TYPE_CHECKING:  # the main screen's layout
 

@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.screen import Screen
 from textual.widgets import Input
 
 from tui.bus.scanner import BusSnapshot
 from tui.ops.engine import OpsView
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from widgets.screens.note import NoteScreen
+from widgets.screens.room_screen import RoomScreen
 
 if TYPE_CHECKING:
-    from tui.app import RoomApp
+    pass
 
 COMMAND_HELP = (
     "inboxes, tickets, probes, budgets, incidents, inbox ROLE, stale, deliveries, actions, "
@@ -25,15 +25,11 @@ COMMAND_HELP = (
 )
 
 
-class ViewKeys(Screen[None]):
+class ViewKeys(RoomScreen):
     """Views and the command line (mixed into MainScreen)."""
 
     bus: BusSnapshot | None
     ops: OpsView
-
-    @property
-    def room(self) -> RoomApp:
-        return self.app  # type: ignore[return-value]
 
     if TYPE_CHECKING:  # the main screen's and its other parts'
 
