@@ -32,11 +32,10 @@ from tui.base.storage import LOCK_HELD, WriterLock, why_read_only
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
-from tui.bus.stale import StaleWatch
 from tui.demo.sample import Demo, DemoAgent
 from tui.ops import requests
-from tui.ops.deliveries import DeliveryWatch
 from tui.ops.engine import Operations
+from tui.ops.keeper import Keeper
 from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     startup_notes,
@@ -108,8 +107,7 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
         self.operations = Operations(root, config, writer=self.writer, now=clock())
         # Rounds run even with no site configured: they check the deliveries (done tickets' verify).
         self.probing = probe
-        self.stale_watch = StaleWatch(config.stale_after)
-        self.delivery_watch = DeliveryWatch()
+        self.keeper = Keeper(config, self.operations.view(clock()))  # the ladders, as the watcher's
         self.scanner = Scanner(root, config.roles)
         self.bus: BusSnapshot | None = None
         self._scans = 0

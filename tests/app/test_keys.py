@@ -152,7 +152,7 @@ async def test_toasts_never_cover_the_header_on_a_big_screen(state: Path) -> Non
     """However many toasts are up, the top two lines stay the room's own."""
     from textual.widgets._toast import Toast
 
-    from tui.view.header import Announcement
+    from tui.ops.happenings import Announcement
 
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
@@ -178,7 +178,7 @@ async def test_toasts_never_cover_the_header_on_a_big_screen(state: Path) -> Non
 async def test_on_a_small_screen_a_message_is_one_line_and_m_lists_them(state: Path) -> None:
     from textual.widgets._toast import Toast
 
-    from tui.view.header import Announcement
+    from tui.ops.happenings import Announcement
     from widgets.screens.notices import NoticesScreen
 
     app = room(state, ManualClock(NOW))

@@ -38,11 +38,18 @@ def _texts(node: ast.expr) -> set[str]:
 
 
 def logged_events() -> set[str]:
-    """Every event name the program logs: the first argument of each log(...) call in tui/, or
-    what the variable `event` handed to it was set to."""
+    """Every event name the program logs: the first argument of each log(...) call in tui/,
+    what the variable `event` handed to it was set to, and each watchkeeper event's `log` (a
+    class attribute, or what its `log` property returns)."""
     events = set()
     for path in (TOP / "tui").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "log":
+                events |= _texts(node.value) if node.value else set()
+            if isinstance(node, ast.FunctionDef) and node.name == "log":
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Return) and inner.value is not None:
+                        events |= _texts(inner.value)
             if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
                 "event"
             ]:
@@ -59,6 +66,7 @@ def test_every_log_event_is_on_the_log_events_page() -> None:
     page = (TOP / "docs" / "reference" / "logs.md").read_text()
     events = logged_events()
     assert {"watcher started", "probe down", "resolved by hand", "silenced"} <= events
+    assert {"stale raised", "incident fired again", "freeze off", "round"} <= events
     assert {"notification failed, will retry", "notification failed, given up"} <= events
     missing = sorted(event for event in events if f"`{event}`" not in page)
     assert not missing, f"log events not in docs/reference/logs.md: {missing}"

@@ -13,7 +13,7 @@ from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport
 from tui.ops.slo import Counts, SloStatus
-from tui.view.header import HeaderView, freeze_banner, header_pieces, stale_announcement
+from tui.view.header import HeaderView, announcements, freeze_banner, header_pieces
 
 HOUR = timedelta(hours=1)
 
@@ -57,10 +57,14 @@ def test_an_acknowledged_or_answered_ticket_is_not_announced_again() -> None:
 
 
 def test_more_than_three_stale_tickets_are_one_announcement() -> None:
-    tickets = [clarification(f"T-{n}", 2 * HOUR) for n in range(5)]
-    [one] = stale_announcement(tickets, NOW, HOUR)
+    from tui.ops.happenings import StaleRaised
+
+    raised = [StaleRaised(NOW, clarification(f"T-{n}", 2 * HOUR), 1) for n in range(5)]
+    [one] = announcements(raised, HOUR)
     assert one.text.startswith("5 clarifications have waited over 1h00m: T-0, T-1") and one.bell
-    assert len(stale_announcement(tickets[:3], NOW, HOUR)) == 3
+    three = announcements(raised[:3], HOUR)
+    assert [a.title for a in three] == ["Stale clarification"] * 3
+    assert "T-0 from architect to operator has waited 2h00m for an answer" in three[0].text
 
 
 class HeldScanner(Scanner):
@@ -188,7 +192,8 @@ def test_a_filter_it_cannot_read_matches_nothing_and_says_why() -> None:
 
 
 def test_announcements_made_together_become_one_toast() -> None:
-    from tui.view.header import Announcement, merged
+    from tui.ops.happenings import Announcement
+    from tui.view.header import merged
 
     opened = [
         Announcement(f"Incident opened: INC-{n}", f"site{n}: http — 503", "error") for n in range(5)
@@ -203,7 +208,7 @@ def test_announcements_made_together_become_one_toast() -> None:
 
 def test_deliveries_not_live_found_together_are_one_short_toast() -> None:
     from tui.ops.deliveries import Delivery
-    from tui.view.header import delivery_announcements
+    from tui.ops.happenings import DeliveryNotLive
 
     def delivery(n: int) -> Delivery:
         return Delivery(
@@ -212,12 +217,15 @@ def test_deliveries_not_live_found_together_are_one_short_toast() -> None:
             failing_since="2026-11-24T09:00:00Z",
         )  # fmt: skip
 
-    [one] = delivery_announcements([delivery(1)], NOW)
+    def due(*numbers: int) -> list[DeliveryNotLive]:
+        return [DeliveryNotLive(NOW, delivery(n), 1) for n in numbers]
+
+    [one] = announcements(due(1), HOUR)
     assert one.title == "Done, not live" and "T-1 marked done" in one.text and one.bell
-    [three] = delivery_announcements([delivery(n) for n in (1, 2, 3)], NOW)
+    [three] = announcements(due(1, 2, 3), HOUR)
     assert three.text == "3 tickets marked done are not live: T-1, T-2, T-3. Press 6 for the list."
     assert three.bell and three.severity == "error"
-    assert delivery_announcements([], NOW) == []
+    assert announcements([], HOUR) == []
 
 
 def test_probe_cells_say_a_whole_word() -> None:

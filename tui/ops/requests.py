@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -205,3 +206,17 @@ def apply(request: Request, ops: Any, acks: Any, now: datetime) -> str:
         return f"{request.target} was already acknowledged."
     problem = acks.acknowledge(request.target, request.by, now)
     return problem or f"Acknowledged {request.target}: no more reminders."
+
+
+def carry_out(
+    room: Path, ops: Any, acks: Any, clock: Callable[[], datetime]
+) -> tuple[list[tuple[Request, str]], list[str]]:
+    """The requests waiting, carried out in the writer: (request, what it did) each, and the
+    problems (requests set aside, acks not written). The ticket acks of one look are one write of
+    the file. The caller removes each request (`done`) once it has told what it did."""
+    found, problems = pending(room)
+    if not found:
+        return [], problems
+    with acks.batch() as unsaved:
+        results = [(request, apply(request, ops, acks, clock())) for request in found]
+    return results, problems + unsaved

@@ -12,13 +12,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tui.base.clock import parse_iso
-from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
 from tui.bus.intents import Intent
-from tui.bus.tickets import Ticket
 from tui.ops.budgets import BudgetReport
-from tui.ops.deliveries import Delivery, sentence
-from tui.ops.incidents import Incident
+from tui.ops.happenings import (
+    Announcement,
+    DeliveryNotLive,
+    Happening,
+    StaleRaised,
+    delivery_summary,
+    stale_summary,
+)
 
 Piece = tuple[str, str]  # (text, tone)
 
@@ -226,27 +230,24 @@ def freeze_banner(
     return [*head, (" …", "plain")]
 
 
-@dataclass(frozen=True)
-class Announcement:
-    """A notification: title, text, severity; `bell` rings the terminal bell."""
-
-    title: str
-    text: str
-    severity: str = "information"
-    timeout: float = 10  # short: the header and the panes keep saying it
-    bell: bool = False
-
-
-def delivery_announcements(due: Sequence[Delivery], now: datetime) -> list[Announcement]:
-    """Done, not live: loud, with the bell, like a stale clarification. One says what its check
-    found; several are one short toast naming them (the list has the rest)."""
-    if len(due) == 1:
-        return [Announcement("Done, not live", sentence(due[0], now), "error", 15, bell=True)]
-    if not due:
-        return []
-    ids = ", ".join(d.ticket for d in due[:8]) + (" …" if len(due) > 8 else "")
-    text = f"{len(due)} tickets marked done are not live: {ids}. Press 6 for the list."
-    return [Announcement("Done, not live", text, "error", 15, bell=True)]
+def announcements(happenings: Sequence[Happening], stale_after: timedelta) -> list[Announcement]:
+    """What the room shows of the watchkeeper's events: each one's own words, except that more
+    than three stale clarifications, or several deliveries not live, are one announcement naming
+    them (their lists have the rest)."""
+    stale = [e for e in happenings if isinstance(e, StaleRaised)]
+    not_live = [e for e in happenings if isinstance(e, DeliveryNotLive)]
+    grouped = {id(e) for e in stale} if len(stale) > 3 else set()
+    grouped |= {id(e) for e in not_live} if len(not_live) > 1 else set()
+    said: list[Announcement] = []
+    for event in happenings:
+        if id(event) in grouped:
+            if stale and event is stale[0]:
+                said.append(stale_summary(stale, stale_after))
+            elif not_live and event is not_live[0]:
+                said.append(delivery_summary(not_live))
+        elif (toast := event.toast()) is not None:
+            said.append(toast)
+    return said
 
 
 def merged(announcements: Sequence[Announcement], most: int = 2) -> list[Announcement]:
@@ -273,59 +274,6 @@ def merged(announcements: Sequence[Announcement], most: int = 2) -> list[Announc
             )
         )
     return result
-
-
-def stale_announcement(
-    tickets: Sequence[Ticket], now: datetime, stale_after: timedelta
-) -> list[Announcement]:
-    """Tickets that turned stale or are due again: one each, or one for more than three."""
-    if not tickets:
-        return []
-    if len(tickets) <= 3:
-        return [
-            Announcement(
-                "Stale clarification",
-                f"{t.id} in the inbox of {t.role} (from {t.shown_sender}) has waited "
-                f"{format_duration(now - t.created)}: {shorten(t.subject, 90)}",
-                "error",
-                bell=True,
-            )
-            for t in tickets
-        ]
-    ids = ", ".join(t.id for t in tickets[:8]) + (" …" if len(tickets) > 8 else "")
-    return [
-        Announcement(
-            "Stale clarifications",
-            f"{len(tickets)} clarifications have waited over {format_duration(stale_after)}: "
-            f"{ids}. Press s for the list.",
-            "error",
-            bell=True,
-        )
-    ]
-
-
-def incident_opened(incident: Incident) -> Announcement:
-    again = bool(incident.timeline) and "failing again" in incident.timeline[-1][1]
-    return Announcement(
-        f"Incident firing again: {incident.id}" if again else f"Incident opened: {incident.id}",
-        f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}",
-        "error",
-        timeout=10,
-    )
-
-
-def incident_closed(incident: Incident) -> Announcement:
-    return Announcement("Incident resolved", f"{incident.id} closed: {incident.resolution}.")
-
-
-def incident_firing(incident: Incident) -> Announcement:
-    return Announcement(
-        f"Incident firing: {incident.id} (tier {incident.tier})",
-        f"{incident.site or 'platform'}: {incident.cause} — {incident.detail}. Open the incident "
-        "(5, enter) and press a to acknowledge.",
-        "error",
-        bell=True,
-    )
 
 
 def probes_note(*, sites: int, results: int, probing: bool, writer: bool, why: str | None) -> str:

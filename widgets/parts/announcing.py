@@ -4,22 +4,15 @@ screen one line above the keys instead of a toast over the pane being read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.text import Text
 from textual.app import App
 
 from tui.base.config import Config
-from tui.bus.tickets import Ticket
-from tui.ops.deliveries import DeliveryWatch
-from tui.ops.engine import OpsView
-from tui.view.header import (
-    Announcement,
-    delivery_announcements,
-    merged,
-    stale_announcement,
-)
+from tui.ops.happenings import Announcement, Happening
+from tui.view.header import announcements, merged
 
 NOTICES_KEPT = 200  # the messages M lists
 
@@ -29,7 +22,6 @@ class Announcing(App[None]):
 
     clock: Callable[[], Any]
     notices: list[tuple[str, str, str, str]]
-    delivery_watch: DeliveryWatch
     config: Config
 
     def announce(self, announcements: Iterable[Announcement]) -> None:
@@ -69,10 +61,6 @@ class Announcing(App[None]):
             return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def announce_stale(self, due: list[Ticket], now: Any) -> None:
-        self.announce(stale_announcement(due, now, self.config.stale_after))
-
-    def announce_deliveries(self, view: OpsView, now: Any) -> None:
-        """Done tickets that are not live, on the stale ladder from their first failed check."""
-        due = self.delivery_watch.step(view.deliveries, now)
-        self.announce(delivery_announcements([d for d, _ in due], now))
+    def tell(self, happenings: Sequence[Happening]) -> None:
+        """The watchkeeper's events, in their own words (the watcher logs and pages the same)."""
+        self.announce(announcements(happenings, self.config.stale_after))

@@ -10,6 +10,7 @@ from textual.message import Message
 from tui.bus.scanner import BusSnapshot
 from tui.ops.checks import ProbeResult
 from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
+from tui.ops.happenings import Happening
 from tui.ops.incidents import Incident
 from tui.view.ticket import TicketDetail
 
@@ -70,6 +71,15 @@ class RoundFinished(Message):
     """A probe round ended (or, in a reading room, the writer's records were read again)."""
 
     outcome: RoundOutcome
+    confirmed: tuple[str, ...] | None = None  # a confirmation of these sites, not a round
+
+
+@dataclass
+class Told(Message):
+    """The watchkeeper's events from a worker (requests carried out), with the view after."""
+
+    happenings: tuple[Happening, ...]
+    view: OpsView
 
 
 @dataclass

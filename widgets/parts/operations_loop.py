@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +25,11 @@ from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot
 from tui.ops import requests
 from tui.ops.engine import ActionOutcome, Operations, OpsView
+from tui.ops.happenings import Announcement, Happening
+from tui.ops.keeper import Keeper
 from tui.ops.notify import failed_lately
 from tui.ops.rounds import Arrivals
 from tui.ops.watcher_file import ended_watch, read_watcher
-from tui.view.header import Announcement, incident_closed, incident_firing, incident_opened
 from widgets.parts import messages as m
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class OperationsLoop(App[None]):
     bus: BusSnapshot | None
     channels_failing: int
     escalation_timer: Any
+    keeper: Keeper
     _offered: bool
 
     if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class OperationsLoop(App[None]):
 
         def announce(self, announcements: Iterable[Announcement]) -> None: ...
 
-        def announce_deliveries(self, view: OpsView, now: Any) -> None: ...
+        def tell(self, happenings: Sequence[Happening]) -> None: ...
 
         def send_to_watcher(self, action: str, target: str, note: str, until: str = "") -> str: ...
 
@@ -136,7 +138,8 @@ class OperationsLoop(App[None]):
 
     @work(thread=True, group="confirm", exclusive=True, exit_on_error=False)
     def _confirm(self, sites: list[str]) -> None:
-        self.post_message(m.RoundFinished(self.operations.confirm(self.clock, sites)))
+        outcome = self.operations.confirm(self.clock, sites)
+        self.post_message(m.RoundFinished(outcome, tuple(sites)))
         with contextlib.suppress(RuntimeError):  # the room ended meanwhile
             self.call_from_thread(self._arm_confirmation)
 
@@ -168,13 +171,13 @@ class OperationsLoop(App[None]):
                     severity="error",
                     timeout=30,
                 )
-        notes = outcome.problems + ((outcome.error,) if outcome.error else ())
-        self._show_ops(
-            outcome.view,
-            [incident_opened(i) for i in outcome.opened]
-            + [incident_closed(i) for i in outcome.resolved]
-            + [Announcement("Probes", note, "warning") for note in notes],
+        now = self.clock()
+        told = (
+            self.keeper.confirmed(outcome, message.confirmed, now)
+            if message.confirmed is not None
+            else self.keeper.round(outcome, now, 0.0, self.operations.unsaved)
         )
+        self._show_ops(outcome.view, told)
 
     @work(thread=True, group="escalate", exit_on_error=False)
     def escalate(self) -> None:
@@ -184,7 +187,11 @@ class OperationsLoop(App[None]):
 
     @on(m.IncidentsEscalated)
     def _escalated(self, message: m.IncidentsEscalated) -> None:
-        self._show_ops(message.view, [incident_firing(i) for i in message.due])
+        self._show_ops(message.view, self.keeper.firing(message.due, self.clock()))
+
+    @on(m.Told)
+    def _told(self, message: m.Told) -> None:
+        self._show_ops(message.view, list(message.happenings))
 
     @on(m.IncidentAction)
     @work(thread=True, group="incident", exit_on_error=False)
@@ -206,18 +213,17 @@ class OperationsLoop(App[None]):
     @on(m.IncidentChanged)
     def _incident_changed(self, message: m.IncidentChanged) -> None:
         outcome = message.outcome
-        self._show_ops(
-            outcome.view,
+        self.announce(
             [Announcement("Incident", outcome.message)]
-            + [Announcement("Incident", note, "warning") for note in outcome.problems],
+            + [Announcement("Incident", note, "warning") for note in outcome.problems]
         )
+        self._show_ops(outcome.view, [])
 
-    def _show_ops(self, view: OpsView, announcements: list[Announcement]) -> None:
-        """A new operations view: announce what happened, show it, arm the next escalation."""
+    def _show_ops(self, view: OpsView, happenings: list[Happening]) -> None:
+        """A new operations view: tell what happened, show it, arm the next escalation."""
         if self.closing:
             return
-        self.announce(announcements)
-        self.announce_deliveries(view, self.clock())
+        self.tell(happenings + self.keeper.deliveries_due(view.deliveries, self.clock()))
         self.main.show_ops(view)
         if self.escalation_timer is not None:
             self.escalation_timer.stop()

@@ -21,6 +21,7 @@ from tui.base.paths import room_dir
 from tui.bus.acks import Acks
 from tui.ops import requests
 from tui.ops.engine import ActionOutcome, Operations
+from tui.ops.keeper import Keeper
 from widgets.parts import messages as m
 
 REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it
@@ -38,6 +39,7 @@ class RequestsChannel(App[None]):
     clock: Callable[[], Any]
     _taking: threading.Lock  # held by the worker carrying out requests
     watch_files: bool
+    keeper: Keeper
 
     def take_requests(self) -> None:
         """As the writer: look for the command line's requests from now on."""
@@ -75,14 +77,14 @@ class RequestsChannel(App[None]):
         if not self._taking.acquire(blocking=False):
             return  # another worker is taking them
         try:
-            found, problems = requests.pending(room_dir(self.root))
-            for request in found:
-                said = requests.apply(request, self.operations, self.acks, self.clock())
+            results, problems = requests.carry_out(
+                room_dir(self.root), self.operations, self.acks, self.clock
+            )
+            for request, said in results:
+                incident = self.operations.book.get(request.target)
+                told = self.keeper.requested(request, said, incident, self.clock())
                 requests.done(request)
-                view = self.operations.view(self.clock())
-                self.post_message(
-                    m.IncidentChanged(ActionOutcome(f"{said} (by {request.by})", (), view))
-                )
+                self.post_message(m.Told(tuple(told), self.operations.view(self.clock())))
         finally:
             self._taking.release()
         if problems:

@@ -185,9 +185,9 @@ class MainScreen(PaneRefresh, ViewKeys, RowOpening, LoopActions, PaneLayout, Roo
         if self.bus is None:
             return
         now = self.room.clock()
-        due, wake = self.room.stale_watch.step(self.bus.tickets, self.room.acks.ids(), now)
-        self.room.announce_stale(due, now)
-        self.room.announce_deliveries(self.ops, now)
+        keeper = self.room.keeper
+        raised, wake = keeper.scanned(self.bus.tickets, self.room.acks.ids(), now)
+        self.room.tell(raised + keeper.deliveries_due(self.ops.deliveries, now))
         if any(i.state == "triggered" for i in self.ops.incidents):
             self.room.escalate()  # the clock moved: a rung may be due with no round to ask
         self.refresh_view(now)
