@@ -49,6 +49,7 @@ from widgets.parts.requests_channel import RequestsChannel
 from widgets.parts.textual_fixes import apply as apply_textual_fixes
 from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
+from widgets.screens.room_screen import Room
 
 RESCAN = 20.0  # periodic rescan (events are hints); the archive is recounted every ARCHIVE_EVERY
 ARCHIVE_EVERY = 15
@@ -314,3 +315,8 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
 def make_app(root: Path, config: Config, **options: Any) -> RoomApp:
     """The one factory shared by the command line and the tests (options as RoomApp takes them)."""
     return RoomApp(root, config, **options)
+
+
+def as_room(app: RoomApp) -> Room:
+    """The app is what its screens ask of it (`Room`): mypy checks it here."""
+    return app
