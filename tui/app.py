@@ -40,13 +40,12 @@ from tui.ops.watcher_file import read_watcher
 from tui.view.header import (
     startup_notes,
 )
+from widgets.parts import compat
 from widgets.parts import messages as m
 from widgets.parts.announcing import Announcing
 from widgets.parts.commands import RoomCommands
 from widgets.parts.operations_loop import OperationsLoop
-from widgets.parts.quiet import cropped
 from widgets.parts.requests_channel import RequestsChannel
-from widgets.parts.textual_fixes import apply as apply_textual_fixes
 from widgets.parts.tones import Tones, choose_theme
 from widgets.screens.main import TICK, MainScreen
 from widgets.screens.room_screen import Room
@@ -56,7 +55,7 @@ ARCHIVE_EVERY = 15
 DEMO_STEP = 4.0
 
 
-apply_textual_fixes()
+compat.inner_outer_fix()
 
 
 class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
@@ -204,15 +203,11 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
         from textual import constants
 
         driver = super().get_driver_class()
-        if driver.__name__ == "LinuxDriver" and constants.DRIVER is None:  # not TEXTUAL_DRIVER's
-            from widgets.parts.driver import QuietLinuxDriver
-
-            return QuietLinuxDriver
-        return driver
+        return driver if constants.DRIVER is not None else compat.driver_class(driver)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         """Write each screen update cropped to what changed (it matters over SSH)."""
-        super()._display(screen, cropped(renderable))
+        super()._display(screen, compat.cropped(renderable))
 
     # ----------------------------------------------------------------- safety
 
@@ -227,7 +222,7 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
     def _fatal_error(self) -> None:
         """An unexpected error: one line for the person, the traceback in a report file."""
         self.crash_message = one_line(self._exception or RuntimeError("unknown error"))
-        self._close_messages_no_wait()  # private Textual API, checked with textual==8.2.8
+        compat.close_now(self)
 
     def action_help(self) -> None:
         from widgets.screens.help import open_help

@@ -15,7 +15,7 @@ from textual.app import App
 from textual.strip import Strip
 
 from tui.app import RoomApp
-from widgets.parts.quiet import CroppedChops, cropped
+from widgets.parts.compat import CroppedChops, cropped
 
 WIDTH = 60
 LEFT = 8  # a left widget's chop, never touched

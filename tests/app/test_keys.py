@@ -254,7 +254,7 @@ def test_the_room_runs_on_the_quiet_input_driver(state: Path) -> None:
     tests/e2e: typing, a lone escape closing help, `q` ending the room)."""
     from textual.drivers.linux_driver import LinuxDriver
 
-    from widgets.parts.driver import QuietLinuxDriver
+    from widgets.parts.compat import QuietLinuxDriver
 
     app = room(state, ManualClock(NOW))
     assert app.get_driver_class() is QuietLinuxDriver

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from widgets.parts import compat
 from widgets.parts.tables import Cells, Col, KeyedTable
 
 COLUMNS = [Col(" site", "site", None), Col("http", "http", 8), Col("latency", "lat", 9)]
@@ -41,7 +43,12 @@ def drawn(table: KeyedTable) -> list[list[tuple[str, object]]]:
     return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
 
 
-async def test_cells_changed_in_place_draw_what_a_fresh_table_draws() -> None:
+@pytest.mark.parametrize("patched", [True, False], ids=["compat", "stock"])
+async def test_cells_changed_in_place_draw_what_a_fresh_table_draws(
+    patched: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the Textual compat was checked against, and as it runs on any other (stock)."""
+    monkeypatch.setattr(compat, "PATCHED", patched and compat.PATCHED)
     app = Tables()
     async with app.run_test(size=(60, 30)) as pilot:
         changed = app.query_one("#changed", KeyedTable)
@@ -91,3 +98,10 @@ async def test_a_fit_column_is_never_cut_and_the_flexible_one_gives_way() -> Non
             )  # no gap, no overflow
             assert not table.show_horizontal_scrollbar
         app = One()
+
+
+def test_the_pinned_textual_is_the_one_compat_was_checked_against() -> None:
+    """constraints.txt pins Textual: an upgrade turns the compat parts off until checked again."""
+    import textual
+
+    assert compat.PATCHED, f"Textual {textual.__version__}, compat checked {compat.CHECKED}"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowDoesNotExist, RowKey
+from textual.widgets.data_table import RowDoesNotExist
+
+from widgets.parts import compat
 
 Cells = tuple[Text, ...]
 
@@ -183,32 +184,12 @@ class KeyedTable(DataTable[Text]):
 
         `update_cell` also moves `_update_count`, the key of every render cache, so every visible
         cell is drawn again after any change. Here only the changed cells' entries, and their
-        rows' and lines' entries, are dropped from those caches (Textual 8.2's DataTable): a round
+        rows' and lines' entries, are dropped from those caches (`compat.set_cells`): a round
         draws the cells it changed, not the table.
         """
-        cells: set[tuple[RowKey, ColumnKey]] = set()
-        rows: set[int] = set()
-        for row, column, value in changed:
-            row_key, column_key = self.coordinate_to_cell_key(Coordinate(row, column))
-            self._data[row_key][column_key] = value
-            cells.add((row_key, column_key))
-            rows.add(row)
-        row_keys = {row_key for row_key, _ in cells}
-        lines: set[int] = set()
-        for row in rows:
-            region = self._get_row_region(row)
-            lines.update(range(region.y, region.y + region.height))
-        self._drop(self._row_renderable_cache, lambda key: key[1] in rows)
-        self._drop(self._cell_render_cache, lambda key: (key[0], key[1]) in cells)
-        self._drop(self._row_render_cache, lambda key: key[0] in row_keys)
-        self._drop(self._line_cache, lambda key: key[0] in lines)
-        for row, column, _ in changed:
-            self.refresh_coordinate(Coordinate(row, column))
-
-    @staticmethod
-    def _drop(cache: Any, stale: Callable[[Any], bool]) -> None:
-        for key in [key for key in cache.keys() if stale(key)]:  # noqa: SIM118 (no __iter__)
-            cache.discard(key)
+        if not compat.set_cells(self, changed):  # another Textual: its public way
+            for row, column, value in changed:
+                self.update_cell_at(Coordinate(row, column), value)
 
     def select_key(self, key: str) -> bool:
         try:
