@@ -19,6 +19,7 @@ from tests.servers import http_server, tls_servers
 from tui.base.config import Config, Site, load_config
 from tui.base.storage import WriterLock
 from tui.ops.budgets import read_freeze, report, write_freeze
+from tui.ops.checks import Cause, slo_keys
 from tui.ops.history import History, key_of
 from tui.ops.probes import ProbeResult
 from tui.ops.slo import (
@@ -30,7 +31,6 @@ from tui.ops.slo import (
     firing,
     projected_recovery,
     remaining,
-    slo_keys,
 )
 
 
@@ -68,8 +68,13 @@ def test_events_per_slo() -> None:
     soon = ProbeResult(
         "a", "tls", False, None, "certificate expires in 3 days", NOW, {"days_left": 3.0}
     )
-    bad = ProbeResult("a", "tls", False, None, "certificate verify failed: expired", NOW)
-    host = ProbeResult("a", "tls", False, None, "certificate verify failed: Hostname mismatch", NOW)
+    bad = ProbeResult(
+        "a", "tls", False, None, "certificate verify failed: expired", NOW, cause=Cause.EXPIRED
+    )
+    host = ProbeResult(
+        "a", "tls", False, None, "certificate verify failed: Hostname mismatch", NOW,
+        cause=Cause.CERTIFICATE,
+    )  # fmt: skip
     unverified = ProbeResult(
         "a",
         "tls",
@@ -79,7 +84,10 @@ def test_events_per_slo() -> None:
         NOW,
         {"days_left": -2.0, "verified": False},
     )
-    refused = ProbeResult("a", "http", False, None, "certificate verify failed: self-signed", NOW)
+    refused = ProbeResult(
+        "a", "http", False, None, "certificate verify failed: self-signed", NOW,
+        cause=Cause.CERTIFICATE,
+    )  # fmt: skip
     assert events(soon, config) == [("cert_validity", True), ("tls_expiry", False)]
     assert events(bad, config) == [("cert_validity", False), ("tls_expiry", False)]
     assert events(host, config) == [("cert_validity", False)]  # not an expiry

@@ -19,6 +19,7 @@ from tui.base.config import Config, Site, load_config
 from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import report
+from tui.ops.checks import Cause
 from tui.ops.history import History
 from tui.ops.incidents import IncidentBook, causes
 from tui.ops.kb import load_kb
@@ -145,9 +146,25 @@ def test_one_incident_per_site_and_cause() -> None:
     results = [
         ProbeResult("a", "dns", False, None, "NXDOMAIN: a.test does not exist", NOW),
         ProbeResult("a", "http", False, None, "host name does not resolve", NOW),
-        ProbeResult("a", "tls", False, None, "no TLS session: host name does not resolve", NOW),
+        ProbeResult(
+            "a",
+            "tls",
+            False,
+            None,
+            "no TLS session: host name does not resolve",
+            NOW,
+            cause=Cause.NO_SESSION,
+        ),
         ProbeResult("b", "http", False, None, "connection refused", NOW),
-        ProbeResult("b", "tls", False, None, "no TLS session: connection refused", NOW),
+        ProbeResult(
+            "b",
+            "tls",
+            False,
+            None,
+            "no TLS session: connection refused",
+            NOW,
+            cause=Cause.NO_SESSION,
+        ),
         ProbeResult("c", "http", True, 10.0, "200 OK", NOW),
         ProbeResult(
             "c", "tls", False, None, "certificate expires in 3 days", NOW, {"days_left": 3.0}
@@ -236,8 +253,8 @@ def test_one_bad_certificate_is_one_incident_filed_under_cert_validity() -> None
 
     reason = "certificate verify failed: Hostname mismatch, certificate is not valid for 'x'"
     results = [
-        ProbeResult("shop", "http", False, None, reason, NOW),
-        ProbeResult("shop", "tls", False, None, reason, NOW),
+        ProbeResult("shop", "http", False, None, reason, NOW, cause=Cause.CERTIFICATE),
+        ProbeResult("shop", "tls", False, None, reason, NOW, cause=Cause.CERTIFICATE),
     ]
     found = causes(results)
     assert list(found) == [("shop", "tls")]

@@ -342,8 +342,8 @@ def test_rules_and_budgets_name_the_same_slos() -> None:
     from pathlib import Path
 
     from tui.base.config import parse_config
+    from tui.ops.checks import slo_keys
     from tui.ops.rules import rules, slos_of
-    from tui.ops.slo import slo_keys
 
     config = parse_config(
         Path("sisyphus.toml"),
@@ -360,3 +360,59 @@ def test_rules_and_budgets_name_the_same_slos() -> None:
     assert ("strict", "cert_validity") in slos_of(config)
     text = str(rules(config))
     assert "lax-cert_validity" not in text and "strict-cert_validity" in text
+
+
+def test_a_cause_is_recorded_and_read_back_and_old_records_get_one() -> None:
+    from tui.ops.checks import Cause, ProbeResult, cause_of
+    from tui.ops.probe_store import _result
+
+    expired = ProbeResult(
+        "a",
+        "tls",
+        False,
+        None,
+        "certificate verify failed: certificate has expired",
+        NOW,
+        cause=Cause.EXPIRED,
+    )
+    data = expired.to_json()
+    assert data["cause"] == "expired" and _result(data) == expired
+    assert "cause" not in ProbeResult("a", "http", True, 3.0, "200 OK", NOW).to_json()
+    old = {k: v for k, v in data.items() if k != "cause"}  # written before causes were
+    assert _result(old).cause is Cause.EXPIRED
+    assert _result(data | {"cause": "melted"}) is None  # a damaged record is not believed
+    assert cause_of("tls", False, "no TLS session: connection refused") is Cause.NO_SESSION
+    assert cause_of("http", False, "503 Service Unavailable") is Cause.FAILED
+    assert cause_of("http", True, "200 OK") is Cause.OK
+
+
+def test_every_check_in_the_registry_feeds_only_the_slos_it_names() -> None:
+    from pathlib import Path
+
+    from tui.base.config import parse_config
+    from tui.ops.checks import REGISTRY, ProbeResult, checks_for, slo_keys
+
+    config = parse_config(
+        Path("sisyphus.toml"),
+        {
+            "sites": [
+                {"name": "a", "url": "https://a.test/", "dns_name": "a.test"},
+                {"name": "b", "url": "https://b.test/", "verify_tls": False},
+            ],
+            "backups": {"path": "backups"},
+            "containers": {"command": "true"},
+        },
+    )
+    assert checks_for(config.sites[0], config) == ("http", "tls", "dns")
+    assert checks_for(None, config) == ("backup", "containers")
+    named = set(slo_keys(config))
+    for site in [*config.sites, None]:
+        for name in checks_for(site, config):
+            for ok in (True, False):
+                extra = {"days_left": 40.0} | (
+                    {"verified": False} if site and not site.verify_tls else {}
+                )  # what the probe reads of a certificate it does not judge
+                result = ProbeResult(site and site.name, name, ok, 5.0, "x", NOW, extra)
+                for slo, _ in REGISTRY[name].events(result, config):
+                    assert (site and site.name, slo) in named, (name, slo)
+    assert ("b", "cert_validity") not in named  # verify_tls = false: expiry only

@@ -11,8 +11,9 @@ from typing import Any
 from tui.base.clock import iso, parse_iso
 from tui.base.config import Config
 from tui.base.paths import read_file, write_atomic
+from tui.ops.checks import slo_keys
 from tui.ops.history import History, key_of
-from tui.ops.slo import SloStatus, evaluate, projected_recovery, slo_keys
+from tui.ops.slo import SloStatus, evaluate, projected_recovery
 
 FREEZE_FILE = "freeze.json"
 

@@ -19,18 +19,11 @@ from tui.base.config import Config
 from tui.base.ladder import INCIDENT_LADDER
 from tui.base.storage import open_db
 from tui.ops.budgets import BudgetReport
-from tui.ops.checks import ProbeResult
+from tui.ops.checks import REGISTRY, Cause, ProbeResult
 from tui.ops.history import key_of
 from tui.ops.kb import Entry, adjust_confidence, matches
 
 RETAIN = 200
-SLO_OF_CAUSE = {
-    "http": "availability",
-    "tls": "tls_expiry",  # cert_validity when the chain or host name fails: slo_of
-    "dns": "dns",
-    "backup": "backups",
-    "containers": "containers",
-}
 
 
 @dataclass
@@ -132,10 +125,10 @@ class Incident:
 
 
 def slo_of(check: str, result: ProbeResult) -> str | None:
-    """The SLO a failing check breaks: a certificate that does not verify breaks cert_validity."""
-    if check == "tls" and result.extra.get("days_left") is None:
-        return "tls_expiry" if "expired" in result.detail else "cert_validity"
-    return SLO_OF_CAUSE.get(check)
+    """The SLO a failing check breaks (its check's rule: a certificate that does not verify
+    breaks cert_validity)."""
+    spec = REGISTRY.get(check)
+    return spec.breaks(result) if spec is not None else None
 
 
 TEXT_FIELDS = ("id", "cause", "state", "opened_at", "first_bad_at", "detail")
@@ -236,15 +229,15 @@ def causes(results: list[ProbeResult]) -> dict[tuple[str | None, str], ProbeResu
                 found[(None, name)] = result
             continue
         http, tls = failing.get("http"), failing.get("tls")
-        if http is not None and tls is not None and http.detail.startswith("certificate"):
+        if (
+            http is not None
+            and tls is not None
+            and http.cause in (Cause.CERTIFICATE, Cause.EXPIRED)
+        ):
             del failing["http"]  # one bad certificate is one incident: the tls one
         for name in ("dns", "http", "tls"):
             if name in failing:
-                if (
-                    name == "tls"
-                    and "http" in failing
-                    and failing["tls"].detail.startswith("no TLS session")
-                ):
+                if name == "tls" and "http" in failing and failing["tls"].cause is Cause.NO_SESSION:
                     continue
                 found[(site, name)] = failing[name]
                 if name == "dns":

@@ -32,7 +32,7 @@ from prometheus_client.exposition import choose_encoder
 
 from tui.base.config import Config
 from tui.bus.scanner import BusSnapshot, summarize
-from tui.ops.checks import ProbeResult
+from tui.ops.checks import ProbeResult, checks_for
 from tui.ops.engine import OpsView
 from tui.ops.slo import events
 
@@ -174,8 +174,7 @@ class Metrics:
             self.slo_events.labels(site, slo, vantage)
             self.slo_bad.labels(site, slo, vantage)
         for configured in config.sites:
-            checks = ("http", "tls") if configured.is_https else ("http",)
-            for check in checks + (("dns",) if configured.dns_name else ()):
+            for check in checks_for(configured, config):
                 self.probes.labels(configured.name, check, vantage)
                 self.failures.labels(configured.name, check, vantage)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.base.clock import parse_iso
 from tui.base.storage import open_db
-from tui.ops.checks import CHECKS, ProbeResult
+from tui.ops.checks import CHECKS, Cause, ProbeResult, cause_of
 from tui.ops.history import key_of
 
 HISTORY = 60
@@ -97,4 +97,9 @@ def _result(data: Any) -> ProbeResult | None:
         at = parse_iso(data["at"])
     except (ValueError, OverflowError):
         return None
-    return ProbeResult(site, check, data["ok"], latency, data["detail"], at, extra)
+    try:
+        cause = Cause(data["cause"]) if "cause" in data else None
+    except ValueError:
+        return None
+    cause = cause or cause_of(check, data["ok"], data["detail"])  # recorded before causes were
+    return ProbeResult(site, check, data["ok"], latency, data["detail"], at, extra, cause)

@@ -19,7 +19,9 @@ from typing import Any
 from tui.base.config import Config, Site
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, shorten
-from tui.ops.checks import ProbeResult
+from tui.ops.checks import Cause, ProbeResult
+
+X509_V_ERR_CERT_HAS_EXPIRED = 10  # OpenSSL's verify code for a certificate past its notAfter
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -61,6 +63,22 @@ def failure_reason(exc: BaseException) -> str:
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
         return "host name does not resolve"
     return shorten(clean(f"{type(exc).__name__}: {text}"), 160)
+
+
+def certificate_cause(exc: BaseException) -> Cause:
+    """EXPIRED or CERTIFICATE when the handshake refused the certificate; FAILED otherwise."""
+    seen: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in seen:
+        seen.append(link)
+        if isinstance(link, ssl.SSLCertVerificationError):
+            expired = link.verify_code == X509_V_ERR_CERT_HAS_EXPIRED
+            return Cause.EXPIRED if expired else Cause.CERTIFICATE
+        link = link.__cause__ or link.__context__
+    text = str(exc).lower()
+    if "certificate verify failed" in text:  # the words alone (a wrapped error)
+        return Cause.EXPIRED if "expired" in text else Cause.CERTIFICATE
+    return Cause.FAILED
 
 
 def _certificate_days(response: Any, now: datetime) -> float | None:
@@ -114,10 +132,17 @@ async def probe_http(
             request = None
         if request is not None and str(request.url) != site.url:
             reason = clean(f"{reason} at {request.url} (after a redirect)")
-        results.append(ProbeResult(site.name, "http", False, None, reason, now()))
+        cause = certificate_cause(exc)
+        results.append(ProbeResult(site.name, "http", False, None, reason, now(), cause=cause))
         if site.is_https:
-            tls_detail = reason if "certificate" in reason else f"no TLS session: {reason}"
-            results.append(ProbeResult(site.name, "tls", False, None, tls_detail, now()))
+            if cause is Cause.FAILED:
+                tls = ProbeResult(
+                    site.name, "tls", False, None, f"no TLS session: {reason}", now(),
+                    cause=Cause.NO_SESSION,
+                )  # fmt: skip
+            else:
+                tls = ProbeResult(site.name, "tls", False, None, reason, now(), cause=cause)
+            results.append(tls)
         return results
     ok = status == site.expect_status
     detail = f"{status} {phrase}".strip() + ("" if ok else f" (expected {site.expect_status})")
@@ -132,12 +157,15 @@ async def probe_http(
             text = (
                 f"certificate expired {left} ago" if days < 0 else f"certificate expires in {left}"
             )
+            cause = Cause.EXPIRED if days < 0 else Cause.FAILED
             extra: dict[str, Any] = {"days_left": round(days, 2)}
             if not site.verify_tls:  # the expiry is read all the same; the chain is not judged
                 text += " (chain not verified: verify_tls = false)"
                 extra["verified"] = False
             results.append(
-                ProbeResult(site.name, "tls", days > config.tls_min_days, None, text, now(), extra)
+                ProbeResult(
+                    site.name, "tls", days > config.tls_min_days, None, text, now(), extra, cause
+                )
             )
     return results
 

@@ -21,14 +21,15 @@ import yaml
 
 from tui.base.config import Config
 from tui.base.durations import format_duration
-from tui.ops.slo import MULTIWINDOW, slo_keys, target_of
+from tui.ops.checks import slo_keys
+from tui.ops.slo import MULTIWINDOW, target_of
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 SERVICE = "sisyphus"
 
 
 def slos_of(config: Config) -> list[tuple[str, str]]:
-    """(site, slo) of every SLO the room counts (`slo.slo_keys`: the one list), site
+    """(site, slo) of every SLO the room counts (`checks.slo_keys`: the one list), site
     "platform" for backups and containers: rules, alerts and metric series for exactly those."""
     return [(site or "platform", name) for site, name in slo_keys(config)]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tui.base.config import Config
-from tui.ops.checks import ProbeResult
+from tui.ops.checks import REGISTRY, ProbeResult
 
 SLO_NAMES = (
     "availability",
@@ -62,34 +62,10 @@ MULTIWINDOW = (
 
 
 def events(result: ProbeResult, config: Config) -> list[tuple[str, bool]]:
-    """Which SLOs one probe result counts for, and whether it was good for each."""
-    if result.check == "http":
-        if not result.ok and result.detail.startswith("certificate"):
-            return []  # the certificate broke, not the site: its tls result spends cert_validity
-        fast = (
-            result.ok
-            and result.latency_ms is not None
-            and result.latency_ms <= config.latency_p95_ms
-        )
-        return [("availability", result.ok), ("latency", fast)]
-    if result.check == "tls":
-        days = result.extra.get("days_left")
-        if result.detail.startswith("no TLS session"):
-            return []  # the site did not answer: availability already counts it
-        if days is None:  # the handshake refused the certificate
-            if "expired" in result.detail:  # it is past its notAfter: expiry too
-                return [("cert_validity", False), ("tls_expiry", False)]
-            return [("cert_validity", False)]  # host name, chain, self-signed, not yet valid
-        if result.extra.get("verified") is False:  # verify_tls = false: expiry only
-            return [("tls_expiry", days > config.tls_min_days)]
-        return [("cert_validity", days > 0), ("tls_expiry", days > config.tls_min_days)]
-    if result.check == "dns":
-        return [("dns", result.ok)]
-    if result.check == "backup":
-        return [("backups", result.ok)]
-    if result.check == "containers":
-        return [("containers", result.ok)]
-    return []
+    """Which SLOs one probe result counts for, and whether it was good for each (its check's
+    rule, in `tui.ops.checks.REGISTRY`)."""
+    check = REGISTRY.get(result.check)
+    return check.events(result, config) if check is not None else []
 
 
 def target_of(name: str, config: Config) -> float:
@@ -216,24 +192,6 @@ def evaluate(
             )
         )
     return statuses
-
-
-def slo_keys(config: Config) -> list[tuple[str | None, str]]:
-    """Every (site, SLO) the config asks for: per site where per site, platform-wide otherwise."""
-    keys: list[tuple[str | None, str]] = []
-    for site in config.sites:
-        keys += [(site.name, "availability"), (site.name, "latency")]
-        if site.is_https:
-            keys.append((site.name, "tls_expiry"))
-            if site.verify_tls:
-                keys.append((site.name, "cert_validity"))
-        if site.dns_name:
-            keys.append((site.name, "dns"))
-    if config.backups_path:
-        keys.append((None, "backups"))
-    if config.containers_command:
-        keys.append((None, "containers"))
-    return keys
 
 
 def projected_recovery(

@@ -14,7 +14,7 @@ from tui.bus.tickets import Ticket
 from tui.view.budgets import budget_words
 
 SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
-SCHEMA_VERSION = "1.6"  # docs/schema/status.schema.json: the minor grows with each added field
+SCHEMA_VERSION = "1.7"  # docs/schema/status.schema.json: the minor grows with each added field
 
 
 def ticket_json(ticket: Ticket, now: datetime, config: Config) -> dict[str, Any]:
