@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests import schemas
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 
 NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
 

@@ -198,7 +198,7 @@ def test_silent_verify_urls_never_hold_a_round(root: Path) -> None:
     import time
 
     from tests.servers import silent_listener
-    from tui.ops.deliveries import Checker
+    from tui.ops.delivery_checks import Checker
     from tui.ops.engine import DELIVERY_GRACE
 
     with silent_listener() as silent, http_server() as port:

@@ -283,7 +283,8 @@ def test_a_new_outage_under_an_open_burn_incident_is_announced(tmp_path: Path) -
 def test_a_refire_climbs_its_own_ladder_and_pages_under_its_own_keys(tmp_path: Path) -> None:
     from tui.base.config import Config, Site
     from tui.ops.budgets import BudgetReport
-    from tui.ops.incidents import IncidentBook, incident_from
+    from tui.ops.incident_record import incident_from
+    from tui.ops.incidents import IncidentBook
 
     config = Config(sites=(Site("shop", "http://shop.example/"),), open_after=1)
     book = IncidentBook(tmp_path, read_only=False)

@@ -139,7 +139,7 @@ def test_the_budget_an_incident_burned_is_its_bad_probes_over_the_window_budget(
     root: Path,
 ) -> None:
     """Defined once, shown alike in the incident view, the post-mortem and status --json."""
-    from tui.ops.incidents import Incident
+    from tui.ops.incident_record import Incident
     from tui.ops.postmortem import postmortem_text
 
     ops = operations(root, '[[sites]]\nname = "a"\nurl = "http://a.example/"\n')

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tui.bus.front_matter import _fast_header
 from tui.bus.scanner import Scanner
-from tui.bus.tickets import Malformed, Ticket, _fast_header, is_ticket_name, read_ticket
+from tui.bus.tickets import Malformed, Ticket, is_ticket_name, read_ticket
 
 
 def read(root: Path, path: Path, role: str = "operator") -> Ticket | Malformed | None:

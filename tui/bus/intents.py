@@ -19,16 +19,8 @@ from tui.base.config import ROLE_PATTERN
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file
 from tui.base.sanitize import clean
-from tui.bus.tickets import (
-    MAX_SIZE,
-    Malformed,
-    _created,
-    _scalar,
-    is_ticket_name,
-    load_header,
-    relative,
-    split_front_matter,
-)
+from tui.bus.front_matter import _created, _scalar, load_header, split_front_matter
+from tui.bus.tickets import MAX_SIZE, Malformed, is_ticket_name, relative
 
 FOLDER = "intents"
 MAX_INTENTS = 2000  # read at most this many files a scan: the rest is said, not read

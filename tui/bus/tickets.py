@@ -8,7 +8,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,19 @@ import yaml
 
 from tui.base.paths import read_file
 from tui.base.sanitize import clean, clean_value
+from tui.bus.front_matter import (
+    _check_size,
+    _closing_offset,
+    _created,
+    _describe,
+    _jsonable,
+    _scalar,
+    load_header,
+    split_front_matter,
+)
 
 MAX_SIZE = 1024 * 1024
 HEAD_BYTES = 16 * 1024
-MAX_DEPTH = 16  # front matter nested deeper than this is malformed
-MAX_VALUES = 5_000  # values in the front matter, aliases counted each time they are used
 STATUSES = ("open", "done", "rejected", "needs_clarification", "blocked")
 PRIORITIES = ("P0", "P1", "P2", "P3")
 PRIORITY_NAMES = {"critical": "P0", "high": "P1", "medium": "P2", "low": "P3"}
@@ -29,13 +37,6 @@ KNOWN_KEYS = frozenset(
     | {"in_reply_to", "project", "verify"}
 )
 IGNORED_SUFFIXES = (".tmp", ".part", ".swp", "~")
-
-# The base loader builds only strings, lists and mappings: no code, no YAML 1.1 surprises
-# (`no` stays "no", `12:30` stays "12:30"), and with libyaml it is twice as fast as the safe one.
-try:
-    _Loader: type = yaml.CBaseLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.BaseLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,115 +176,6 @@ def _link_problem(name: str, real_root: Path) -> str | None:
     return None
 
 
-def _closing_offset(data: bytes) -> int | None:
-    """Where the front matter's closing line ends, if it is in `data`."""
-    if not data.startswith((b"---\n", b"---\r\n", b"\xef\xbb\xbf---")):
-        return 0  # no front matter at all: nothing more to read for the header
-    for marker in (b"\n---\n", b"\n---\r\n", b"\n...\n", b"\n---", b"\n..."):
-        index = data.find(marker, 3)
-        if index >= 0:
-            return index + len(marker)
-    return None
-
-
-_PLAIN_LINE = re.compile(
-    r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\n]*?))?[ ]*$",
-    re.MULTILINE,
-)
-
-
-_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1, not to str.split
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff"
-)
-
-
-def _fast_header(header: str) -> dict[str, str] | None:
-    """The common header (`key: plain words` lines) without the YAML machinery.
-
-    Returns exactly what the base loader returns for such a header, or None when any line is
-    outside that subset (quotes, lists, nesting, comments, blank lines, ...): then YAML reads it.
-    Checked against the YAML library by a property test; worth it because it is 5× faster.
-    """
-    if not header.strip() or _NOT_PRINTABLE.search(header) or _YAML_BREAKS.search(header):
-        return None  # YAML refuses these characters, reads them as line breaks, or there is nothing
-    matches = _PLAIN_LINE.findall(header)
-    if len(matches) != header.count("\n") + 1:
-        return None
-    result: dict[str, str] = {}
-    for key, value in matches:
-        if ": " in value or " #" in value or value.endswith(":") or "\r" in value:
-            return None
-        result[key] = value
-    return result
-
-
-def load_header(header: str) -> Any:
-    """The front matter as the YAML base loader reads it (strings, lists, mappings)."""
-    fast = _fast_header(header)
-    if fast is not None:
-        return fast
-    return yaml.load(header, Loader=_Loader)
-
-
-def split_front_matter(text: str) -> tuple[str, str] | str:
-    """(front matter, body), or the reason there is none."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    start = text.find("\n")
-    if (text if start < 0 else text[:start]).rstrip() != "---":
-        return "no front matter (the file must start with a '---' line)"
-    pos = start + 1
-    while start >= 0 and pos <= len(text):
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        if line.rstrip() in ("---", "..."):
-            return text[start + 1 : max(pos - 1, start + 1)], "" if end < 0 else text[end + 1 :]
-        if end < 0:
-            break
-        pos = end + 1
-    return "front matter is not closed (no second '---' line)"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    return f"a {type(value).__name__}"
-
-
-def _scalar(value: Any) -> str | None:
-    """A YAML scalar as text (ids and names written as numbers still count)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return clean(str(value)).strip()
-    return None
-
-
-def _created(value: Any) -> datetime | str:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return f"bad 'created': {clean(value)!r} is not an ISO 8601 date-time"
-    else:
-        return f"bad 'created': expected an ISO 8601 date-time, got {_describe(value)}"
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the last UTC moment Python holds
-        return f"bad 'created': {clean(str(value))!r} is out of range"
-
-
 def normalize_status(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -306,39 +198,6 @@ def _subject_from_body(body: str) -> str | None:
         if line:
             return clean(line.lstrip("#").strip() or line)
     return None
-
-
-def _check_size(meta: Any) -> None:
-    """Refuse front matter nested past MAX_DEPTH or holding more than MAX_VALUES values.
-
-    Iterative, and it stops at the limit: a YAML alias bomb (a few hundred bytes whose aliases
-    stand for billions of values) is refused after MAX_VALUES steps, never expanded.
-    """
-    stack: list[tuple[Any, int]] = [(meta, 0)]
-    count = 0
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            raise ValueError(f"front matter holds over {MAX_VALUES:,} values (YAML aliases?)")
-        if depth > MAX_DEPTH:
-            raise RecursionError
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for pair in value.items() for item in pair)
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, bytes):
-        return repr(value)
-    return value
 
 
 def maintenance_of(value: Any) -> tuple[tuple[str, ...], datetime, datetime] | str:

@@ -32,9 +32,11 @@ from tui.bus.tickets import Ticket
 from tui.ops import maintenance
 from tui.ops.budgets import BudgetReport, report, write_freeze
 from tui.ops.checks import ProbeResult
-from tui.ops.deliveries import Checker, Delivery, DeliveryBook
+from tui.ops.deliveries import Delivery, DeliveryBook
+from tui.ops.delivery_checks import Checker
 from tui.ops.history import APART, History, key_of
-from tui.ops.incidents import Incident, IncidentBook
+from tui.ops.incident_record import Incident
+from tui.ops.incidents import IncidentBook
 from tui.ops.kb import Entry, load_kb, save_entry
 from tui.ops.maintenance import Window
 from tui.ops.postmortem import write_postmortem

@@ -17,7 +17,7 @@ from tui.base.sanitize import clean, shorten
 from tui.bus.tickets import Ticket
 from tui.ops.channels import SILENCE, Event
 from tui.ops.deliveries import Delivery, sentence
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 from tui.ops.maintenance import Window
 from tui.ops.requests import Request
 

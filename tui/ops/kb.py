@@ -24,7 +24,8 @@ from pathlib import Path
 
 from tui.base.paths import read_file, write_atomic
 from tui.base.sanitize import clean
-from tui.bus.tickets import Malformed, load_header, split_front_matter
+from tui.bus.front_matter import load_header, split_front_matter
+from tui.bus.tickets import Malformed
 from tui.ops.checks import CHECKS
 
 STEP = 0.1

@@ -13,7 +13,7 @@ from pathlib import Path
 from tui.base.clock import iso
 from tui.base.durations import format_duration
 from tui.base.paths import write_atomic
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 from tui.ops.suspects import words as suspect_words
 
 

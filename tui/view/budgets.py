@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 from tui.ops.slo import BURN_WINDOWS, MIN_EVENTS, MULTIWINDOW, SloStatus
 from tui.ops.suspects import words as suspect_words
 from tui.view.probes import sparkline

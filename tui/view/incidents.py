@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tui.base.clock import parse_iso
 from tui.base.durations import format_duration
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 from tui.ops.kb import Entry
 from tui.ops.suspects import words as suspect_words
 

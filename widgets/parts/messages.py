@@ -11,7 +11,7 @@ from tui.bus.scanner import BusSnapshot
 from tui.ops.checks import ProbeResult
 from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
 from tui.ops.happenings import Happening
-from tui.ops.incidents import Incident
+from tui.ops.incident_record import Incident
 from tui.view.ticket import TicketDetail
 
 
