@@ -12,9 +12,9 @@ from tui.bus.tickets import Ticket
 from tui.ops import happenings as h
 from tui.ops.budgets import BudgetReport
 from tui.ops.checks import ProbeResult
-from tui.ops.engine import OpsView, RoundOutcome
 from tui.ops.incident_record import Incident
 from tui.ops.keeper import LADDER_FILE, Keeper
+from tui.ops.outcomes import OpsView, RoundOutcome
 from tui.ops.requests import Request
 from tui.ops.slo import Counts, SloStatus
 from tui.view.header import announcements

@@ -16,13 +16,13 @@ import contextlib
 import copy
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from tui.base.clock import iso, parse_iso
+from tui.base.clock import parse_iso
 from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
@@ -30,19 +30,21 @@ from tui.base.sanitize import clean
 from tui.base.storage import sweep_temp_files
 from tui.bus.tickets import Ticket
 from tui.ops import maintenance
-from tui.ops.budgets import BudgetReport, report, write_freeze
+from tui.ops.budgets import report, write_freeze
 from tui.ops.checks import ProbeResult
 from tui.ops.deliveries import Delivery, DeliveryBook
 from tui.ops.delivery_checks import Checker
-from tui.ops.history import APART, History, key_of
+from tui.ops.history import History
+from tui.ops.incident_actions import IncidentActions
 from tui.ops.incident_record import Incident
 from tui.ops.incidents import IncidentBook
-from tui.ops.kb import Entry, load_kb, save_entry
+from tui.ops.kb import load_kb
 from tui.ops.maintenance import Window
+from tui.ops.outcomes import OpsView, RoundOutcome
 from tui.ops.postmortem import write_postmortem
 from tui.ops.probe_store import ProbeStore
+from tui.ops.readings import Readings
 from tui.ops.rounds import Arrived, probe_round
-from tui.ops.slo import SloStatus, budget_trend
 from tui.ops.suspects import suspects
 from tui.ops.suspects import words as suspect_words
 
@@ -51,60 +53,7 @@ DELIVERY_GRACE = 2.0  # seconds a round waits, after its probes, for delivery ch
 FLUSH_EVERY = 0.5  # seconds between writes of probes.json while a round's results arrive
 
 
-@dataclass(frozen=True)
-class OpsView:
-    """What a screen or a report reads of operations: a frozen copy, replaced whole on change."""
-
-    results: tuple[ProbeResult, ...] = ()
-    budget: BudgetReport = field(default_factory=lambda: BudgetReport((), False, None, None))
-    incidents: tuple[Incident, ...] = ()  # copies: reading them never races a round
-    http_history: Mapping[str, tuple[float | None, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )  # site → recent http latencies (None: failed)
-    kb: tuple[Entry, ...] = ()
-    kb_broken: tuple[str, ...] = ()
-    next_escalation: float | None = None  # seconds until the next rung of a firing incident
-    failing_since: Mapping[str, datetime] = field(default_factory=lambda: MappingProxyType({}))
-    deliveries: tuple[Delivery, ...] = ()  # newest done first
-    unverified: tuple[str, ...] = ()  # done tickets with a deliverable and no verify
-    windows: tuple[Window, ...] = ()  # maintenance windows active now or starting within a day
-    quiet: frozenset[str] = frozenset()  # sites in a maintenance window when it was made
-
-    @property
-    def not_live(self) -> list[Delivery]:
-        return [d for d in self.deliveries if d.ok is False]
-
-    def incident(self, incident_id: str) -> Incident | None:
-        return next((i for i in self.incidents if i.id == incident_id), None)
-
-    @property
-    def open_incidents(self) -> list[Incident]:
-        return [i for i in self.incidents if i.open]
-
-
-@dataclass(frozen=True)
-class RoundOutcome:
-    """What one round did: its results, what opened and closed, what could not be written."""
-
-    results: tuple[ProbeResult, ...]
-    opened: tuple[Incident, ...]
-    resolved: tuple[Incident, ...]
-    problems: tuple[str, ...]
-    error: str | None  # the round raised: said, and the next round is scheduled anyway
-    view: OpsView
-    turned_not_live: tuple[Delivery, ...] = ()  # deliveries that failed in this round, newly
-
-
-@dataclass(frozen=True)
-class ActionOutcome:
-    """What a person's action on an incident did: a sentence to show, problems, the new view."""
-
-    message: str
-    problems: tuple[str, ...]
-    view: OpsView
-
-
-class Operations:
+class Operations(Readings, IncidentActions):
     """The records of one state root and the one way to change them."""
 
     def __init__(self, root: Path, config: Config, *, writer: bool, now: datetime) -> None:
@@ -140,29 +89,6 @@ class Operations:
         with self._lock:
             return self._view(now)
 
-    def burned(self, incident: Incident, now: datetime) -> float | None:
-        """The share of its SLO's window budget an incident spent: its bad probes, from the first
-        bad one to its resolution (or now), over the budget of the window in probes.
-
-        Unknown (None) for an incident without an SLO or while the window is too thin to judge.
-        """
-        with self._lock:
-            return self._burned(incident, now)
-
-    def _burned(self, incident: Incident, now: datetime) -> float | None:
-        status = next(
-            (s for s in self.budget.statuses if s.site == incident.site and s.name == incident.slo),
-            None,
-        )
-        if status is None or not status.judged:
-            return None
-        end = parse_iso(incident.resolved_at) if incident.resolved_at else now
-        spent = self.history.counts(
-            key_of(incident.site, status.name), parse_iso(incident.first_bad_at), end
-        )
-        budget = status.window.total * (1 - status.target)
-        return round(spent.bad / budget, 4) if budget > 0 else None
-
     def _view(self, now: datetime) -> OpsView:
         history = {
             site.name: tuple(
@@ -194,25 +120,6 @@ class Operations:
             windows=tuple(maintenance.relevant(self.windows, now)),
             quiet=self.quiet(now),
         )
-
-    def budget_trends(self, site: str | None, now: datetime) -> dict[str, list[float | None]]:
-        """Each SLO of one site: its budget left at the end of every hour of the window."""
-        with self._lock:
-            return {
-                s.name: budget_trend(self.history.hourly(key_of(s.site, s.name), now), s.target)
-                for s in self.budget.statuses
-                if s.site == site
-            }
-
-    def site_history(self, site: str) -> list[tuple[str, str, bool, float | None]]:
-        """(check, at, ok, latency) of a site's recent probes, oldest first."""
-        with self._lock:
-            found = [
-                (check, at, ok, latency)
-                for check in ("http", "tls", "dns")
-                for at, ok, latency in self.store.history(site, check)
-            ]
-        return sorted(found, key=lambda item: item[1])
 
     # ------------------------------------------------------------------ a round
 
@@ -456,12 +363,6 @@ class Operations:
         with self._lock:
             return tuple(copy.deepcopy(self.book.escalations(now, self.quiet(now))))
 
-    def apart_bad(self, status: SloStatus, now: datetime) -> int:
-        """Bad events of an SLO during maintenance windows in its window: kept, not counted."""
-        with self._lock:
-            key = key_of(status.site, status.name) + APART
-            return self.history.counts(key, now - self.config.slo_window, now).bad
-
     def quiet(self, now: datetime) -> frozenset[str]:
         """The sites in a maintenance window now: they open nothing and page nothing."""
         names = {site.name for site in self.config.sites}
@@ -470,75 +371,3 @@ class Operations:
     def save_book(self) -> list[str]:
         with self._lock:
             return self._save_book() if self.writer else []
-
-    def act(
-        self,
-        action: str,
-        incident_id: str,
-        who: str,
-        note: str,
-        now: datetime,
-        until: datetime | None = None,
-    ) -> ActionOutcome:
-        """`ack`, `resolve`, `silence` (its pages stop `until` then) or `kb` (save the incident's
-        pattern to the knowledge base)."""
-        note = clean(note)
-        problems: list[str] = []
-        with self._lock:
-            incident = self.book.get(incident_id)
-            if incident is None:
-                return ActionOutcome(f"No incident {incident_id}.", (), self._view(now))
-            if action == "ack":
-                if incident.state != "triggered":
-                    return ActionOutcome(
-                        f"{incident.id} is {incident.state}: only a firing incident is acknowledged.",
-                        (),
-                        self._view(now),
-                    )
-                self.book.acknowledge(incident, who, note, now)
-                message = f"Acknowledged {incident.id}: no more reminders."
-            elif action == "resolve":
-                if not incident.open:
-                    return ActionOutcome(f"{incident.id} is already closed.", (), self._view(now))
-                how = f"resolved by hand: {note or 'no note'}"
-                self.book.resolve(incident, now, how)
-                incident.budget_burned = self.burned(incident, now)
-                if self.writer:
-                    problems.extend(self._closed(incident, now))
-                message = f"{incident.id} closed: {how}."
-            elif action == "silence":
-                if not incident.open or until is None or until <= now:
-                    why = "closed" if not incident.open else "given no end in the future"
-                    return ActionOutcome(
-                        f"{incident.id} is {why}: not silenced.", (), self._view(now)
-                    )
-                self.book.silence(incident, who, note, until, now)
-                message = f"Silenced {incident.id} until {iso(until)}: open, counted, not paged."
-            elif action == "kb":
-                message = self._save_kb(incident, note, now, problems)
-            else:
-                raise ValueError(f"unknown incident action {action!r}")
-            if self.writer:
-                problems.extend(self._save_book())
-            else:
-                problems.append("read-only: the incident is changed in memory only")
-            return ActionOutcome(message, tuple(problems), self._view(now))
-
-    def _save_kb(self, incident: Incident, note: str, now: datetime, problems: list[str]) -> str:
-        check = incident.check
-        try:
-            path = save_entry(
-                self.root,
-                f"KB-{incident.site or 'platform'}-{check}-{now:%Y%m%d%H%M}",
-                check,
-                " ".join(incident.detail.split()[:3]),
-                incident.site,
-                incident.detail,
-                note,
-            )
-        except OSError as exc:
-            problems.append(clean(f"KB entry not saved: {exc}"))
-            return f"{incident.id}: not saved to the knowledge base."
-        self._reload_kb()
-        incident.note(now, f"saved to the knowledge base as {path.name}")
-        return f"Saved {path.name} in kb/."

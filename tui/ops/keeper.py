@@ -23,9 +23,9 @@ from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.ops import happenings as h
 from tui.ops.deliveries import Delivery, DeliveryWatch
-from tui.ops.engine import OpsView, RoundOutcome
 from tui.ops.incident_record import Incident
 from tui.ops.maintenance import WARN_BEFORE, Window
+from tui.ops.outcomes import OpsView, RoundOutcome
 from tui.ops.requests import Request
 
 LADDER_FILE = "ladder.json"

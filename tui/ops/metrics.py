@@ -33,7 +33,7 @@ from prometheus_client.exposition import choose_encoder
 from tui.base.config import Config
 from tui.bus.scanner import BusSnapshot, summarize
 from tui.ops.checks import ProbeResult, checks_for
-from tui.ops.engine import OpsView
+from tui.ops.outcomes import OpsView
 from tui.ops.slo import events
 
 PLATFORM = "platform"  # the site label of the platform-wide checks (backups, containers)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from tui.base.clock import Clock
 from tui.base.config import Config
 from tui.bus.tickets import Ticket
-from tui.ops.engine import Operations, RoundOutcome
+from tui.ops.engine import Operations
+from tui.ops.outcomes import RoundOutcome
 
 
 class RoundThread:

@@ -9,9 +9,9 @@ from textual.message import Message
 
 from tui.bus.scanner import BusSnapshot
 from tui.ops.checks import ProbeResult
-from tui.ops.engine import ActionOutcome, OpsView, RoundOutcome
 from tui.ops.happenings import Happening
 from tui.ops.incident_record import Incident
+from tui.ops.outcomes import ActionOutcome, OpsView, RoundOutcome
 from tui.view.ticket import TicketDetail
 
 

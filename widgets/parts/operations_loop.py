@@ -24,10 +24,11 @@ from tui.base.storage import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot
 from tui.ops import requests
-from tui.ops.engine import ActionOutcome, Operations, OpsView
+from tui.ops.engine import Operations
 from tui.ops.happenings import Announcement, Happening
 from tui.ops.keeper import Keeper
 from tui.ops.notify import failed_lately
+from tui.ops.outcomes import ActionOutcome, OpsView
 from tui.ops.rounds import Arrivals
 from tui.ops.watcher_file import ended_watch, read_watcher
 from widgets.parts import messages as m

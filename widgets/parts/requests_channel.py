@@ -20,8 +20,9 @@ from textual.app import App
 from tui.base.paths import room_dir
 from tui.bus.acks import Acks
 from tui.ops import requests
-from tui.ops.engine import ActionOutcome, Operations
+from tui.ops.engine import Operations
 from tui.ops.keeper import Keeper
+from tui.ops.outcomes import ActionOutcome
 from widgets.parts import messages as m
 
 REQUESTS_EVERY = 0.5  # looks for command-line requests without a watch; with one, they wake it

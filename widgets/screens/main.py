@@ -23,7 +23,7 @@ from tui.bus import writing
 from tui.bus.filter import Filter, parse_filter
 from tui.bus.scanner import BusSnapshot, is_stale
 from tui.ops.checks import ProbeResult
-from tui.ops.engine import OpsView
+from tui.ops.outcomes import OpsView
 from widgets.panes.budgets import BudgetsPane
 from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from tui.base.clock import iso
 from tui.bus.scanner import BusSnapshot, find_archived
-from tui.ops.engine import OpsView
+from tui.ops.outcomes import OpsView
 from tui.ops.suspects import about
 from tui.view.budgets import budget_detail
 from tui.view.incidents import incident_record

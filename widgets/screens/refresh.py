@@ -12,7 +12,7 @@ from rich.text import Text
 from tui.bus.filter import Filter
 from tui.bus.scanner import BusSnapshot, stale_tickets
 from tui.ops.checks import ProbeResult
-from tui.ops.engine import OpsView
+from tui.ops.outcomes import OpsView
 from tui.view.budgets import budgets_summary
 from tui.view.header import (
     HeaderView,

@@ -11,7 +11,7 @@ from textual import work
 from textual.widgets import Input
 
 from tui.bus.scanner import BusSnapshot
-from tui.ops.engine import OpsView
+from tui.ops.outcomes import OpsView
 from tui.view.deliveries import deliveries_summary, delivery_rows
 from widgets.screens.note import NoteScreen
 from widgets.screens.room_screen import RoomScreen
