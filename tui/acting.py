@@ -27,9 +27,9 @@ from tui.base.sanitize import clean
 from tui.base.storage import WriterLock
 from tui.bus import writing
 from tui.bus.acks import Acks
+from tui.bus.composing import MAX_BODY
 from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket
-from tui.bus.writing import MAX_BODY
 from tui.ops import audit, requests
 from tui.ops.deliveries import verify_of
 from tui.ops.engine import Operations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tui.base.config import Config
 from tui.bus.tickets import Ticket
-from tui.ops import happenings as h
+from tui.ops import round_events as r
 from tui.ops.budgets import BudgetReport
 from tui.ops.checks import ProbeResult
 from tui.ops.incident_record import Incident
@@ -109,9 +109,9 @@ def test_a_round_says_what_changed_once() -> None:
 def test_the_freeze_is_paged_on_and_lifted_under_one_id() -> None:
     keeper = Keeper(Config(), view())
     [on] = [e for e in keeper.round(outcome(frozen=True), NOW, 0, []) if e.log != "round"]
-    assert isinstance(on, h.FreezeChanged) and on.log == "freeze on"
+    assert isinstance(on, r.FreezeChanged) and on.log == "freeze on"
     assert on.fields() == {"budgets": "shop availability"}
-    assert keeper.round(outcome(frozen=True), NOW + MIN, 0, []) == [h.RoundDone(NOW + MIN, 0, 0, 0)]
+    assert keeper.round(outcome(frozen=True), NOW + MIN, 0, []) == [r.RoundDone(NOW + MIN, 0, 0, 0)]
     [off] = [e for e in keeper.round(outcome(), NOW + 2 * MIN, 0, []) if e.log != "round"]
     assert off.log == "freeze off" and off.page().state == "resolved"
     assert off.page().id == on.page().id == "freeze-20261203T090000"

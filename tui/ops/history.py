@@ -20,7 +20,6 @@ import errno
 import json
 import os
 import stat
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,9 +27,10 @@ from typing import Any
 
 from tui.base.config import Config
 from tui.base.gcpause import gc_paused
-from tui.base.paths import NotAFile, read_file, write_atomic
-from tui.base.storage import MAX_FILE, open_db
+from tui.base.paths import NotAFile
+from tui.base.storage import open_db
 from tui.ops.checks import ProbeResult
+from tui.ops.history_files import read_day, read_journal
 from tui.ops.slo import BURN_WINDOWS, Counts, events
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
@@ -118,7 +118,9 @@ class History:
         hours: dict[str, Buckets] = {}
         unordered: set[str] = set()  # keys whose hours did not come oldest first (edited files)
         for _day, path in self.days():
-            for key, starts, goods, totals in self._cached(path, self._read_day):
+            for key, starts, goods, totals in self._cached(
+                path, lambda p: read_day(p, self.read_only, self.notes)
+            ):
                 buckets = hours.get(key)
                 if buckets is None:
                     hours[key] = dict(zip(starts, zip(goods, totals, strict=True), strict=True))
@@ -131,7 +133,9 @@ class History:
         minutes: dict[str, ByHour] = {}
         sums: dict[str, Buckets] = {}
         for _hour, path in self.journals():
-            for minute, counts in self._cached(path, self._read_journal):
+            for minute, counts in self._cached(
+                path, lambda p: read_journal(p, self.read_only, self.notes)
+            ):
                 for key, (good, total) in counts.items():
                     folded = hours.get(key)
                     if folded and minute - minute % HOUR <= next(reversed(folded)):
@@ -150,29 +154,6 @@ class History:
         self._read_cache[path] = (_signature(path) or (0, 0, 0), data)
         return data
 
-    def _read_day(self, path: Path) -> list[tuple[str, list[int], list[int], list[int]]]:
-        """A day file: per key three parallel lists (start, good, total), compact and quick;
-        each key's hours oldest first."""
-        db = open_db(path, read_only=self.read_only, notes=self.notes)
-        raw = db.storage.read() or {}
-        found = []
-        for doc in raw.get("_default", {}).values():
-            try:
-                key, starts, goods, totals = doc["key"], doc["t"], doc["g"], doc["n"]
-                if not (
-                    isinstance(key, str)
-                    and isinstance(starts, list)
-                    and len(starts) == len(goods) == len(totals)
-                ):
-                    continue
-                if starts != sorted(starts):
-                    rows = sorted(zip(starts, goods, totals, strict=True))
-                    starts, goods, totals = (list(column) for column in zip(*rows, strict=True))
-            except (KeyError, TypeError, ValueError):
-                continue  # a damaged entry is skipped; the rest of the history stands
-            found.append((key, starts, goods, totals))
-        return found
-
     def _migrate(self) -> None:
         """The layout before `history/`: two whole files beside it (`history-hours.json`,
         `history-minutes.json`, same documents as a day file). The writer moves their counts into
@@ -183,7 +164,9 @@ class History:
         hours, minutes = (
             {
                 key: dict(zip(starts, zip(goods, totals, strict=True), strict=True))
-                for key, starts, goods, totals in (self._read_day(path) if path.exists() else [])
+                for key, starts, goods, totals in (
+                    read_day(path, self.read_only, self.notes) if path.exists() else []
+                )
             }
             for path in old
         )
@@ -211,53 +194,6 @@ class History:
             "the SLO history moved to .room/history/ (a journal per hour, a file per day); "
             "the old files are kept as history-*.json.migrated"
         )
-
-    def _read_journal(self, path: Path) -> list[tuple[int, dict[str, tuple[int, int]]]]:
-        try:
-            raw = read_file(path, MAX_FILE)
-        except (OSError, ValueError) as exc:
-            self.notes.append(f"{path.name}: cannot be read ({exc}); skipped")
-            return []
-        entries: list[tuple[int, dict[str, tuple[int, int]]]] = []
-        good_lines: list[bytes] = []
-        damaged = 0
-        for line in raw.splitlines():
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-                minute, counts = doc["t"], doc["c"]
-                if not isinstance(minute, int) or not isinstance(counts, dict):
-                    raise ValueError("not a journal line")
-                parsed = {}
-                for key, (good, total) in counts.items():
-                    if not (isinstance(good, int) and isinstance(total, int)):
-                        raise ValueError("counts are not whole numbers")
-                    parsed[str(key)] = (good, total)
-            except (ValueError, KeyError, TypeError, AttributeError):
-                damaged += 1
-                continue
-            entries.append((minute, parsed))
-            good_lines.append(line)
-        if damaged or (raw and not raw.endswith(b"\n")):
-            self._set_aside(path, good_lines, damaged)
-        return entries
-
-    def _set_aside(self, path: Path, good_lines: list[bytes], damaged: int) -> None:
-        """A torn journal: keep the damaged file as it is, go on with a clean copy of its good lines."""
-        what = f"{path.name}: {damaged} damaged line(s) (a write cut short?)"
-        if self.read_only:
-            self.notes.append(f"{what}; the rest read (read-only, left in place)")
-            return
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            os.replace(path, aside)
-            write_atomic(path, b"".join(line + b"\n" for line in good_lines))
-            self.notes.append(
-                f"{what}: moved aside to {aside.name}; its {len(good_lines)} good line(s) kept"
-            )
-        except OSError as exc:
-            self.notes.append(f"{what}; cannot be set aside ({exc}); the good lines are used")
 
     # ---------------------------------------------------------------- writing
 

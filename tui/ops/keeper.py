@@ -22,6 +22,7 @@ from tui.base.sanitize import clean
 from tui.bus.stale import StaleWatch
 from tui.bus.tickets import Ticket
 from tui.ops import happenings as h
+from tui.ops import round_events as r
 from tui.ops.deliveries import Delivery, DeliveryWatch
 from tui.ops.incident_record import Incident
 from tui.ops.maintenance import WARN_BEFORE, Window
@@ -77,22 +78,22 @@ class Keeper:
         failing = [r for r in outcome.results if not r.ok]
         said: list[h.Happening] = []
         if outcome.error:
-            said.append(h.RoundFailed(now, outcome.error))
-        said.append(h.RoundDone(now, len(outcome.results), len(failing), seconds))
+            said.append(r.RoundFailed(now, outcome.error))
+        said.append(r.RoundDone(now, len(outcome.results), len(failing), seconds))
         for result in outcome.results:
             before = self.previous.get((result.site, result.check))
             if before is not None and before != result.ok:
                 said.append(
-                    h.ProbeChanged(now, result.site, result.check, result.ok, result.detail)
+                    r.ProbeChanged(now, result.site, result.check, result.ok, result.detail)
                 )
             self.previous[(result.site, result.check)] = result.ok
         if unsaved and not self.unsaved_since:
             self.unsaved_since = iso(now)
-            said.append(h.RecordsUnsaved(now, "; ".join(unsaved)))
+            said.append(r.RecordsUnsaved(now, "; ".join(unsaved)))
         elif not unsaved and self.unsaved_since:
-            said.append(h.RecordsSaved(now, self.unsaved_since))
+            said.append(r.RecordsSaved(now, self.unsaved_since))
             self.unsaved_since = None
-        said += [h.Problem(now, p) for p in outcome.problems if p not in unsaved]
+        said += [r.Problem(now, p) for p in outcome.problems if p not in unsaved]
         said += self._windows(outcome, now)
         said += [h.DeliveryTurned(now, d) for d in outcome.turned_not_live]
         return said + self.incidents(outcome, now) + self._freeze(outcome.view, now)
@@ -102,9 +103,9 @@ class Keeper:
     ) -> list[h.Happening]:
         """Checks that began failing, probed again: the incidents that opened meanwhile."""
         failing = tuple(sorted({r.site or "" for r in outcome.results if not r.ok}))
-        said: list[h.Happening] = [h.Confirmed(now, tuple(sites), failing)]
+        said: list[h.Happening] = [r.Confirmed(now, tuple(sites), failing)]
         if outcome.error:
-            said.append(h.RoundFailed(now, outcome.error))
+            said.append(r.RoundFailed(now, outcome.error))
         return said + self.incidents(outcome, now)
 
     def incidents(self, outcome: RoundOutcome, now: datetime) -> list[h.Happening]:
@@ -133,10 +134,10 @@ class Keeper:
         windows = outcome.view.windows
         active = {(w.source, w.start, w.end): w for w in windows if w.active(now)}
         said: list[h.Happening] = [
-            h.MaintenanceStarted(now, active[key]) for key in active.keys() - self.windows.keys()
+            r.MaintenanceStarted(now, active[key]) for key in active.keys() - self.windows.keys()
         ]
         said += [
-            h.MaintenanceEnded(now, self.windows[key])
+            r.MaintenanceEnded(now, self.windows[key])
             for key in self.windows.keys() - active.keys()
         ]
         self.windows = active
@@ -145,7 +146,7 @@ class Keeper:
             down = tuple(sorted(s for s in failing if window.covers(s, now)))
             if down and window.end - now <= WARN_BEFORE and key not in self.warned:
                 self.warned.add(key)
-                said.append(h.MaintenanceEndingFailing(now, window, down))
+                said.append(r.MaintenanceEndingFailing(now, window, down))
         return said
 
     def _freeze(self, view: OpsView, now: datetime) -> list[h.Happening]:
@@ -158,9 +159,9 @@ class Keeper:
             names = ", ".join(
                 f"{s.site or 'platform'} {s.name}" for s in view.budget.statuses if s.frozen
             )
-            return [h.FreezeChanged(now, True, names, self.freeze_id)]
+            return [r.FreezeChanged(now, True, names, self.freeze_id)]
         freeze_id, self.freeze_id = self.freeze_id or "freeze", None
-        return [h.FreezeChanged(now, False, "", freeze_id)]
+        return [r.FreezeChanged(now, False, "", freeze_id)]
 
     # ------------------------------------------------------------------ across restarts
 
