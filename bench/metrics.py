@@ -19,7 +19,7 @@ OUT = Path(__file__).resolve().parent / "out"
 
 
 def _scrape_500() -> None:
-    from tui.base.config import parse_config
+    from tui.base.config_reading import parse_config
     from tui.ops.engine import Operations
     from tui.ops.metrics import Metrics
     from tui.ops.probes import ProbeResult

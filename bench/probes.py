@@ -27,7 +27,7 @@ def write_state(root: Path, ports: list[int], interval: str = "2s") -> None:
 
 def bench_probes() -> None:
     from tui.base.clock import system_clock
-    from tui.base.config import load_config
+    from tui.base.config_reading import load_config
     from tui.ops.rounds import run_round
 
     with fleet() as ports, tempfile.TemporaryDirectory() as tmp:

@@ -37,7 +37,7 @@ def _bodies() -> dict[str, tuple[str, str]]:
 
 async def _open(root: Path) -> tuple[float, float, float]:
     from tui.app import make_app
-    from tui.base.config import load_config
+    from tui.base.config_reading import load_config
     from widgets.screens.ticket import TicketScreen
 
     app = make_app(root, load_config(root), watch=False, crew=False, probe=False)

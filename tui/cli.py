@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tui import __version__
 from tui.base.clock import parse_iso, system_clock
-from tui.base.config import ConfigError, load_config
+from tui.base.config import ConfigError
+from tui.base.config_reading import load_config
 from tui.base.crash import one_line
 from tui.base.paths import StateError, resolve_state_root
 

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.clock import iso, scaled_clock, system_clock
-from tui.base.config import Config, ConfigError, load_config
+from tui.base.config import Config, ConfigError
+from tui.base.config_reading import load_config
 from tui.base.crash import one_line
 from tui.base.eventlog import Log
 from tui.base.paths import room_dir

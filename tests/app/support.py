@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui.app import RoomApp, make_app
 from tui.base.clock import ManualClock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from widgets.panes.inboxes import RolesTable, TicketsTable
 
 

@@ -13,7 +13,7 @@ from tests.app.support import notifications, room, settle, table_text
 from tests.helpers import NOW, stamp, write_ticket
 from tui.app import make_app
 from tui.base.clock import ManualClock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import TicketsTable
 from widgets.screens.ticket import TicketScreen

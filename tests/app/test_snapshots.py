@@ -12,7 +12,7 @@ import pytest
 
 from tui.app import RoomApp, make_app
 from tui.base.clock import ManualClock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.demo.sample import SAMPLE_NOW, prepare_demo
 from tui.ops.probes import ProbeResult
 from widgets.screens.ticket import TicketScreen

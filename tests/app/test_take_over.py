@@ -12,7 +12,7 @@ from tests.integration.test_headless import Watch
 from tests.servers import Switch, switch_server
 from tui.app import make_app
 from tui.base.clock import system_clock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from widgets.panes.header import StatusBar
 
 

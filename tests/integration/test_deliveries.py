@@ -15,7 +15,7 @@ import pytest
 from tests.helpers import run_cli, write_ticket
 from tests.servers import Switch, http_server, switch_server
 from tui.base.clock import system_clock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.bus.scanner import Scanner
 from tui.ops.engine import Operations
 

@@ -511,7 +511,7 @@ def test_metrics_listen_on_ipv6_loopback(tmp_path: Path) -> None:
 
     import httpx
 
-    from tui.base.config import parse_config
+    from tui.base.config_reading import parse_config
     from tui.ops.metrics import Metrics, MetricsServer
 
     if not socket.has_ipv6:

@@ -15,7 +15,8 @@ from pathlib import Path
 from tests.helpers import NOW, acknowledged_burn
 from tests.servers import QuietServer
 from tui.base.clock import ManualClock
-from tui.base.config import Config, Site, load_config
+from tui.base.config import Config, Site
+from tui.base.config_reading import load_config
 from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import report

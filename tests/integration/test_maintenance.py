@@ -13,7 +13,8 @@ import pytest
 from tests.helpers import NOW, run_cli, write_ticket
 from tests.servers import Switch, switch_server
 from tui.base.clock import ManualClock
-from tui.base.config import ConfigError, load_config
+from tui.base.config import ConfigError
+from tui.base.config_reading import load_config
 from tui.bus.scanner import Scanner
 from tui.ops import maintenance
 from tui.ops.engine import Operations

@@ -12,7 +12,8 @@ import pytest
 
 from tests.servers import DnsResponder, http_server, tls_servers
 from tui.base.clock import system_clock
-from tui.base.config import Config, Site, load_config
+from tui.base.config import Config, Site
+from tui.base.config_reading import load_config
 from tui.ops.containers import parse_containers, probe_containers
 from tui.ops.probes import ProbeResult, probe_backup
 from tui.ops.rounds import run_round

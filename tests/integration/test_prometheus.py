@@ -17,7 +17,7 @@ import yaml
 
 from tests.helpers import run_cli
 from tests.servers import free_port
-from tui.base.config import parse_config
+from tui.base.config_reading import parse_config
 from tui.ops.rules import rules
 
 INSTALL = "apt-get install -y prometheus prometheus-alertmanager"

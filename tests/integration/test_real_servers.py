@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.nginx import nginx_fleet
 from tui.base.clock import system_clock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.ops.engine import Operations
 from tui.ops.incidents import causes, slo_of
 from tui.ops.slo import events

@@ -13,7 +13,7 @@ import pytest
 
 from tests.servers import http_server, silent_listener
 from tui.base.clock import system_clock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.ops import engine
 from tui.ops.engine import Operations
 from tui.ops.probes import ProbeResult

@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import run_cli, stamp, write_ticket
 from tui.base.clock import system_clock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.base.paths import room_dir
 from tui.base.storage import WriterLock
 from tui.ops.engine import Operations

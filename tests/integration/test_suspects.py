@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.helpers import NOW, run_cli, stamp, write_ticket
 from tests.servers import Switch, switch_server
 from tui.base.clock import ManualClock
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.bus.scanner import Scanner
 from tui.ops.engine import Operations
 from tui.ops.postmortem import postmortem_text

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.base.config import ConfigError, load_config
+from tui.base.config import ConfigError
+from tui.base.config_reading import load_config
 from tui.base.durations import format_duration, parse_duration
 
 
@@ -175,7 +176,8 @@ def test_every_key_is_in_the_schema_and_every_schema_key_is_read(root: Path) -> 
 
 
 def test_the_config_defaults_are_the_schema_defaults(root: Path) -> None:
-    from tui.base.config import Config, parse_config
+    from tui.base.config import Config
+    from tui.base.config_reading import parse_config
 
     file = root / "sisyphus.toml"
     assert parse_config(file, {}) == Config(path=file)

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.overview import collect
 from tui.view.snapshot import check_reasons, render_text
 

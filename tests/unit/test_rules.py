@@ -341,7 +341,7 @@ def test_rules_and_budgets_name_the_same_slos() -> None:
     or the metric series either (the two lists once disagreed)."""
     from pathlib import Path
 
-    from tui.base.config import parse_config
+    from tui.base.config_reading import parse_config
     from tui.ops.checks import slo_keys
     from tui.ops.rules import rules, slos_of
 
@@ -389,7 +389,7 @@ def test_a_cause_is_recorded_and_read_back_and_old_records_get_one() -> None:
 def test_every_check_in_the_registry_feeds_only_the_slos_it_names() -> None:
     from pathlib import Path
 
-    from tui.base.config import parse_config
+    from tui.base.config_reading import parse_config
     from tui.ops.checks import REGISTRY, ProbeResult, checks_for, slo_keys
 
     config = parse_config(

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from tui.base.config import load_config
+from tui.base.config_reading import load_config
 from tui.base.resources import data_path
 from tui.bus.scanner import Scanner, stale_tickets
 from tui.demo.sample import SAMPLE_NOW, prepare_demo

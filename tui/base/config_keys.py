@@ -1,64 +1,19 @@
 """Every `sisyphus.toml` key, once: its table, type, default, what it does and an example.
 
-The reader in `config.py` takes each key's type and default from here (a key it reads that is not
+The reader in `config_reading.py` takes each key's type and default from here (a key it reads that is not
 here is a bug a test catches), and the docs' configuration reference is generated from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-KINDS = {
-    "str": "string",
-    "text": "string",
-    "int": "integer",
-    "number": "number",
-    "share": "number, above 0 and below 1",
-    "bool": "boolean",
-    "list[str]": "list of strings",
-    "duration": 'duration ("90s", "5m", "1h", "30d")',
-}
-
-
-@dataclass(frozen=True)
-class Key:
-    table: str  # "room", "slo", …; "sites" and "notify" are arrays of tables
-    name: str
-    kind: str
-    default: Any  # None: unset
-    doc: str
-    example: str  # the value as written in TOML
-
-    @property
-    def shown_default(self) -> str:
-        if self.default is None:
-            return "unset"
-        if isinstance(self.default, timedelta):
-            return f'"{toml_duration(self.default)}"'
-        if isinstance(self.default, bool):
-            return "true" if self.default else "false"
-        if isinstance(self.default, tuple):
-            return "[" + ", ".join(f'"{item}"' for item in self.default) + "]"
-        if isinstance(self.default, str):
-            return f'"{self.default}"'
-        return str(self.default)
-
-
-def toml_duration(delta: timedelta) -> str:
-    """A duration as the config writes it: the largest unit that divides it ("26h", "30s")."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
+from tui.base.key_spec import KINDS, Key
+from tui.base.table_keys import ARRAY_KEYS
 
 H = timedelta(hours=1)
-NOTIFY_EVENTS = ("stale", "incident", "freeze", "delivery", "channel")
 
-KEYS: tuple[Key, ...] = (
+TOP_KEYS: tuple[Key, ...] = (
     # [room]
     Key(
         "room",
@@ -249,177 +204,6 @@ KEYS: tuple[Key, ...] = (
         "the environment variable holding the bearer token /metrics asks for (none when unset)",
         '"METRICS_TOKEN"',
     ),
-    # [[sites]]
-    Key(
-        "sites",
-        "name",
-        "str",
-        None,
-        "required: letters, digits, '.', '_', '-' (at most 63)",
-        '"memorial-a"',
-    ),
-    Key(
-        "sites",
-        "url",
-        "str",
-        None,
-        "required: the http:// or https:// URL probed from outside",
-        '"https://memorial-a.example.org/"',
-    ),
-    Key(
-        "sites",
-        "project",
-        "str",
-        None,
-        "the project its tickets name in `project:` (default: the site's name): their done "
-        "tickets are an incident's suspects",
-        '"memorial"',
-    ),
-    Key("sites", "expect_status", "int", 200, "the HTTP status that counts as up", "204"),
-    Key(
-        "sites",
-        "timeout",
-        "duration",
-        timedelta(seconds=10),
-        "a probe's deadline over the whole exchange",
-        '"5s"',
-    ),
-    Key(
-        "sites",
-        "verify_tls",
-        "bool",
-        True,
-        "false: the certificate is not verified (its expiry is still read)",
-        "false",
-    ),
-    Key(
-        "sites",
-        "ca_file",
-        "str",
-        None,
-        "a CA bundle to verify the site's certificate with",
-        '"/etc/ssl/private-ca.pem"',
-    ),
-    Key(
-        "sites",
-        "dns_name",
-        "str",
-        None,
-        "the name the DNS check resolves (default: the URL's host)",
-        '"memorial-a.example.org"',
-    ),
-    Key(
-        "sites",
-        "expect_ns",
-        "list[str]",
-        None,
-        "NS records the zone must have",
-        '["ns1.gandi.net."]',
-    ),
-    Key(
-        "sites",
-        "expect_a",
-        "list[str]",
-        None,
-        "A records the name must resolve to",
-        '["203.0.113.10"]',
-    ),
-    Key(
-        "sites",
-        "nameserver",
-        "str",
-        None,
-        "ask this server instead of the system's resolver",
-        '"127.0.0.1:5353"',
-    ),
-    # [[notify]]
-    Key(
-        "notify", "kind", "str", None, "required: webhook, ntfy, command or alertmanager", '"ntfy"'
-    ),
-    Key(
-        "notify",
-        "name",
-        "str",
-        None,
-        "the channel's name in logs and the JSON (default: KIND-N)",
-        '"owner-phone"',
-    ),
-    Key(
-        "notify",
-        "url",
-        "str",
-        None,
-        "required except for command: where pages are sent",
-        '"https://ntfy.example.org/sisyphus"',
-    ),
-    Key(
-        "notify",
-        "command",
-        "text",
-        None,
-        "required for command: run with the page as JSON on its input",
-        '"/usr/local/bin/page-owner"',
-    ),
-    Key(
-        "notify",
-        "token_env",
-        "str",
-        None,
-        "the environment variable holding the bearer token (never stored or shown)",
-        '"NTFY_TOKEN"',
-    ),
-    Key(
-        "notify",
-        "events",
-        "list[str]",
-        NOTIFY_EVENTS,
-        "which events it hears: stale, incident, freeze, delivery, channel",
-        '["stale", "incident"]',
-    ),
-    Key(
-        "notify",
-        "timeout",
-        "duration",
-        timedelta(seconds=10),
-        "one send's deadline over the whole exchange (at most 5m)",
-        '"5s"',
-    ),
-    # [[maintenance]]
-    Key(
-        "maintenance",
-        "sites",
-        "list[str]",
-        None,
-        'required: names from [[sites]], or ["*"] for all',
-        '["memorial-b"]',
-    ),
-    Key(
-        "maintenance",
-        "start",
-        "str",
-        None,
-        "a one-off window's start, ISO 8601 (or every and at for a weekly slot)",
-        '"2026-12-05T02:00:00Z"',
-    ),
-    Key("maintenance", "duration", "duration", None, "required: how long it lasts", '"30m"'),
-    Key(
-        "maintenance",
-        "every",
-        "list[str]",
-        None,
-        "a weekly slot's days: mon, tue, wed, thu, fri, sat, sun",
-        '["sun"]',
-    ),
-    Key("maintenance", "at", "str", None, "a weekly slot's local start time, HH:MM", '"02:00"'),
-    Key(
-        "maintenance",
-        "timezone",
-        "str",
-        "UTC",
-        "the time zone of at (an IANA name; daylight saving followed)",
-        '"Europe/Rome"',
-    ),
-    Key("maintenance", "reason", "text", None, "shown with the window", '"kernel update"'),
 )
 
 TABLES = (
@@ -434,6 +218,7 @@ TABLES = (
     "maintenance",
 )
 ARRAYS = ("sites", "notify", "maintenance")
+KEYS = TOP_KEYS + ARRAY_KEYS
 SCHEMA = {(key.table, key.name): key for key in KEYS}
 
 

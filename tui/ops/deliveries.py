@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.base.clock import iso, parse_iso
-from tui.base.config import is_http_url
+from tui.base.config_reading import is_http_url
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file, write_if_changed
 from tui.base.sanitize import clean, redact_url, shorten
