@@ -47,7 +47,9 @@ def bench_room_all() -> None:
 
 def bench_probes_all() -> None:
     from bench.probes import bench_probes
+    from bench.versus_curl import bench_versus_curl
 
+    bench_versus_curl()  # the room beside curl, on one real nginx
     bench_probes()
 
 

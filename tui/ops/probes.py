@@ -18,7 +18,8 @@ from typing import Any
 
 from tui.base.config import Config, Site
 from tui.base.durations import format_duration
-from tui.base.sanitize import clean, shorten
+from tui.base.sanitize import clean, redact_url, shorten
+from tui.ops import http_get
 from tui.ops.checks import Cause, ProbeResult
 
 X509_V_ERR_CERT_HAS_EXPIRED = 10  # OpenSSL's verify code for a certificate past its notAfter
@@ -54,11 +55,11 @@ def failure_reason(exc: BaseException) -> str:
         return "connection refused"
     if isinstance(exc, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
         return "timed out"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, httpx.RemoteProtocolError | http_get.ClosedEarly):
         return "connection closed without a response"
     if "reset by peer" in lowered:
         return "connection reset by peer"
-    if isinstance(exc, httpx.ReadError):
+    if isinstance(exc, httpx.ReadError | http_get.ReadBroken):
         return "connection broken while the answer was read"
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
         return "host name does not resolve"
@@ -81,14 +82,12 @@ def certificate_cause(exc: BaseException) -> Cause:
     return Cause.FAILED
 
 
-def _certificate_days(response: Any, now: datetime) -> float | None:
-    stream = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+def _certificate_days(ssl_object: ssl.SSLObject | None, now: datetime) -> float | None:
     if ssl_object is None:
         return None
     cert = ssl_object.getpeercert()
     if cert and "notAfter" in cert:
-        expires = float(ssl.cert_time_to_seconds(cert["notAfter"]))
+        expires = float(ssl.cert_time_to_seconds(str(cert["notAfter"])))
     else:  # not verified (verify_tls = false): the certificate is still there, in DER
         der = ssl_object.getpeercert(binary_form=True)
         if not der:
@@ -100,49 +99,33 @@ def _certificate_days(response: Any, now: datetime) -> float | None:
 
 
 async def probe_http(
-    client: Any, site: Site, config: Config, now: Callable[[], datetime]
+    tls: ssl.SSLContext, site: Site, config: Config, now: Callable[[], datetime]
 ) -> list[ProbeResult]:
-    """GET the site (redirects followed): the http result, and for https the tls result."""
+    """GET the site (redirects followed): the http result, and for https the tls result. The
+    whole exchange, redirects included, has the site's `timeout`."""
     results: list[ProbeResult] = []
-    marks: dict[str, float] = {}
-
-    async def trace(event: str, info: object) -> None:
-        """httpcore's timings: the request's own, not the round's queue or the client's set-up."""
-        if event.endswith(".started") and "start" not in marks:
-            marks["start"] = time.perf_counter()  # connecting, or sending on a kept connection
-        if event == "http11.receive_response_headers.complete" or event.endswith(
-            "http2.receive_response_headers.complete"
-        ):
-            marks["headers"] = time.perf_counter()
-
-    start = time.perf_counter()
+    where = [site.url]
     try:
-        async with client.stream(
-            "GET", site.url, timeout=site.timeout.total_seconds(), extensions={"trace": trace}
-        ) as response:
-            latency = (marks.get("headers", time.perf_counter()) - marks.get("start", start)) * 1000
-            status = response.status_code
-            days = _certificate_days(response, now()) if site.is_https else None
-            phrase = clean(response.reason_phrase or "")
+        async with asyncio.timeout(site.timeout.total_seconds()):
+            answer = await http_get.get(site.url, tls, where)
+        latency, status = answer.latency_ms, answer.status
+        days = _certificate_days(answer.ssl_object, now()) if site.is_https else None
+        phrase = clean(answer.reason)
     except Exception as exc:  # every failure is a result
         reason = failure_reason(exc)
-        try:
-            request = exc.request  # type: ignore[attr-defined]  # httpx: the request that failed
-        except (AttributeError, RuntimeError):
-            request = None
-        if request is not None and str(request.url) != site.url:
-            reason = clean(f"{reason} at {request.url} (after a redirect)")
+        if where[0] != site.url:
+            reason = clean(f"{reason} at {redact_url(where[0])} (after a redirect)")
         cause = certificate_cause(exc)
         results.append(ProbeResult(site.name, "http", False, None, reason, now(), cause=cause))
         if site.is_https:
             if cause is Cause.FAILED:
-                tls = ProbeResult(
+                tls_result = ProbeResult(
                     site.name, "tls", False, None, f"no TLS session: {reason}", now(),
                     cause=Cause.NO_SESSION,
                 )  # fmt: skip
             else:
-                tls = ProbeResult(site.name, "tls", False, None, reason, now(), cause=cause)
-            results.append(tls)
+                tls_result = ProbeResult(site.name, "tls", False, None, reason, now(), cause=cause)
+            results.append(tls_result)
         return results
     ok = status == site.expect_status
     detail = f"{status} {phrase}".strip() + ("" if ok else f" (expected {site.expect_status})")

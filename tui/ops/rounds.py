@@ -1,13 +1,14 @@
 """One probe round: every configured check at once, results handed on as they arrive.
 
-One shared httpx client per TLS setting, a semaphore in front of it, a deadline per probe and one
-for the round: a probe still unanswered at the round's deadline becomes a failed result.
+One TLS context per setting (made once), a semaphore in front of the probes, a deadline per probe
+and one for the round: a probe still unanswered at the round's deadline becomes a failed result.
 `Arrivals` hands a screen the results as they come, a few times a round at most.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ssl
 import threading
@@ -25,9 +26,9 @@ from tui.ops.probes import ProbeResult, failure_reason, probe_backup, probe_dns,
 CONCURRENCY = 32
 
 
-def _ssl_context(root: Path, site: Site) -> ssl.SSLContext | bool:
+def _ssl_context(root: Path, site: Site) -> ssl.SSLContext:
     if not site.verify_tls:
-        return False
+        return _unverifying_context()
     if site.ca_file:
         path = Path(site.ca_file)
         path = path if path.is_absolute() else root / path
@@ -41,6 +42,15 @@ def _verifying_context(cafile: str | None, _version: tuple[int, int] | None) -> 
     """Made once, not each round: loading the system's CA certificates costs ~40 ms of CPU. A
     site's own CA file is loaded again when it changes (its time and size are in the key)."""
     return ssl.create_default_context(cafile=cafile)
+
+
+@functools.lru_cache(maxsize=1)
+def _unverifying_context() -> ssl.SSLContext:
+    """`verify_tls = false`: any certificate is taken (its expiry is still read)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 Arrived = Callable[[list[ProbeResult]], None]
@@ -120,33 +130,24 @@ async def probe_round(
     Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
     hold the others). A probe still unanswered at the round's deadline becomes a failed result.
     """
-    import httpx
-
     gate = asyncio.Semaphore(concurrency)
-    clients: dict[tuple[bool, str | None], httpx.AsyncClient] = {}
+    contexts: dict[tuple[bool, str | None], ssl.SSLContext] = {}
     results: list[ProbeResult] = []
 
-    def client_for(site: Site) -> httpx.AsyncClient:
+    def context_for(site: Site) -> ssl.SSLContext:
         key = (site.verify_tls, site.ca_file)
-        if key not in clients:
+        if key not in contexts:
             try:
-                verify = _ssl_context(root, site)
-            except (OSError, ssl.SSLError):
-                verify = True  # the CA file is unreadable: the probe reports the failure
-            clients[key] = httpx.AsyncClient(
-                verify=verify,
-                follow_redirects=True,
-                limits=httpx.Limits(
-                    max_connections=concurrency, max_keepalive_connections=concurrency
-                ),
-                headers={"user-agent": "sisyphus-room probe"},
-            )
-        return clients[key]
+                contexts[key] = _ssl_context(root, site)
+            except (OSError, ssl.SSLError):  # the CA file is unreadable: the probe says so
+                contexts[key] = _verifying_context(None, None)
+        return contexts[key]
 
     async def guarded(job: _Job, deadline: float) -> list[ProbeResult]:
         async with gate:
             try:
-                found = await asyncio.wait_for(job.work, deadline)
+                async with asyncio.timeout(deadline):  # no task of its own, as wait_for makes
+                    found = await job.work
                 return found if isinstance(found, list) else [found]
             except Exception as exc:
                 reason = failure_reason(exc)
@@ -168,7 +169,7 @@ async def probe_round(
             jobs.append((_Job(site.name, ("http",), _fixed([missing])), deadline))
         else:
             checks = ("http", "tls") if site.is_https else ("http",)
-            work: Any = probe_http(client_for(site), site, config, now)
+            work: Any = probe_http(context_for(site), site, config, now)
             jobs.append((_Job(site.name, checks, work), deadline))
         if site.dns_name:
             jobs.append((_Job(site.name, ("dns",), probe_dns(site, now)), deadline))
@@ -180,20 +181,20 @@ async def probe_round(
         work = asyncio.to_thread(probe_backup, root, config, now())
         jobs.append((_Job(None, ("backup",), work), 30.0))
     tasks = {asyncio.ensure_future(guarded(job, deadline)): job for job, deadline in jobs}
+    finished: asyncio.Queue[asyncio.Task[list[ProbeResult]]] = asyncio.Queue()
+    for task in tasks:  # each says it is done: no wait over every pending task per completion
+        task.add_done_callback(finished.put_nowait)
+    pending = set(tasks)
     try:
-        pending = set(tasks)
-        limit = time.monotonic() + round_deadline(config)
-        while pending:
-            done, pending = await asyncio.wait(
-                pending, timeout=max(limit - time.monotonic(), 0), return_when="FIRST_COMPLETED"
-            )
-            if not done:
-                break
-            for task in done:
-                batch = task.result()
-                results.extend(batch)
-                if on_result is not None:
-                    on_result(batch)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(round_deadline(config)):
+                while pending:
+                    task = await finished.get()
+                    pending.discard(task)
+                    batch = task.result()
+                    results.extend(batch)
+                    if on_result is not None:
+                        on_result(batch)
         late: list[ProbeResult] = []
         for task in pending:
             task.cancel()
@@ -211,8 +212,6 @@ async def probe_round(
     finally:
         for task in tasks:
             task.cancel()
-        for client in clients.values():
-            await client.aclose()
     return results
 
 
