@@ -37,7 +37,7 @@ from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.ops import requests
 from tui.ops.engine import Operations
-from tui.ops.happenings import Happening
+from tui.ops.happenings import Happening, IncidentFiring
 from tui.ops.keeper import Keeper
 from tui.ops.metrics import Metrics, MetricsError, MetricsServer, reload_endpoint
 from tui.ops.notify import Outbox, Sender
@@ -201,7 +201,8 @@ class Watcher:
             except OSError as exc:
                 self.log("outbox not saved", {"error": clean(str(exc))})
             self.sender.kick()
-        problems = self.keeper.save(self.folder) + self.ops.save_book()
+        firing = any(isinstance(happening, IncidentFiring) for happening in happenings)
+        problems = self.keeper.save(self.folder) + (self.ops.save_book() if firing else [])
         for problem in problems:
             if not (self.keeper.unsaved_since and " not saved: " in problem):  # said once already
                 self.log("problem", {"text": problem})

@@ -161,3 +161,13 @@ def test_the_room_groups_what_the_watcher_pages_one_by_one() -> None:
     assert len([e.page() for e in raised]) == 5
     [toast] = announcements(raised, timedelta(hours=1))
     assert toast.title == "Stale clarifications" and "T-0, T-1, T-2, T-3, T-4" in toast.text
+
+
+def test_ladder_json_is_written_only_when_a_ladder_moved(tmp_path: Path) -> None:
+    keeper = Keeper(Config(), view())
+    keeper.round(outcome(), NOW, 0, [])
+    assert keeper.save(tmp_path) == [] and not (tmp_path / LADDER_FILE).exists()  # nothing moved
+    keeper.scanned([clarification("T-1", timedelta(hours=2))], set(), NOW)
+    assert keeper.save(tmp_path) == [] and (tmp_path / LADDER_FILE).exists()
+    (tmp_path / LADDER_FILE).unlink()
+    assert keeper.save(tmp_path) == [] and not (tmp_path / LADDER_FILE).exists()  # said once

@@ -44,8 +44,10 @@ _PLAIN_LINE = re.compile(
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1, not to str.split
 
 
+# What YAML refuses (its printable set's complement) and the byte-order mark, as a short positive
+# class: the negated class of the spec costs ~2.5 ms to compile, on every start.
 _NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 
 

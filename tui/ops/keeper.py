@@ -45,6 +45,7 @@ class Keeper:
         self.windows: dict[WindowKey, Window] = {}
         self.warned: set[WindowKey] = set()
         self.unsaved_since: str | None = None  # records not written since (a full disk)
+        self.dirty = False  # a ladder or the freeze moved since the last save
 
     def reconfigured(self, config: Config) -> None:
         """A new config: the ladders keep the rungs they reached."""
@@ -59,14 +60,15 @@ class Keeper:
     ) -> tuple[list[h.StaleRaised], datetime | None]:
         """Clarifications due a stale announcement now, and when to look again."""
         due, wake = self.stale.step(tickets, acked, now)
+        self.dirty = self.dirty or bool(due)
         reached = self.stale.announcer.reached
         return [h.StaleRaised(now, t, reached.get(t.id, 1)) for t in due], wake
 
     def deliveries_due(self, deliveries: Iterable[Delivery], now: datetime) -> list[h.Happening]:
         """Done tickets that are not live, on the stale ladder from their first failed check."""
-        return [
-            h.DeliveryNotLive(now, d, rung) for d, rung in self.deliveries.step(deliveries, now)
-        ]
+        due = self.deliveries.step(deliveries, now)
+        self.dirty = self.dirty or bool(due)
+        return [h.DeliveryNotLive(now, d, rung) for d, rung in due]
 
     # ------------------------------------------------------------------ rounds
 
@@ -153,7 +155,7 @@ class Keeper:
         frozen = view.budget.freeze
         if frozen == self.frozen:
             return []
-        self.frozen = frozen
+        self.frozen, self.dirty = frozen, True
         if frozen:
             self.freeze_id = f"freeze-{now:%Y%m%dT%H%M%S}"
             names = ", ".join(
@@ -180,6 +182,9 @@ class Keeper:
         return []
 
     def save(self, folder: Path) -> list[str]:
+        """Write `ladder.json` when a ladder or the freeze moved since the last write."""
+        if not self.dirty:
+            return []
         data = {
             "stale": self.stale.announcer.reached,
             "delivery": self.deliveries.announcer.reached,
@@ -188,7 +193,8 @@ class Keeper:
         try:
             write_atomic(folder / LADDER_FILE, json.dumps(data).encode())
         except OSError as exc:
-            return [clean(f"{LADDER_FILE} not written: {exc}")]
+            return [clean(f"{LADDER_FILE} not written: {exc}")]  # tried again at the next change
+        self.dirty = False
         return []
 
 

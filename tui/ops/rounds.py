@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.config import Config, Site
-from tui.ops.containers import probe_containers
-from tui.ops.probes import ProbeResult, failure_reason, probe_backup, probe_dns, probe_http
+from tui.ops.checks import ProbeResult
 
 CONCURRENCY = 32
 
@@ -130,6 +129,9 @@ async def probe_round(
     Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
     hold the others). A probe still unanswered at the round's deadline becomes a failed result.
     """
+    from tui.ops.containers import probe_containers  # a room's start does not need them
+    from tui.ops.probes import failure_reason, probe_backup, probe_dns, probe_http
+
     gate = asyncio.Semaphore(concurrency)
     contexts: dict[tuple[bool, str | None], ssl.SSLContext] = {}
     results: list[ProbeResult] = []
