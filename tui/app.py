@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.console import RenderableType
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -58,7 +57,7 @@ DEMO_STEP = 4.0
 compat.inner_outer_fix()
 
 
-class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
+class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
     """The Sisyphus control room."""
 
     TITLE = "Sisyphus control room"
@@ -141,7 +140,7 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
     def closing(self) -> bool:
         """The room is ending (asked to exit, or its screens gone): late scans and rounds show
         nothing."""
-        return self._exit or self._closing or not self.screen_stack
+        return self.ending or not self.screen_stack
 
     # ----------------------------------------------------------------- start-up
 
@@ -205,10 +204,6 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
         driver = super().get_driver_class()
         return driver if constants.DRIVER is not None else compat.driver_class(driver)
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """Write each screen update cropped to what changed (it matters over SSH)."""
-        super()._display(screen, compat.cropped(renderable))
-
     # ----------------------------------------------------------------- safety
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -219,10 +214,9 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, App[None]):
             if "screenshot" not in command.title.lower() and command.title != "Keys":
                 yield command
 
-    def _fatal_error(self) -> None:
+    def fatal_error(self, exception: BaseException | None) -> None:
         """An unexpected error: one line for the person, the traceback in a report file."""
-        self.crash_message = one_line(self._exception or RuntimeError("unknown error"))
-        compat.close_now(self)
+        self.crash_message = one_line(exception or RuntimeError("unknown error"))
 
     def action_help(self) -> None:
         from widgets.screens.help import open_help

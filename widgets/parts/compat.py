@@ -20,9 +20,16 @@ tests/e2e): an upgrade that breaks one fails there first.
 4. `set_cells`: `DataTable.update_cell` bumps `_update_count`, the key of every render cache,
    so one changed cell repaints the whole table. Patch: drop only the changed cells', rows' and
    lines' entries (what `KeyedTable._set_cells` asks for).
-5. `close_now`: a fatal error ends the app without Textual printing the traceback to the
-   terminal (`App._fatal_error` prints it); the room writes it to a report file instead. Upstream
-   has no hook for it; `_close_messages_no_wait` is what `_fatal_error` itself calls.
+5. `CompatApp`: the app's own hooks into `App`: screen updates handed to `cropped` (in
+   `_display`), a fatal error ending the app without Textual printing the traceback on the
+   terminal (`_fatal_error` prints it; the room writes it to a report file and shows one line;
+   upstream has no hook, `_close_messages_no_wait` is what `_fatal_error` itself calls), and
+   `ending` (`_exit`/`_closing`: the app is on its way out). Upstream patch: a public
+   `App.on_fatal_error(exception)` hook and an `App.is_exiting` property.
+6. `CompatTable`: a DataTable told its size as the layout gives it (`_size_updated`), a frame
+   before `on_resize`, so the first frame has its columns laid out; and `columns_resized()`
+   (`_require_update_dimensions`) after a column's width is set. Upstream patch: recompute the
+   dimensions in the `Column.width` setter. With another Textual, `on_resize` lays them out.
 """
 
 from __future__ import annotations
@@ -40,15 +47,19 @@ from typing import Any
 import textual
 from rich.console import Console, RenderableType
 from rich.control import Control
+from rich.text import Text
 from textual._compositor import ChopsUpdate
 from textual._styles_cache import StylesCache
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.color import Color
 from textual.coordinate import Coordinate
 from textual.drivers.linux_driver import LinuxDriver
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.style import Style
+from textual.widgets import DataTable
 
 CHECKED = "8.2.8"  # the Textual every part below was checked against (constraints.txt pins it)
 
@@ -262,9 +273,49 @@ def _drop(cache: Any, stale: Callable[[Any], bool]) -> None:
         cache.discard(key)
 
 
-# ---------------------------------------------------------------------- 5. a fatal error
+# ---------------------------------------------------------------------- 5. the app's hooks
 
 
-def close_now(app: Any) -> None:
-    """End the app at once after a fatal error, without Textual's traceback on the terminal."""
-    app._close_messages_no_wait()
+class CompatApp(App[None]):
+    """Mixed into the room's app: cropped updates, a quiet fatal error, `ending`."""
+
+    def fatal_error(self, exception: BaseException | None) -> None:
+        """The app's own handling of an unexpected error (before it closes)."""
+
+    @property
+    def ending(self) -> bool:
+        return bool(getattr(self, "_exit", False) or getattr(self, "_closing", False))
+
+    def _display(self, screen: Any, renderable: RenderableType | None) -> None:
+        super()._display(screen, cropped(renderable))
+
+    def _fatal_error(self) -> None:
+        self.fatal_error(getattr(self, "_exception", None))
+        if PATCHED:
+            self._close_messages_no_wait()
+        else:  # Textual's own way (it prints the traceback as well)
+            super()._fatal_error()
+
+
+# ---------------------------------------------------------------------- 6. tables
+
+
+class CompatTable(DataTable[Text]):
+    """A DataTable told its size as soon as the layout gives it (`size_known`)."""
+
+    def size_known(self, width: int) -> None:
+        """The layout gave the table this width (a frame before `on_resize`)."""
+
+    def columns_resized(self) -> None:
+        """A column's width was set: the table's dimensions are measured again."""
+        if PATCHED:
+            self._require_update_dimensions = True
+        self.refresh()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and PATCHED:
+            self.size_known(size.width)
+        return changed

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.geometry import Size
-from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from widgets.parts import compat
@@ -38,7 +36,7 @@ def _same(a: Text, b: Text) -> bool:
     )
 
 
-class KeyedTable(DataTable[Text]):
+class KeyedTable(compat.CompatTable):
     """A DataTable fed with (key, cells) rows; `show` makes it match them with the least work.
 
     Cells are always `rich.text.Text`, never strings: a string cell would be parsed as markup.
@@ -68,16 +66,12 @@ class KeyedTable(DataTable[Text]):
         if self.size.width != self._laid_out_for:  # `_size_updated` saw it first, as a rule
             self._layout_columns()
 
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
+    def size_known(self, width: int) -> None:
         """Lay the columns out as soon as the layout gives the table its width, so the frame that
         first shows the table already has its columns and rows (`on_resize` would come a frame
         later, and the first frame would be painted for nothing)."""
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if changed and size.width != self._laid_out_for:
+        if width != self._laid_out_for:
             self._layout_columns()
-        return changed
 
     def _layout_columns(self) -> None:
         self._laid_out_for = self.size.width
@@ -131,8 +125,7 @@ class KeyedTable(DataTable[Text]):
             if column is not None and (column.width != wanted or column.auto_width):
                 column.auto_width = False
                 column.width = wanted
-                self._require_update_dimensions = True
-                self.refresh()
+                self.columns_resized()
 
     @property
     def selected_key(self) -> str | None:
