@@ -20,9 +20,9 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def _scrape_500() -> None:
     from tui.base.config_reading import parse_config
+    from tui.ops.checks import ProbeResult
     from tui.ops.engine import Operations
     from tui.ops.metrics import Metrics
-    from tui.ops.probes import ProbeResult
 
     root = Path(tempfile.mkdtemp()) / "state"
     (root / "tickets").mkdir(parents=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tui.base.config import Config, Site
 from tui.ops.budgets import report
+from tui.ops.checks import ProbeResult
 from tui.ops.history import History
-from tui.ops.probes import ProbeResult
 
 SITES = 50
 

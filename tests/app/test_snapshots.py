@@ -14,7 +14,7 @@ from tui.app import RoomApp, make_app
 from tui.base.clock import ManualClock
 from tui.base.config_reading import load_config
 from tui.demo.sample import SAMPLE_NOW, prepare_demo
-from tui.ops.probes import ProbeResult
+from tui.ops.checks import ProbeResult
 from widgets.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (160, 48)]

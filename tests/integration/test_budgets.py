@@ -20,9 +20,8 @@ from tui.base.config import Config, Site
 from tui.base.config_reading import load_config
 from tui.base.storage import WriterLock
 from tui.ops.budgets import read_freeze, report, write_freeze
-from tui.ops.checks import Cause, slo_keys
+from tui.ops.checks import Cause, ProbeResult, slo_keys
 from tui.ops.history import History, key_of
-from tui.ops.probes import ProbeResult
 from tui.ops.slo import (
     BINARY_TARGET,
     MULTIWINDOW,

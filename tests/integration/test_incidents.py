@@ -20,12 +20,11 @@ from tui.base.config_reading import load_config
 from tui.bus.scanner import Scanner
 from tui.bus.tickets import Ticket
 from tui.ops.budgets import report
-from tui.ops.checks import Cause
+from tui.ops.checks import Cause, ProbeResult
 from tui.ops.history import History
 from tui.ops.incidents import IncidentBook, causes
 from tui.ops.kb import load_kb
 from tui.ops.postmortem import write_postmortem
-from tui.ops.probes import ProbeResult
 from tui.ops.rounds import run_round
 
 

@@ -14,8 +14,9 @@ from tests.servers import DnsResponder, http_server, tls_servers
 from tui.base.clock import system_clock
 from tui.base.config import Config, Site
 from tui.base.config_reading import load_config
-from tui.ops.containers import parse_containers, probe_containers
-from tui.ops.probes import ProbeResult, probe_backup
+from tui.ops.checks import ProbeResult
+from tui.ops.checks.backups import probe_backup
+from tui.ops.checks.containers import parse_containers, probe_containers
 from tui.ops.rounds import run_round
 
 
@@ -265,7 +266,7 @@ def test_a_backup_dated_in_the_future_is_left_out_and_said(root: Path) -> None:
 
     from tui.base.clock import system_clock
     from tui.base.config import Config
-    from tui.ops.probes import probe_backup
+    from tui.ops.checks.backups import probe_backup
 
     folder = root / "backups"
     folder.mkdir()

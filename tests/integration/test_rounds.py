@@ -15,8 +15,8 @@ from tests.servers import http_server, silent_listener
 from tui.base.clock import system_clock
 from tui.base.config_reading import load_config
 from tui.ops import engine
+from tui.ops.checks import ProbeResult
 from tui.ops.engine import Operations
-from tui.ops.probes import ProbeResult
 from tui.ops.rounds import Arrivals
 
 

@@ -17,8 +17,8 @@ from tui.base.clock import system_clock
 from tui.base.config_reading import load_config
 from tui.base.paths import room_dir
 from tui.base.storage import WriterLock
+from tui.ops.checks import ProbeResult
 from tui.ops.engine import Operations
-from tui.ops.probes import ProbeResult
 from tui.view.ticket import build_detail
 
 run = run_cli

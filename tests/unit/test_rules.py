@@ -229,7 +229,7 @@ def test_deliveries_not_live_found_together_are_one_short_toast() -> None:
 
 
 def test_probe_cells_say_a_whole_word() -> None:
-    from tui.ops.probes import ProbeResult
+    from tui.ops.checks import ProbeResult
     from tui.view.probes import _cell
 
     def cell(check: str, detail: str, **extra: float) -> str:

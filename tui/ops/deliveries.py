@@ -287,7 +287,7 @@ class DeliveryBook:
 
 async def check_url(client: Any, url: str, status: int, contains: str | None) -> tuple[bool, str]:
     """GET `url` from the outside (redirects followed): (live, a sentence)."""
-    from tui.ops.probes import failure_reason
+    from tui.ops.failures import failure_reason
 
     try:
         async with client.stream("GET", url) as response:

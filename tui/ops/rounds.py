@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.config import Config, Site
-from tui.ops.checks import ProbeResult
+from tui.ops.checks import PROBES, ProbeResult, RoundContext, checks_for
 
 CONCURRENCY = 32
 
@@ -129,8 +129,7 @@ async def probe_round(
     Each probe's results are handed to `on_result` as soon as they arrive (one slow site does not
     hold the others). A probe still unanswered at the round's deadline becomes a failed result.
     """
-    from tui.ops.containers import probe_containers  # a room's start does not need them
-    from tui.ops.probes import failure_reason, probe_backup, probe_dns, probe_http
+    from tui.ops.failures import failure_reason  # a room's start does not need it
 
     gate = asyncio.Semaphore(concurrency)
     contexts: dict[tuple[bool, str | None], ssl.SSLContext] = {}
@@ -157,31 +156,16 @@ async def probe_round(
                     ProbeResult(job.site, check, False, None, reason, now()) for check in job.checks
                 ]
 
+    context = RoundContext(root, config, now, context_for)
     jobs: list[tuple[_Job, float]] = []
-    for site in config.sites:
-        deadline = site.timeout.total_seconds() + 2
-        if (
-            site.ca_file
-            and not (root / site.ca_file).exists()
-            and not Path(site.ca_file).is_absolute()
-        ):
-            missing = ProbeResult(
-                site.name, "http", False, None, f"ca_file {site.ca_file} not found", now()
-            )
-            jobs.append((_Job(site.name, ("http",), _fixed([missing])), deadline))
-        else:
-            checks = ("http", "tls") if site.is_https else ("http",)
-            work: Any = probe_http(context_for(site), site, config, now)
-            jobs.append((_Job(site.name, checks, work), deadline))
-        if site.dns_name:
-            jobs.append((_Job(site.name, ("dns",), probe_dns(site, now)), deadline))
-    if config.containers_command:
-        timeout = config.containers_timeout.total_seconds()
-        work = probe_containers(config.containers_command, now, timeout)
-        jobs.append((_Job(None, ("containers",), work), timeout + 2))
-    if config.backups_path:  # a file walk: in a thread, so a hanging mount cannot hold the round
-        work = asyncio.to_thread(probe_backup, root, config, now())
-        jobs.append((_Job(None, ("backup",), work), 30.0))
+    for site in [*config.sites, None]:  # every site's probes, then the platform's
+        running = checks_for(site, config)
+        for probe in PROBES:
+            answers = tuple(check for check in probe.checks if check in running)
+            if answers:
+                work = probe.start(context, site)
+                job = _Job(site.name if site else None, answers, work)
+                jobs.append((job, probe.deadline(site, config)))
     tasks = {asyncio.ensure_future(guarded(job, deadline)): job for job, deadline in jobs}
     finished: asyncio.Queue[asyncio.Task[list[ProbeResult]]] = asyncio.Queue()
     for task in tasks:  # each says it is done: no wait over every pending task per completion
@@ -214,10 +198,6 @@ async def probe_round(
     finally:
         for task in tasks:
             task.cancel()
-    return results
-
-
-async def _fixed(results: list[ProbeResult]) -> list[ProbeResult]:
     return results
 
 

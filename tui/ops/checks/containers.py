@@ -11,8 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.base.sanitize import clean, shorten
-from tui.base.shell import run_command
-from tui.ops.checks import ProbeResult
+from tui.ops.checks.base import Check, Probe, ProbeResult
 
 # `docker ps` / `podman ps` statuses ("Up 3 hours (healthy)", "Exited (1) 2 minutes ago") and the
 # plain words people print (`name<TAB>healthy`).
@@ -59,6 +58,8 @@ def parse_containers(output: str) -> tuple[list[str], list[str], list[str]]:
 async def probe_containers(
     command: str, now: Callable[[], datetime], timeout: float = 10.0
 ) -> ProbeResult:
+    from tui.base.shell import run_command  # asyncio: loaded when a round runs
+
     start = time.perf_counter()
     try:
         code, out, err = await run_command(command, timeout)
@@ -86,3 +87,26 @@ async def probe_containers(
         detail = f"{len(running)} running, {len(failing)} not: {shorten(', '.join(failing), 120)}"
         return ProbeResult(None, "containers", False, latency, detail, now(), {"failing": failing})
     return ProbeResult(None, "containers", True, latency, f"{len(running)} running", now())
+
+
+CHECKS = (
+    Check(
+        "containers",
+        per_site=False,
+        slos=lambda site, config: (
+            ("containers",) if site is None and config.containers_command else ()
+        ),
+        events=lambda result, config: [("containers", result.ok)],
+        breaks=lambda result: "containers",
+    ),
+)
+
+PROBE = Probe(
+    ("containers",),
+    start=lambda context, site: probe_containers(
+        context.config.containers_command or "",
+        context.now,
+        context.config.containers_timeout.total_seconds(),
+    ),
+    deadline=lambda site, config: config.containers_timeout.total_seconds() + 2,
+)
