@@ -100,6 +100,42 @@ async def test_a_fit_column_is_never_cut_and_the_flexible_one_gives_way() -> Non
         app = One()
 
 
+async def test_a_fit_column_that_grows_redraws_every_row_at_its_new_width() -> None:
+    """A site in maintenance is named `library maint`: its fit column grows, and every row must
+    move with it (the rows drawn at the old width once kept it: the columns stood askew)."""
+    columns = [
+        Col(" site", "site", None, fit=True),
+        Col("http", "http", 10),
+        Col(" latency", "latency", 9),
+        Col(" trend", "trend", 8),
+    ]
+
+    class Fit(App[None]):
+        CSS = "KeyedTable { height: 10; width: 50; }"
+
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(columns)
+
+    def rows(library: str, ms: int) -> list[tuple[str, Cells]]:
+        names = ["memorial-b", "bakery", "gallery", library, "memorial-a"]
+        return [
+            (str(n), (Text(f" {name}"), Text("✓ 200"), Text(f"{ms + n} ms"), Text("▁▂")))
+            for n, name in enumerate(names)
+        ]
+
+    app = Fit()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.show(rows("library", 1))
+        await pilot.pause()
+        table.show(rows("library maint", 2))  # the same keys: changed in place
+        await pilot.pause()
+        lines = ["".join(s.text for s in table.render_line(y)) for y in range(6)]
+        width = len(" library maint") + 1
+        assert {line.index("✓") for line in lines[1:]} == {width}, lines
+        assert lines[0].index("http") == width, lines
+
+
 def test_the_pinned_textual_is_the_one_compat_was_checked_against() -> None:
     """constraints.txt pins Textual: an upgrade turns the compat parts off until checked again."""
     import textual

@@ -28,8 +28,8 @@ tests/e2e): an upgrade that breaks one fails there first.
    `App.on_fatal_error(exception)` hook and an `App.is_exiting` property.
 6. `CompatTable`: a DataTable told its size as the layout gives it (`_size_updated`), a frame
    before `on_resize`, so the first frame has its columns laid out; and `columns_resized()`
-   (`_require_update_dimensions`) after a column's width is set. Upstream patch: recompute the
-   dimensions in the `Column.width` setter. With another Textual, `on_resize` lays them out.
+   (`_require_update_dimensions`, `_clear_caches`) after a column's width is set. Upstream patch:
+   recompute the dimensions and drop the render caches in the `Column.width` setter. With another Textual, `on_resize` lays them out.
 """
 
 from __future__ import annotations
@@ -307,9 +307,11 @@ class CompatTable(DataTable[Text]):
         """The layout gave the table this width (a frame before `on_resize`)."""
 
     def columns_resized(self) -> None:
-        """A column's width was set: the table's dimensions are measured again."""
+        """A column's width was set: the table's dimensions are measured again and every cached
+        line drawn anew (a row drawn at the old width kept it: the columns stood askew)."""
         if PATCHED:
             self._require_update_dimensions = True
+            self._clear_caches()
         self.refresh()
 
     def _size_updated(
