@@ -181,3 +181,13 @@ def test_the_config_defaults_are_the_schema_defaults(root: Path) -> None:
 
     file = root / "sisyphus.toml"
     assert parse_config(file, {}) == Config(path=file)
+
+
+def test_every_channel_kind_the_config_takes_is_one_the_room_can_send() -> None:
+    """A channel kind is a module of tui/ops/channels/ and its name in NOTIFY_KINDS (with the key
+    it needs): the two lists must agree, or a valid config would name a kind nothing sends."""
+    from tui.base.table_keys import NOTIFY_KINDS
+    from tui.ops.channels import KINDS
+
+    assert set(NOTIFY_KINDS) == set(KINDS)
+    assert set(NOTIFY_KINDS.values()) <= {"url", "command"}

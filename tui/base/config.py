@@ -41,9 +41,6 @@ class Site:
         return self.url.lower().startswith("https://")
 
 
-NOTIFY_KINDS = ("webhook", "ntfy", "command", "alertmanager")
-
-
 @dataclass(frozen=True)
 class Notify:
     """One `[[notify]]` channel. The secret itself is never kept here: only the variable's name."""

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from tui.base.config import (
     CONFIG_NAME,
-    NOTIFY_KINDS,
     ROLE_PATTERN,
     WEEKDAYS,
     Config,
@@ -26,7 +25,7 @@ from tui.base.config_keys import SCHEMA
 from tui.base.durations import parse_duration
 from tui.base.paths import read_file
 from tui.base.sanitize import clean
-from tui.base.table_keys import NOTIFY_EVENTS
+from tui.base.table_keys import NOTIFY_EVENTS, NOTIFY_KINDS
 
 
 class _Reader:
@@ -189,9 +188,10 @@ def _notify(file: Path, index: int, table: Any) -> Notify:
         reader.fail("kind", f"one of {', '.join(NOTIFY_KINDS)}, got {kind!r}")
     url = _http_url(reader, "url", reader.get("url"))
     command = reader.get("command")
-    if kind == "command" and command is None:
-        reader.fail("command", 'the program to run (required for kind = "command")')
-    if kind != "command" and url is None:
+    needed = NOTIFY_KINDS[kind]
+    if needed == "command" and command is None:
+        reader.fail("command", f"the program to run (required for kind = {kind!r})")
+    if needed == "url" and url is None:
         reader.fail("url", f"an http:// or https:// URL (required for kind = {kind!r})")
     token_env = reader.get("token_env")
     if token_env is not None and not ENV_NAME.match(token_env):

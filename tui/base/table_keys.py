@@ -9,6 +9,8 @@ from tui.base.key_spec import Key
 
 H = timedelta(hours=1)
 NOTIFY_EVENTS = ("stale", "incident", "freeze", "delivery", "channel")
+# Each channel kind (a module of tui/ops/channels/) and the key it cannot do without.
+NOTIFY_KINDS = {"webhook": "url", "ntfy": "url", "command": "command", "alertmanager": "url"}
 
 ARRAY_KEYS: tuple[Key, ...] = (
     # [[sites]]
@@ -95,9 +97,7 @@ ARRAY_KEYS: tuple[Key, ...] = (
         '"127.0.0.1:5353"',
     ),
     # [[notify]]
-    Key(
-        "notify", "kind", "str", None, "required: webhook, ntfy, command or alertmanager", '"ntfy"'
-    ),
+    Key("notify", "kind", "str", None, "required: " + ", ".join(NOTIFY_KINDS), '"ntfy"'),
     Key(
         "notify",
         "name",
