@@ -122,15 +122,26 @@ class LoopActions(RoomScreen):
         paths = {"path": str(done.path.relative_to(room.root))}
         if done.archived is not None:
             paths["archived"] = str(done.archived.target.relative_to(room.root))
-            self.undo_stack.append([done.archived])
         audit.record(room_dir(room.root), now, "reply", id=ticket.id, status=form.status, **paths)
-        self.drafts.pop(ticket.path, None)
         said = f"Replied to {ticket.id}: {paths['path']}" + (
             f"; {ticket.id} archived (u undoes)" if done.archived else ""
         )
-        self.app.call_from_thread(self._acted, said, True)
+        moved = [done.archived] if done.archived is not None else []
+        self.app.call_from_thread(self._acted, said, True, moved, ticket.path)
 
-    def _acted(self, message: str, ok: bool) -> None:
+    def _acted(
+        self,
+        message: str,
+        ok: bool,
+        moved: list[writing.Archived] | None = None,
+        sent: str | None = None,
+    ) -> None:
+        """What a write did, on the main thread: said, its moves kept for undo, a sent reply's
+        draft dropped (workers never change the screen's state themselves)."""
+        if moved:
+            self.undo_stack.append(moved)
+        if sent is not None:
+            self.drafts.pop(sent, None)
         self.notify(message, severity="information" if ok else "error", timeout=8, markup=False)
         self.room.request_scan(archive=True)
 
@@ -203,7 +214,6 @@ class LoopActions(RoomScreen):
             except writing.Refused as exc:
                 problems.append(str(exc))
         if moved:
-            self.undo_stack.append(moved)
             audit.record(
                 room_dir(room.root),
                 now,
@@ -215,7 +225,7 @@ class LoopActions(RoomScreen):
         said = f"Archived {len(moved)}: {names} (u undoes)" if moved else "Nothing archived"
         if problems:
             said += "; refused: " + "; ".join(problems)
-        self.app.call_from_thread(self._acted, said, not problems)
+        self.app.call_from_thread(self._acted, said, not problems, moved)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -300,8 +310,11 @@ class LoopActions(RoomScreen):
             return
         relative = str(path.relative_to(room.root))
         audit.record(room_dir(room.root), now, "file", to=form.role, path=relative)
-        self.new_draft = Form()
-        self.app.call_from_thread(self._acted, f"Filed to {form.role}: {relative}", True)
+        self.app.call_from_thread(self._filed, f"Filed to {form.role}: {relative}")
+
+    def _filed(self, message: str) -> None:
+        self.new_draft = Form()  # on the main thread, as every change of the screen's state
+        self._acted(message, True)
 
     def action_actions(self) -> None:
         from widgets.screens.actions import ActionsScreen
