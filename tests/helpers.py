@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tests import schemas
 from tui.ops.incident_record import Incident
@@ -78,6 +79,33 @@ def write_open_and_stale(
         status=status,
         body=body,
     )
+
+
+def write_config(
+    root: Path,
+    *,
+    sites: dict[str, str | dict[str, Any]] | None = None,
+    notify: list[dict[str, Any]] | None = None,
+    maintenance: list[dict[str, Any]] | None = None,
+    **tables: dict[str, Any],
+) -> Path:
+    """`sisyphus.toml` from Python values: `sites={"shop": url}` (or a dict of a site's keys),
+    `room={"probe_interval": "5m"}`, `notify=[{"name": …, "kind": …}]`. What a test means to be
+    broken is still written by hand, as text."""
+    import tomli_w
+
+    data: dict[str, Any] = dict(tables)
+    if sites is not None:
+        data["sites"] = [
+            {"name": name, **({"url": site} if isinstance(site, str) else site)}
+            for name, site in sites.items()
+        ]
+    for key, value in (("notify", notify), ("maintenance", maintenance)):
+        if value is not None:
+            data[key] = value
+    path = root / "sisyphus.toml"
+    path.write_text(tomli_w.dumps(data))
+    return path
 
 
 def make_root(tmp: Path) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Static
 
 from tests.app.support import notifications, room, settle, table_text
-from tests.helpers import NOW, stamp, write_ticket
+from tests.helpers import NOW, stamp, write_config, write_ticket
 from tui.app import make_app
 from tui.base.clock import ManualClock
 from tui.base.config_reading import load_config
@@ -24,10 +24,10 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
     from widgets.panes.probes import SitesTable
 
     with http_server() as port:
-        (root / "sisyphus.toml").write_text(
-            f'[room]\nprobe_interval = "1s"\n'
-            f'[[sites]]\nname = "up"\nurl = "http://127.0.0.1:{port}/ok"\n'
-            f'[[sites]]\nname = "down"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        write_config(
+            root,
+            room={"probe_interval": "1s"},
+            sites={"up": f"http://127.0.0.1:{port}/ok", "down": f"http://127.0.0.1:{port}/fail"},
         )
         config = load_config(root)
         app = make_app(root, config, watch=False)
@@ -54,10 +54,10 @@ async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) ->
     from widgets.panes.budgets import BudgetsTable
 
     with http_server() as port:
-        (root / "sisyphus.toml").write_text(
-            f'[room]\nprobe_interval = "200ms"\n'
-            f'[[sites]]\nname = "up"\nurl = "http://127.0.0.1:{port}/ok"\n'
-            f'[[sites]]\nname = "down"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        write_config(
+            root,
+            room={"probe_interval": "200ms"},
+            sites={"up": f"http://127.0.0.1:{port}/ok", "down": f"http://127.0.0.1:{port}/fail"},
         )
         app = make_app(root, load_config(root), watch=False)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
@@ -85,9 +85,11 @@ async def test_incident_fires_is_acknowledged_from_the_room_and_the_post_mortem_
     from widgets.panes.incidents import IncidentsTable
 
     with http_server() as port:
-        (root / "sisyphus.toml").write_text(
-            '[room]\nprobe_interval = "1s"\n[incidents]\nopen_after = 2\nrecover_after = 1\n'
-            f'[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{port}/fail"\n'
+        write_config(
+            root,
+            room={"probe_interval": "1s"},
+            incidents={"open_after": 2, "recover_after": 1},
+            sites={"shop": f"http://127.0.0.1:{port}/fail"},
         )
         app = make_app(root, load_config(root), watch=True)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:
@@ -133,9 +135,7 @@ async def test_probing_goes_on_after_a_round_that_raises(
 ) -> None:
     from tui.ops.engine import Operations
 
-    (root / "sisyphus.toml").write_text(
-        '[room]\nprobe_interval = "1s"\n[[sites]]\nname = "x"\nurl = "http://127.0.0.1:9/"\n'
-    )
+    write_config(root, room={"probe_interval": "1s"}, sites={"x": "http://127.0.0.1:9/"})
     calls: list[int] = []
 
     def broken(self: Operations, *args: object, **kwargs: object) -> None:
@@ -247,9 +247,7 @@ async def test_a_firing_incident_is_announced_at_its_rung_with_rounds_minutes_ap
     from tests.helpers import acknowledged_burn
     from tui.ops.incidents import IncidentBook
 
-    (root / "sisyphus.toml").write_text(
-        '[room]\nprobe_interval = "5m"\n[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:9/"\n'
-    )
+    write_config(root, room={"probe_interval": "5m"}, sites={"shop": "http://127.0.0.1:9/"})
     (root / ".room").mkdir()
     book = IncidentBook(root / ".room", read_only=False)
     incident = acknowledged_burn("shop", stamp(1 / 3))  # opened 20 s ago: its rung 40 s away

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.support import settle
+from tests.helpers import write_config
 from tests.integration.test_headless import Watch
 from tests.servers import Switch, switch_server
 from tui.app import make_app
@@ -21,9 +22,10 @@ async def test_a_room_takes_over_from_a_watcher_that_stopped(root: Path, automat
     switch = Switch()
     switch.up = True
     with switch_server(switch) as port:
-        (root / "sisyphus.toml").write_text(
-            f'[room]\nprobe_interval = "1s"\ntake_over = {str(automatic).lower()}\n'
-            f'[[sites]]\nname = "a"\nurl = "http://127.0.0.1:{port}/"\n'
+        write_config(
+            root,
+            room={"probe_interval": "1s", "take_over": automatic},
+            sites={"a": f"http://127.0.0.1:{port}/"},
         )
         watch = Watch(root)
         try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_ticket
+from tests.helpers import run_cli, write_config, write_ticket
 from tests.servers import Switch, http_server, switch_server
 from tui.base.clock import system_clock
 from tui.base.config_reading import load_config
@@ -202,9 +202,7 @@ def test_silent_verify_urls_never_hold_a_round(root: Path) -> None:
     from tui.ops.engine import DELIVERY_GRACE
 
     with silent_listener() as silent, http_server() as port:
-        (root / "sisyphus.toml").write_text(
-            f'[[sites]]\nname = "a"\nurl = "http://127.0.0.1:{port}/ok"\n'
-        )
+        write_config(root, sites={"a": f"http://127.0.0.1:{port}/ok"})
         for number in range(200):
             done(root, "architect", f"D-{number}", verify=f"http://127.0.0.1:{silent}/{number}")
         ops = Operations(root, load_config(root), writer=True, now=system_clock())

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests import schemas
-from tests.helpers import run_cli, write_ticket
+from tests.helpers import run_cli, write_config, write_ticket
 from tests.servers import Recorder, Switch, free_port, recording_server, switch_server
 from tui.base.clock import parse_iso
 
@@ -112,13 +112,15 @@ def configure(root: Path, sites: dict[str, int], hook: int | None = None, **room
     """A probe round every 2 minutes of the watcher's clock: at --time-scale 300 one every 0.4 s,
     often enough for the ladders (60 s, 5 min), rare enough to leave the suite its cores."""
     room.setdefault("probe_interval", "2m")
-    lines = ["[room]"] + [f'{k} = "{v}"' for k, v in room.items()]
-    for name, port in sites.items():
-        lines += ["[[sites]]", f'name = "{name}"', f'url = "http://127.0.0.1:{port}/"']
-        lines += ['timeout = "2s"']
-    if hook is not None:
-        lines += ["[[notify]]", 'kind = "webhook"', f'url = "http://127.0.0.1:{hook}/hook"']
-    (root / "sisyphus.toml").write_text("\n".join(lines) + "\n")
+    write_config(
+        root,
+        room=room,
+        sites={
+            name: {"url": f"http://127.0.0.1:{port}/", "timeout": "2s"}
+            for name, port in sites.items()
+        },
+        notify=[{"kind": "webhook", "url": f"http://127.0.0.1:{hook}/hook"}] if hook else None,
+    )
 
 
 def events(received: Recorder | list[tuple[str, dict[str, str], bytes]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.helpers import NOW, acknowledged_burn
+from tests.helpers import NOW, acknowledged_burn, write_config
 from tests.servers import QuietServer
 from tui.base.clock import ManualClock
 from tui.base.config import Config, Site
@@ -209,9 +209,7 @@ def test_broken_kb_entries_are_listed_with_a_reason(root: Path) -> None:
 def test_status_probe_opens_incidents_and_check_names_them(root: Path) -> None:
     with switchable_site() as (port, site):
         site["down"] = True
-        (root / "sisyphus.toml").write_text(
-            f'[incidents]\nopen_after = 2\n[[sites]]\nname = "shop"\nurl = "http://127.0.0.1:{port}/"\n'
-        )
+        write_config(root, incidents={"open_after": 2}, sites={"shop": f"http://127.0.0.1:{port}/"})
         assert load_config(root).open_after == 2
         for _ in range(2):
             run = subprocess.run(

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from tests.helpers import NOW, run_cli, stamp, write_ticket
+from tests.helpers import NOW, run_cli, stamp, write_config, write_ticket
 from tests.servers import Switch, switch_server
 from tui.base.clock import ManualClock
 from tui.base.config_reading import load_config
@@ -62,9 +62,12 @@ def test_a_done_ticket_before_the_first_bad_probe_is_a_suspect(root: Path) -> No
     )  # names the site in its subject
     clock = ManualClock(NOW)
     with switch_server(Switch()) as port:  # answers 503
-        (root / "sisyphus.toml").write_text(
-            f'[incidents]\nopen_after = 2\n\n[[sites]]\nname = "shop"\nproject = "memorial"\n'
-            f'url = "http://127.0.0.1:{port}/"\ntimeout = "3s"\n'
+        write_config(
+            root,
+            incidents={"open_after": 2},
+            sites={
+                "shop": {"project": "memorial", "url": f"http://127.0.0.1:{port}/", "timeout": "3s"}
+            },
         )
         config = load_config(root)
         ops = Operations(root, config, writer=True, now=clock())
