@@ -43,12 +43,16 @@ def drawn(table: KeyedTable) -> list[list[tuple[str, object]]]:
     return [[(s.text, s.style) for s in table.render_line(y)] for y in range(table.size.height)]
 
 
-@pytest.mark.parametrize("patched", [True, False], ids=["compat", "stock"])
+@pytest.mark.parametrize(
+    ("patched", "many"), [(True, 1000), (True, 0), (False, 16)], ids=["cells", "whole", "stock"]
+)
 async def test_cells_changed_in_place_draw_what_a_fresh_table_draws(
-    patched: bool, monkeypatch: pytest.MonkeyPatch
+    patched: bool, many: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the Textual compat was checked against, and as it runs on any other (stock)."""
+    """With the Textual compat was checked against (repainting cell by cell, or the whole table
+    when many rows changed), and as it runs on any other (stock)."""
     monkeypatch.setattr(compat, "PATCHED", patched and compat.PATCHED)
+    monkeypatch.setattr(compat, "MANY_ROWS", many)
     app = Tables()
     async with app.run_test(size=(60, 30)) as pilot:
         changed = app.query_one("#changed", KeyedTable)

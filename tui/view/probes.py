@@ -124,10 +124,10 @@ def site_rows(
     """`waiting`: sites the round under way has not heard from yet (their last result shows);
     `planned`: sites in a maintenance window (marked `maint`: shown, not counted)."""
     by_key = {(r.site, r.check): r for r in latest}
+    failing_sites = {site for (site, _), r in by_key.items() if not r.ok}  # once, not per site
     rows = []
     for name in sites:
         http = by_key.get((name, "http"))
-        results = [r for (site, _), r in by_key.items() if site == name]
         rows.append(
             SiteRow(
                 key=name,
@@ -142,7 +142,7 @@ def site_rows(
                 if http and http.latency_ms is not None
                 else "—",
                 trend=sparkline(list(history.get(name, [])), TREND_WIDTH, TREND_FLOOR_MS),
-                failing=any(not r.ok for r in results),
+                failing=name in failing_sites,
             )
         )
     return sorted(rows, key=lambda row: (not row.failing, row.name))

@@ -76,6 +76,7 @@ def _installed() -> str:
 
 PATCHED = _installed() == CHECKED
 IDLE_WAIT = 5.0  # seconds the input thread waits at most with nothing pending
+MANY_ROWS = 16  # changed rows past which a table is repainted whole, not cell by cell
 
 
 # ---------------------------------------------------------------------- 1. cropped updates
@@ -255,13 +256,20 @@ def set_cells(table: Any, changed: list[tuple[int, int, Any]]) -> bool:
         cells.add((row_key, column_key))
         rows.add(row)
     row_keys = {row_key for row_key, _ in cells}
+    _drop(table._row_renderable_cache, lambda key: key[1] in rows)
+    _drop(table._cell_render_cache, lambda key: (key[0], key[1]) in cells)
+    _drop(table._row_render_cache, lambda key: key[0] in row_keys)
+    if len(rows) > MANY_ROWS:
+        # A round that changes most rows: finding each row's lines and each cell's region costs
+        # a sum over the rows above it (O(rows²) for 500 sites). The visible lines are drawn
+        # again instead, from the cells' caches: only the changed cells are rendered anew.
+        table._line_cache.clear()
+        table.refresh()
+        return True
     lines: set[int] = set()
     for row in rows:
         region = table._get_row_region(row)
         lines.update(range(region.y, region.y + region.height))
-    _drop(table._row_renderable_cache, lambda key: key[1] in rows)
-    _drop(table._cell_render_cache, lambda key: (key[0], key[1]) in cells)
-    _drop(table._row_render_cache, lambda key: key[0] in row_keys)
     _drop(table._line_cache, lambda key: key[0] in lines)
     for row, column, _ in changed:
         table.refresh_coordinate(Coordinate(row, column))
