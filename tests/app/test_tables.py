@@ -140,6 +140,32 @@ async def test_a_fit_column_that_grows_redraws_every_row_at_its_new_width() -> N
         assert lines[0].index("http") == width, lines
 
 
+async def test_rows_that_did_not_change_keep_their_cells() -> None:
+    """A round that changes one site of many makes that site's cells only (each row of Text
+    costs the main thread; 500 of them every round stalled the keys)."""
+    made: list[str] = []
+
+    def cells(row: tuple[str, str]) -> Cells:
+        made.append(row[0])
+        return (Text(row[0]), Text(row[1]), Text("1 ms"))
+
+    app = Tables()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one("#changed", KeyedTable)
+        rows = [(f"s{n}", "✓ 200") for n in range(20)]
+        table.show_made(rows, lambda row: row[0], cells, "tones")
+        await pilot.pause()
+        made.clear()
+        rows[7] = ("s7", "✗ 503")
+        table.show_made(rows, lambda row: row[0], cells, "tones")
+        await pilot.pause()
+        assert made == ["s7"]
+        assert "✗ 503" in "".join(s.text for s in table.render_line(8))  # below the header
+        made.clear()
+        table.show_made(rows, lambda row: row[0], cells, "other tones")  # a new theme
+        assert len(made) == 20
+
+
 def test_the_pinned_textual_is_the_one_compat_was_checked_against() -> None:
     """constraints.txt pins Textual: an upgrade turns the compat parts off until checked again."""
     import textual

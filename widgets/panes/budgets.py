@@ -28,18 +28,14 @@ class BudgetsTable(KeyedTable):
         super().__init__(columns, **kwargs)
 
     def render_rows(self, rows: list[BudgetRow], tones: Tones) -> None:
-        self.show(
-            [
-                (
-                    row.key,
-                    (
-                        Text(" " + row.site, no_wrap=True, overflow="ellipsis"),
-                        *(gauge_text(cell, tones) for cell in row.cells),
-                    ),
-                )
-                for row in rows
-            ]
-        )
+        self.show_made(rows, lambda row: row.key, lambda row: budget_cells(row, tones), tones)
+
+
+def budget_cells(row: BudgetRow, tones: Tones) -> tuple[Text, ...]:
+    return (
+        Text(" " + row.site, no_wrap=True, overflow="ellipsis"),
+        *(gauge_text(cell, tones) for cell in row.cells),
+    )
 
 
 class BudgetsPane(Vertical):

@@ -26,7 +26,7 @@ class SitesTable(KeyedTable):
         super().__init__(columns, **kwargs)
 
     def render_rows(self, rows: list[SiteRow], tones: Tones) -> None:
-        self.show([(row.key, site_cells(row, tones)) for row in rows])
+        self.show_made(rows, lambda row: row.key, lambda row: site_cells(row, tones), tones)
 
 
 def _mark(cell: Cell, tones: Tones) -> Text:
