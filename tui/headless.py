@@ -47,7 +47,7 @@ from tui.ops.watcher_file import WATCHER_FILE, read_watcher, write_info
 LADDER_FILE = "ladder.json"
 TICK = 0.25  # seconds between looks at requests, ladders and the round in flight
 SCAN_EVERY = 10.0  # seconds between scans of the ticket bus for the stale ladder
-STOP_WITHIN = 1.0  # seconds a round in flight is waited for after SIGTERM (the rest: 2 s in all)
+STOP_WITHIN = 0.5  # seconds a round in flight is waited for after SIGTERM (2 s in all, loaded)
 
 
 class Watcher:
