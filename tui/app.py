@@ -42,7 +42,6 @@ from tui.view.header import (
 from widgets.parts import compat
 from widgets.parts import messages as m
 from widgets.parts.announcing import Announcing
-from widgets.parts.commands import RoomCommands
 from widgets.parts.operations_loop import OperationsLoop
 from widgets.parts.requests_channel import RequestsChannel
 from widgets.parts.tones import Tones, choose_theme
@@ -62,7 +61,7 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
 
     TITLE = "Sisyphus control room"
     CSS_PATH = str(data_path("themes") / "room.tcss")
-    COMMANDS: ClassVar = App.COMMANDS | {RoomCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {lambda: room_commands()}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar = [
@@ -309,3 +308,10 @@ def make_app(root: Path, config: Config, **options: Any) -> RoomApp:
 def as_room(app: RoomApp) -> Room:
     """The app is what its screens ask of it (`Room`): mypy checks it here."""
     return app
+
+
+def room_commands() -> type[Any]:
+    """The palette's room commands, loaded when the palette first opens (not at start)."""
+    from widgets.parts.commands import RoomCommands
+
+    return RoomCommands

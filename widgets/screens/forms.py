@@ -7,7 +7,6 @@ so a cancelled or refused reply is never lost. The preview shows the file that w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
+from widgets.parts.drafts import Form
 from widgets.parts.keyline import KeyLine
 
 REPLY_STATUSES = [
@@ -28,22 +28,6 @@ REPLY_STATUSES = [
     ("a plain answer (keeps the thread open)", "answer"),
 ]
 PRIORITIES = ["P0", "P1", "P2", "P3"]
-
-
-@dataclass
-class Form:
-    """What the person typed. `sent` is False when they cancelled (the text is kept as a draft)."""
-
-    sent: bool = False
-    status: str = "done"
-    keep: bool = False
-    body: str = ""
-    role: str = ""
-    priority: str = "P2"
-    subject: str = ""
-    deliverable: str = ""
-    verify: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class ReplyScreen(ModalScreen[Form]):

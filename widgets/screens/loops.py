@@ -17,7 +17,7 @@ from tui.bus.tickets import Ticket, read_body
 from tui.ops import audit
 from tui.ops.deliveries import verify_of
 from widgets.panes.inboxes import TicketsTable
-from widgets.screens.forms import Form, NewTicketScreen, ReplyScreen
+from widgets.parts.drafts import Form
 from widgets.screens.room_screen import RoomScreen
 
 if TYPE_CHECKING:
@@ -88,8 +88,11 @@ class LoopActions(RoomScreen):
         fresh = Form(status="answer" if ticket.status == "needs_clarification" else "done")
         body = read_body(room.root, room.root / (ticket.file or ticket.path))
         question = shorten(clean(body, multiline=True).strip(), 1500)
+        from widgets.screens import forms  # Textual's text area: loaded when a form opens
+
         self.app.push_screen(
-            ReplyScreen(title, self.drafts.get(ticket.path, fresh), preview, question), answered
+            forms.ReplyScreen(title, self.drafts.get(ticket.path, fresh), preview, question),
+            answered,
         )
 
     @work(thread=True, group="write", exit_on_error=False)
@@ -283,7 +286,9 @@ class LoopActions(RoomScreen):
             if form.sent:
                 self._file(form)
 
-        self.app.push_screen(NewTicketScreen(roles, self.new_draft, preview), answered)
+        from widgets.screens import forms
+
+        self.app.push_screen(forms.NewTicketScreen(roles, self.new_draft, preview), answered)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _file(self, form: Form) -> None:

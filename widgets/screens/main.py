@@ -29,10 +29,10 @@ from widgets.panes.header import StatusBar
 from widgets.panes.inboxes import ALL_ROLES, RolesTable, TicketsTable
 from widgets.panes.incidents import IncidentsPane, IncidentsTable
 from widgets.panes.probes import ProbesPane
+from widgets.parts.drafts import Form
 from widgets.parts.keyline import KeyLine
 from widgets.parts.messages import IncidentAction
 from widgets.parts.quiet import QuietText
-from widgets.screens.forms import Form
 from widgets.screens.help import open_help
 from widgets.screens.layout import PaneLayout
 from widgets.screens.loops import LoopActions
