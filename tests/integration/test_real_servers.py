@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.nginx import nginx_fleet
 from tui.base.clock import system_clock
 from tui.base.config_reading import load_config
+from tui.ops.checks import cause_of
 from tui.ops.engine import Operations
 from tui.ops.incidents import causes, slo_of
 from tui.ops.slo import events
@@ -78,6 +79,8 @@ def test_a_fleet_on_nginx_gets_the_verdict_slo_and_detail_curl_would(root: Path)
             detail.startswith("certificate expires in") and result.detail.startswith(detail[:-5])
         ), (key, result.detail)
         assert dict(events(result, config)) == spent, key
+        # A record written before causes were reads back with the cause the probe gives now.
+        assert cause_of(result.check, result.ok, result.detail) is result.cause, key
     found = causes(list(outcome.results))
     assert ("wronghost", "http") not in found  # one bad certificate: one cause, under tls
     assert slo_of("tls", found[("wronghost", "tls")]) == "cert_validity"

@@ -384,6 +384,8 @@ def test_a_cause_is_recorded_and_read_back_and_old_records_get_one() -> None:
     assert cause_of("tls", False, "no TLS session: connection refused") is Cause.NO_SESSION
     assert cause_of("http", False, "503 Service Unavailable") is Cause.FAILED
     assert cause_of("http", True, "200 OK") is Cause.OK
+    assert cause_of("tls", False, "certificate expires in 3d00h") is Cause.FAILED  # as probed now
+    assert cause_of("tls", False, "certificate expired 2d00h ago") is Cause.EXPIRED
 
 
 def test_every_check_in_the_registry_feeds_only_the_slos_it_names() -> None:

@@ -62,11 +62,11 @@ def cause_of(check: str, ok: bool, detail: str) -> Cause:
         return Cause.OK
     if detail.startswith("no TLS session"):
         return Cause.NO_SESSION
-    if detail.startswith("certificate verify failed") or (
-        check == "tls" and "certificate" in detail
-    ):
+    if detail.startswith("certificate verify failed"):  # the handshake refused it
         return Cause.EXPIRED if "expired" in detail else Cause.CERTIFICATE
-    return Cause.FAILED
+    if check == "tls" and detail.startswith("certificate expired"):  # read, past its notAfter
+        return Cause.EXPIRED
+    return Cause.FAILED  # as the probe says it now ("certificate expires in 3d" included)
 
 
 # ---------------------------------------------------------------------- checks and probes
