@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tui.base.sanitize import clean, shorten
-from tui.ops.checks.base import Cause
+from tui.ops.checks.base import Cause, cause_of
 
 X509_V_ERR_CERT_HAS_EXPIRED = 10  # OpenSSL's verify code for a certificate past its notAfter
 
@@ -18,12 +18,7 @@ def failure_reason(exc: BaseException) -> str:
 
     from tui.ops import http_get
 
-    chain: list[BaseException] = []
-    cause: BaseException | None = exc
-    while cause is not None and cause not in chain:
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    for link in chain:
+    for link in _chain(exc):
         if isinstance(link, ConnectionRefusedError) or getattr(link, "errno", None) == 111:
             return "connection refused"
         if isinstance(link, ConnectionResetError) or getattr(link, "errno", None) == 104:
@@ -55,19 +50,24 @@ def failure_reason(exc: BaseException) -> str:
     return shorten(clean(f"{type(exc).__name__}: {text}"), 160)
 
 
-def certificate_cause(exc: BaseException) -> Cause:
-    """EXPIRED or CERTIFICATE when the handshake refused the certificate; FAILED otherwise."""
+def certificate_cause(exc: BaseException, reason: str) -> Cause:
+    """EXPIRED or CERTIFICATE when the handshake refused the certificate; FAILED otherwise.
+    `reason` is `failure_reason(exc)`, which the caller has already."""
     import ssl
 
-    seen: list[BaseException] = []
-    link: BaseException | None = exc
-    while link is not None and link not in seen:
-        seen.append(link)
+    for link in _chain(exc):
         if isinstance(link, ssl.SSLCertVerificationError):
             expired = link.verify_code == X509_V_ERR_CERT_HAS_EXPIRED
             return Cause.EXPIRED if expired else Cause.CERTIFICATE
+    # The words alone (a wrapped error): read as a recorded detail is read.
+    return cause_of("http", False, reason)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and those it was raised from or during, once each."""
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
         link = link.__cause__ or link.__context__
-    text = str(exc).lower()
-    if "certificate verify failed" in text:  # the words alone (a wrapped error)
-        return Cause.EXPIRED if "expired" in text else Cause.CERTIFICATE
-    return Cause.FAILED
+    return chain

@@ -106,7 +106,7 @@ async def probe_http(
         reason = failure_reason(exc)
         if where[0] != site.url:
             reason = clean(f"{reason} at {redact_url(where[0])} (after a redirect)")
-        cause = certificate_cause(exc)
+        cause = certificate_cause(exc, reason)
         results.append(ProbeResult(site.name, "http", False, None, reason, now(), cause=cause))
         if site.is_https:
             if cause is Cause.FAILED:
