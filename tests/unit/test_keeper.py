@@ -171,3 +171,14 @@ def test_ladder_json_is_written_only_when_a_ladder_moved(tmp_path: Path) -> None
     assert keeper.save(tmp_path) == [] and (tmp_path / LADDER_FILE).exists()
     (tmp_path / LADDER_FILE).unlink()
     assert keeper.save(tmp_path) == [] and not (tmp_path / LADDER_FILE).exists()  # said once
+
+
+def test_a_ladder_json_that_cannot_be_written_is_said_once_and_tried_again(tmp_path: Path) -> None:
+    keeper = Keeper(Config(), view())
+    gone = tmp_path / "gone"  # no such folder: every write fails
+    keeper.scanned([clarification("T-1", timedelta(hours=2))], set(), NOW)
+    [problem] = keeper.save(gone)
+    assert problem.startswith("ladder.json not written")
+    assert keeper.save(gone) == []  # not again at every round while it fails
+    gone.mkdir()
+    assert keeper.save(gone) == [] and (gone / LADDER_FILE).exists()  # written once it can be

@@ -46,6 +46,7 @@ class Keeper:
         self.warned: set[WindowKey] = set()
         self.unsaved_since: str | None = None  # records not written since (a full disk)
         self.dirty = False  # a ladder or the freeze moved since the last save
+        self.unwritten = False  # the last write of ladder.json failed (said once, tried again)
 
     def reconfigured(self, config: Config) -> None:
         """A new config: the ladders keep the rungs they reached."""
@@ -77,7 +78,7 @@ class Keeper:
     ) -> list[h.Happening]:
         """A round of probes: its summary, checks that changed, records not written, windows,
         deliveries that turned, incidents, and the freeze."""
-        failing = [r for r in outcome.results if not r.ok]
+        failing = [result for result in outcome.results if not result.ok]
         said: list[h.Happening] = []
         if outcome.error:
             said.append(r.RoundFailed(now, outcome.error))
@@ -104,7 +105,7 @@ class Keeper:
         self, outcome: RoundOutcome, sites: Sequence[str], now: datetime
     ) -> list[h.Happening]:
         """Checks that began failing, probed again: the incidents that opened meanwhile."""
-        failing = tuple(sorted({r.site or "" for r in outcome.results if not r.ok}))
+        failing = tuple(sorted({res.site or "" for res in outcome.results if not res.ok}))
         said: list[h.Happening] = [r.Confirmed(now, tuple(sites), failing)]
         if outcome.error:
             said.append(r.RoundFailed(now, outcome.error))
@@ -143,7 +144,7 @@ class Keeper:
             for key in self.windows.keys() - active.keys()
         ]
         self.windows = active
-        failing = {r.site for r in outcome.results if not r.ok and r.site}
+        failing = {res.site for res in outcome.results if not res.ok and res.site}
         for key, window in active.items():
             down = tuple(sorted(s for s in failing if window.covers(s, now)))
             if down and window.end - now <= WARN_BEFORE and key not in self.warned:
@@ -192,9 +193,10 @@ class Keeper:
         }
         try:
             write_atomic(folder / LADDER_FILE, json.dumps(data).encode())
-        except OSError as exc:
-            return [clean(f"{LADDER_FILE} not written: {exc}")]  # tried again at the next change
-        self.dirty = False
+        except OSError as exc:  # tried again at each event told; said once until it is written
+            said, self.unwritten = self.unwritten, True
+            return [] if said else [clean(f"{LADDER_FILE} not written: {exc}")]
+        self.dirty = self.unwritten = False
         return []
 
 
