@@ -108,6 +108,15 @@ def write_config(
     return path
 
 
+def write_intent(root: Path, name: str, **header: str) -> Path:
+    """A hat-switch intent file under `intents/` (SPEC section 7), its header as given."""
+    path = root / "intents" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["---", *(f"{k}: {v}" for k, v in header.items()), "---", "What and how to undo it."]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def make_root(tmp: Path) -> Path:
     root = tmp / "state"
     (root / "tickets" / "archive").mkdir(parents=True)

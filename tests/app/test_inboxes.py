@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from tests.app.support import notifications, room, settle, table_text
-from tests.helpers import NOW, stamp, write_raw, write_ticket
+from tests.helpers import NOW, stamp, write_intent, write_raw, write_ticket
 from tui.base.clock import ManualClock
 from tui.bus.tickets import Ticket
 from widgets.panes.header import StatusBar
@@ -279,12 +279,10 @@ async def test_the_filter_names_what_it_cannot_read_on_a_line_left_visible(state
 
 
 async def test_an_open_hat_switch_is_in_the_header_and_the_intents_view(state: Path) -> None:
-    folder = state / "intents"
-    folder.mkdir()
-    (folder / "sw.md").write_text(
-        "---\nrole: operator\nacting_as: pm-bakery\nreason: webhook down\n"
-        f"created: {stamp(150)}\n---\nundo: nothing\n"
-    )
+    write_intent(
+        state, "sw.md", role="operator", acting_as="pm-bakery", reason="webhook down",
+        created=stamp(150),
+    )  # fmt: skip
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, app, lambda: app.ready)
@@ -305,12 +303,10 @@ async def test_names_in_the_hat_switches_are_whole_at_80x24(state: Path) -> None
     fit column's own nominal width was once counted twice, and the names cut to 8 columns)."""
     from widgets.screens.intents import IntentsTable
 
-    folder = state / "intents"
-    folder.mkdir()
-    (folder / "sw.md").write_text(
-        "---\nrole: operator\nacting_as: pm-memorial-a\nreason: webhook down\n"
-        f"created: {stamp(30)}\n---\n"
-    )
+    write_intent(
+        state, "sw.md", role="operator", acting_as="pm-memorial-a", reason="webhook down",
+        created=stamp(30),
+    )  # fmt: skip
     app = room(state, ManualClock(NOW))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app, lambda: app.ready)

@@ -19,6 +19,11 @@ from widgets.panes.inboxes import TicketsTable
 from widgets.screens.ticket import TicketScreen
 
 
+def up_and_down(port: int) -> dict[str, str | dict[str, str]]:
+    """Two sites on one test server: `up` answers 200, `down` 503."""
+    return {"up": f"http://127.0.0.1:{port}/ok", "down": f"http://127.0.0.1:{port}/fail"}
+
+
 async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root: Path) -> None:
     from tests.servers import http_server
     from widgets.panes.probes import SitesTable
@@ -27,7 +32,7 @@ async def test_probes_pane_shows_live_results_and_a_second_room_reads_them(root:
         write_config(
             root,
             room={"probe_interval": "1s"},
-            sites={"up": f"http://127.0.0.1:{port}/ok", "down": f"http://127.0.0.1:{port}/fail"},
+            sites=up_and_down(port),
         )
         config = load_config(root)
         app = make_app(root, config, watch=False)
@@ -57,7 +62,7 @@ async def test_budgets_pane_and_freeze_banner_from_a_failing_site(root: Path) ->
         write_config(
             root,
             room={"probe_interval": "200ms"},
-            sites={"up": f"http://127.0.0.1:{port}/ok", "down": f"http://127.0.0.1:{port}/fail"},
+            sites=up_and_down(port),
         )
         app = make_app(root, load_config(root), watch=False)
         async with app.run_test(size=(160, 48), notifications=True) as pilot:

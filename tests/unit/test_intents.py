@@ -8,17 +8,9 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from tests.helpers import NOW, run_cli
+from tests.helpers import NOW, run_cli, write_intent
 from tui.bus.intents import Intent, read_intents
 from tui.bus.scanner import Scanner
-
-
-def intent(root: Path, name: str, **header: str) -> Path:
-    path = root / "intents" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["---", *(f"{k}: {v}" for k, v in header.items()), "---", "What and how to undo it."]
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def when(minutes_ago: int) -> str:
@@ -27,10 +19,10 @@ def when(minutes_ago: int) -> str:
 
 def test_open_closed_and_overdue_switches(root: Path) -> None:
     common = {"role": "operator", "acting_as": "pm-bakery", "reason": "webhook down"}
-    intent(root, "a-open.md", **common, created=when(30), until=when(-30), ticket="T-0150")
-    intent(root, "b-closed.md", **common, created=when(300), closed=when(250))
-    intent(root, "nested/c-past-until.md", **common, created=when(90), until=when(10))
-    intent(root, "d-too-long.md", **common, created=when(180))
+    write_intent(root, "a-open.md", **common, created=when(30), until=when(-30), ticket="T-0150")
+    write_intent(root, "b-closed.md", **common, created=when(300), closed=when(250))
+    write_intent(root, "nested/c-past-until.md", **common, created=when(90), until=when(10))
+    write_intent(root, "d-too-long.md", **common, created=when(180))
     found, bad, problems = read_intents(root)
     assert not bad and not problems
     by = {i.path.rsplit("/", 1)[-1]: i for i in found}
@@ -45,9 +37,9 @@ def test_open_closed_and_overdue_switches(root: Path) -> None:
 
 
 def test_files_that_are_not_intents_are_listed_with_their_reason(root: Path) -> None:
-    intent(root, "role.md", role="Operator!", acting_as="pm", created=when(5))
-    intent(root, "created.md", role="operator", acting_as="pm", created="soon")
-    intent(root, "until.md", role="operator", acting_as="pm", created=when(5), until="later")
+    write_intent(root, "role.md", role="Operator!", acting_as="pm", created=when(5))
+    write_intent(root, "created.md", role="operator", acting_as="pm", created="soon")
+    write_intent(root, "until.md", role="operator", acting_as="pm", created=when(5), until="later")
     (root / "intents" / "no-header.md").write_text("just text\n")
     (root / "intents" / "notes.txt").write_text("not an .md: not read\n")
     outside = root.parent / "outside.md"
@@ -64,7 +56,7 @@ def test_files_that_are_not_intents_are_listed_with_their_reason(root: Path) -> 
 
 
 def test_the_bus_scan_and_the_command_line_carry_them(root: Path) -> None:
-    intent(
+    write_intent(
         root,
         "late.md",
         role="operator",
@@ -72,7 +64,7 @@ def test_the_bus_scan_and_the_command_line_carry_them(root: Path) -> None:
         reason="webhook down",
         created=when(200),
     )
-    intent(root, "broken.md", role="operator")
+    write_intent(root, "broken.md", role="operator")
     bus = Scanner(root).scan()
     assert [i.role for i in bus.intents] == ["operator"] and len(bus.bad_intents) == 1
     now = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
