@@ -105,7 +105,6 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
         self.operations = Operations(root, config, writer=self.writer, now=clock())
         # Rounds run even with no site configured: they check the deliveries (done tickets' verify).
         self.probing = probe
-        self.keeper = Keeper(config, self.operations.view(clock()))  # the ladders, as the watcher's
         self.scanner = Scanner(root, config.roles)
         self.bus: BusSnapshot | None = None
         self._scans = 0
@@ -145,7 +144,9 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
 
     def start(self, main: MainScreen) -> None:
         """The main screen is composed: show the tickets, then start the sources once painted."""
-        main.show_ops(self.operations.view(self.clock()))
+        view = self.operations.view(self.clock())
+        self.keeper = Keeper(self.config, view)  # the ladders, as the watcher's, from this view
+        main.show_ops(view)
         first = self.scans.first()  # a small state is read by now: one first paint, with it
         early, self._early, self._started = self._early, None, True
         message = m.TicketsChanged(first) if first is not None else early

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -139,4 +140,4 @@ class ChannelKind:
     """One kind of channel: its name (as `kind =` in `[[notify]]`) and how it sends an event."""
 
     name: str
-    send: Any  # Callable[[Notify, Event], None], raising SendError
+    send: Callable[[Notify, Event], None]  # raises SendError with a sentence
