@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.base.config import Config, Site
-from tui.ops.checks import PROBES, ProbeResult, RoundContext, checks_for
+from tui.ops.checks import PROBES, ProbeResult, RoundContext, checks_for, containers
+from tui.ops.checks.base import site_deadline
 
 CONCURRENCY = 32
 
@@ -111,8 +112,8 @@ class _Job:
 def round_deadline(config: Config) -> float:
     """Seconds a whole round may take: the slowest probe's own deadline, and a margin."""
     longest = max(
-        [site.timeout.total_seconds() + 2 for site in config.sites]
-        + [config.containers_timeout.total_seconds() + 2]
+        [site_deadline(site, config) for site in config.sites]
+        + [containers.PROBE.deadline(None, config)]
     )
     return longest + 3
 

@@ -86,6 +86,14 @@ class Check:
         return bool(self.slos(site, config))
 
 
+DEADLINE_MARGIN = 2.0  # seconds a probe is given past its own timeout before it is cut
+
+
+def site_deadline(site: Site | None, config: Config) -> float:
+    """A site's probe: its `timeout`, and the margin."""
+    return (site.timeout.total_seconds() if site else 0) + DEADLINE_MARGIN
+
+
 @dataclass(frozen=True)
 class RoundContext:
     """What a round hands each probe."""

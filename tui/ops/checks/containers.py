@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from tui.base.sanitize import clean, shorten
-from tui.ops.checks.base import Check, Probe, ProbeResult
+from tui.ops.checks.base import DEADLINE_MARGIN, Check, Probe, ProbeResult
 
 # `docker ps` / `podman ps` statuses ("Up 3 hours (healthy)", "Exited (1) 2 minutes ago") and the
 # plain words people print (`name<TAB>healthy`).
@@ -108,5 +108,5 @@ PROBE = Probe(
         context.now,
         context.config.containers_timeout.total_seconds(),
     ),
-    deadline=lambda site, config: config.containers_timeout.total_seconds() + 2,
+    deadline=lambda site, config: config.containers_timeout.total_seconds() + DEADLINE_MARGIN,
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from tui.base.config import Site
 from tui.base.sanitize import clean
-from tui.ops.checks.base import Check, Probe, ProbeResult
+from tui.ops.checks.base import Check, Probe, ProbeResult, site_deadline
 from tui.ops.failures import failure_reason
 
 CHECKS = (
@@ -101,5 +101,5 @@ def _no_nameservers(exc: Exception) -> str:
 PROBE = Probe(
     ("dns",),
     start=lambda context, site: probe_dns(site, context.now),  # type: ignore[arg-type]
-    deadline=lambda site, config: (site.timeout.total_seconds() if site else 0) + 2,
+    deadline=site_deadline,
 )

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from tui.base.config import Config, Site
 from tui.base.durations import format_duration
 from tui.base.sanitize import clean, redact_url
-from tui.ops.checks.base import Cause, Check, Events, Probe, ProbeResult, RoundContext
+from tui.ops.checks.base import (
+    Cause,
+    Check,
+    Events,
+    Probe,
+    ProbeResult,
+    RoundContext,
+    site_deadline,
+)
 from tui.ops.failures import certificate_cause, failure_reason
 
 if TYPE_CHECKING:
@@ -156,5 +164,5 @@ async def _start(context: RoundContext, site: Site | None) -> list[ProbeResult]:
 PROBE = Probe(
     ("http", "tls"),
     start=_start,
-    deadline=lambda site, config: (site.timeout.total_seconds() if site else 0) + 2,
+    deadline=site_deadline,
 )
