@@ -24,7 +24,7 @@ from tui.base.config import Config
 from tui.base.durations import format_duration, parse_duration
 from tui.base.paths import can_write, read_file, room_dir
 from tui.base.sanitize import clean
-from tui.base.storage import WriterLock
+from tui.base.writer_lock import WriterLock
 from tui.bus import writing
 from tui.bus.acks import Acks
 from tui.bus.composing import MAX_BODY

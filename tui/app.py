@@ -27,7 +27,7 @@ from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.resources import data_path
-from tui.base.storage import LOCK_HELD, WriterLock, why_read_only
+from tui.base.writer_lock import LOCK_HELD, WriterLock, why_read_only
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule

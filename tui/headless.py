@@ -32,7 +32,7 @@ from tui.base.crash import one_line
 from tui.base.eventlog import Log
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean
-from tui.base.storage import WriterLock
+from tui.base.writer_lock import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.ops import requests

@@ -9,8 +9,7 @@ from typing import Any
 from tui.base.clock import iso, parse_iso, system_clock
 from tui.base.config import Config
 from tui.base.paths import can_write, room_dir
-from tui.base.storage import WriterLock
-from tui.bus.acks import Acks
+from tui.base.writer_lock import WriterLock
 from tui.bus.flow import flow_of
 from tui.bus.scanner import Scanner
 from tui.ops import maintenance
@@ -23,7 +22,11 @@ def collect(root: Path, config: Config, now: datetime, *, probe: bool = False) -
     writable = can_write(root)
     folder = room_dir(root)
     bus = Scanner(root, config.roles).scan()
-    acks = Acks(folder, read_only=True).ids() if (folder / "acks.json").exists() else set()
+    acks: set[str] = set()
+    if (folder / "acks.json").exists():
+        from tui.bus.acks import Acks  # TinyDB: loaded only when there is something to read
+
+        acks = Acks(folder, read_only=True).ids()
     probes: list[dict[str, Any]] = []
     slos: list[dict[str, Any]] = []
     incidents: list[dict[str, Any]] = []

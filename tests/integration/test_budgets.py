@@ -18,7 +18,7 @@ from tests.helpers import NOW
 from tests.servers import http_server, tls_servers
 from tui.base.config import Config, Site
 from tui.base.config_reading import load_config
-from tui.base.storage import WriterLock
+from tui.base.writer_lock import WriterLock
 from tui.ops.budgets import read_freeze, report, write_freeze
 from tui.ops.checks import Cause, ProbeResult, slo_keys
 from tui.ops.history import History, key_of

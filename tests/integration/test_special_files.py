@@ -16,7 +16,7 @@ from tests.helpers import run_cli, stamp, write_ticket
 from tui.base.clock import system_clock
 from tui.base.config_reading import load_config
 from tui.base.paths import room_dir
-from tui.base.storage import WriterLock
+from tui.base.writer_lock import WriterLock
 from tui.ops.checks import ProbeResult
 from tui.ops.engine import Operations
 from tui.view.ticket import build_detail

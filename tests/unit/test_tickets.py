@@ -304,6 +304,10 @@ _keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,12}", fullmatch=True)
 _values = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._/:#-]{0,20}", fullmatch=True),
+    # Quoted: the fast path reads `"…"` and `'…'` without escapes or the quote inside.
+    st.text(max_size=20).map(lambda text: f'"{text}"'),
+    st.text(max_size=20).map(lambda text: f"'{text}'"),
+    st.from_regex(r"[\"'][A-Za-z0-9 :#\\'\"\t]{0,10}[\"'][ #]{0,2}", fullmatch=True),
 )
 
 
@@ -318,6 +322,18 @@ def test_fast_header_agrees_with_yaml(pairs: list[tuple[str, str]]) -> None:
         return
     if fast is not None:  # None: outside the fast subset, YAML reads it
         assert fast == (slow if slow is not None else {})
+
+
+def test_quoted_values_take_the_fast_path_and_escapes_do_not() -> None:
+    header = "subject: \"Deploy blocked: image # 3\"\nverify: 'https://a.example/'\nid: T-1"
+    assert _fast_header(header) == {
+        "subject": "Deploy blocked: image # 3",
+        "verify": "https://a.example/",
+        "id": "T-1",
+    }
+    assert _fast_header('subject: "tab\\there"') is None  # an escape: YAML reads it
+    assert _fast_header("subject: 'it''s'") is None  # a doubled quote: YAML reads it
+    assert _fast_header('subject: "a" # note') is None  # a comment after it: YAML reads it
 
 
 def test_an_original_archived_under_another_name_is_found_by_its_id(root: Path) -> None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import time
-import traceback
 from pathlib import Path
 
 from tui.base.sanitize import clean
@@ -27,6 +25,8 @@ PREFIX = "sisyphus-room-crash-"
 
 def report_folder() -> Path | None:
     """The user's own report folder, made if needed; None when it is not safely ours."""
+    import tempfile  # a crash is rare: nothing of it is loaded at every start
+
     folder = Path(tempfile.gettempdir()) / f"sisyphus-room-{os.getuid()}"
     with contextlib.suppress(FileExistsError):
         os.mkdir(folder, 0o700)
@@ -60,6 +60,9 @@ def write_report(exc: BaseException) -> Path | None:
     folder = report_folder()
     if folder is None:
         return None
+    import tempfile
+    import traceback
+
     text = "".join(traceback.format_exception(exc))
     try:
         fd, name = tempfile.mkstemp(

@@ -6,7 +6,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 ENV_VAR = "SISYPHUS_STATE"
@@ -62,8 +61,8 @@ def can_write(root: Path) -> bool:
     if os.path.islink(folder):
         return False  # nothing is written through a link out of the state folder
     try:
-        fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
-        os.close(fd)
+        name = os.path.join(folder, f".probe-{os.getpid()}-{os.urandom(6).hex()}")
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
         os.unlink(name)
         return True
     except OSError:
@@ -151,6 +150,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
 
     With ``overwrite=False`` an existing file is never replaced (FileExistsError).
     """
+    import tempfile  # loaded by the commands that write, not by every start
+
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600

@@ -4,15 +4,13 @@
 - Writes go to a temp file that is renamed into place: a crash never leaves half a file.
 - A file that does not parse is moved aside (`<name>.corrupt-<time>`), never overwritten, and the
   store starts empty; the move is reported so the room can say so.
-- The room that holds `.room/lock` writes; a second room on the same state reads.
+- The room that holds `.room/lock` (`writer_lock`) writes; a second room on the same state reads.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from tui.base.paths import NotAFile, can_write, read_file, write_atomic
+from tui.base.paths import NotAFile, read_file, write_atomic
 
 MAX_FILE = 64 * 1024 * 1024  # no file of the room's own is near this: larger is damage
 
@@ -115,69 +113,3 @@ def _tinydb_shaped(data: Any) -> bool:
 def open_db(path: Path, *, read_only: bool, notes: list[str] | None = None) -> TinyDB:
     """A TinyDB over `path`; in read-only mode changes stay in memory."""
     return TinyDB(str(path), storage=AtomicJSONStorage, read_only=read_only, notes=notes)
-
-
-class WriterLock:
-    """`.room/lock`, held with flock by the one room that writes. Released when the process ends."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "lock"
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device named lock
-                os.close(fd)
-                return False
-        except OSError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        try:  # who holds it, for a person looking; the flock is the lock, so a full disk is fine
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-        except OSError:
-            pass
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
-def sweep_temp_files(folder: Path, older_than: float = 600.0) -> int:
-    """Remove temp files a killed writer left in `folder` and one level below (`.<name>.tmp`,
-    written by write_atomic), when older than `older_than` seconds. Only the writer calls it."""
-    removed = 0
-    now = time.time()
-    for path in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
-        try:
-            info = path.lstat()
-            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
-
-
-LOCK_HELD = "another room holds .room/lock"
-
-
-def why_read_only(root: Path, lock: WriterLock, *, asked: bool) -> str | None:
-    """Why a room on `root` must only read (None: it writes, holding `lock`)."""
-    if asked:
-        return "--read-only"
-    if not can_write(root):
-        return "cannot write under the state folder"
-    if not lock.acquire():
-        return LOCK_HELD
-    return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,6 +50,8 @@ class RoleFlow:
             return None
         if len(self.cycles) == 1:
             return int(self.cycles[0])
+        import statistics  # its Fractions and Decimals are loaded only when there are cycles
+
         cuts = statistics.quantiles(sorted(self.cycles), n=100, method="inclusive")
         return int(cuts[int(share * 100) - 1])
 

@@ -7,18 +7,18 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-import yaml
-
 from tui.base.sanitize import clean
 
 MAX_DEPTH = 16  # front matter nested deeper than this is malformed
 
-# The base loader builds only strings, lists and mappings: no code, no YAML 1.1 surprises
-# (`no` stays "no", `12:30` stays "12:30"), and with libyaml it is twice as fast as the safe one.
-try:
-    _Loader: type = yaml.CBaseLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.BaseLoader
+
+class HeaderError(ValueError):
+    """Front matter YAML cannot read: what it says, and the header's line (1-based) if known."""
+
+    def __init__(self, problem: str, line: int | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
 
 
 MAX_VALUES = 5_000  # values in the front matter, aliases counted each time they are used
@@ -35,8 +35,11 @@ def _closing_offset(data: bytes) -> int | None:
     return None
 
 
+# `key: plain words`, `key: "double quoted"` or `key: 'single quoted'` (no escapes, no quote inside)
 _PLAIN_LINE = re.compile(
-    r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\n]*?))?[ ]*$",
+    r"^([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(?:"
+    r"\"([^\"\\\r\n]*)\"|'([^'\r\n]*)'|([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\n]*?)"
+    r"))?[ ]*$",
     re.MULTILINE,
 )
 
@@ -64,19 +67,36 @@ def _fast_header(header: str) -> dict[str, str] | None:
     if len(matches) != header.count("\n") + 1:
         return None
     result: dict[str, str] = {}
-    for key, value in matches:
-        if ": " in value or " #" in value or value.endswith(":") or "\r" in value:
+    for key, double, single, plain in matches:
+        if double or single:
+            result[key] = double or single
+            continue
+        if ": " in plain or " #" in plain or plain.endswith(":") or "\r" in plain:
             return None
-        result[key] = value
+        result[key] = plain
     return result
 
 
 def load_header(header: str) -> Any:
-    """The front matter as the YAML base loader reads it (strings, lists, mappings)."""
+    """The front matter as the YAML base loader reads it (strings, lists, mappings).
+
+    Raises HeaderError when YAML cannot read it. YAML is imported only for a header outside the
+    fast subset: most commands never pay for it.
+    """
     fast = _fast_header(header)
     if fast is not None:
         return fast
-    return yaml.load(header, Loader=_Loader)
+    import yaml
+
+    # The base loader builds only strings, lists and mappings: no code, no YAML 1.1 surprises
+    # (`no` stays "no", `12:30` stays "12:30"); with libyaml it is twice as fast as the safe one.
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    try:
+        return yaml.load(header, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise HeaderError(problem, None if mark is None else mark.line + 1) from exc
 
 
 def split_front_matter(text: str) -> tuple[str, str] | str:

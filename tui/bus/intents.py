@@ -19,7 +19,13 @@ from tui.base.config import ROLE_PATTERN
 from tui.base.durations import format_duration
 from tui.base.paths import NotAFile, read_file
 from tui.base.sanitize import clean
-from tui.bus.front_matter import _created, _scalar, load_header, split_front_matter
+from tui.bus.front_matter import (
+    HeaderError,
+    _created,
+    _scalar,
+    load_header,
+    split_front_matter,
+)
 from tui.bus.tickets import MAX_SIZE, Malformed, is_ticket_name, relative
 
 FOLDER = "intents"
@@ -120,7 +126,9 @@ def read_intent(root: Path, path: Path) -> Intent | Malformed | None:
         return Malformed(rel, None, parts)
     try:
         meta = load_header(parts[0])
-    except Exception as exc:  # PyYAML raises many kinds: each is a reason, never a crash
+    except HeaderError as exc:
+        return Malformed(rel, None, clean(f"bad YAML in the front matter: {exc.problem}"))
+    except Exception as exc:  # nested too deep, or anything else: a reason, never a crash
         return Malformed(rel, None, clean(f"bad YAML in the front matter: {type(exc).__name__}"))
     if not isinstance(meta, dict):
         return Malformed(rel, None, "front matter is not a mapping")

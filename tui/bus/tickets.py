@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tui.base.paths import read_file
 from tui.base.sanitize import clean, clean_value
 from tui.bus.front_matter import (
+    HeaderError,
     _check_size,
     _closing_offset,
     _created,
@@ -264,11 +263,9 @@ def parse_ticket(
         _check_size(meta)
     except RecursionError:
         return Malformed(rel, role, "front matter nested too deep")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        return Malformed(rel, role, clean(f"bad YAML in the front matter: {problem}{where}"))
+    except HeaderError as exc:
+        where = f" at line {exc.line + 1}" if exc.line is not None else ""  # the file's line
+        return Malformed(rel, role, clean(f"bad YAML in the front matter: {exc.problem}{where}"))
     except (ValueError, TypeError, OverflowError) as exc:
         return Malformed(rel, role, clean(f"bad YAML value in the front matter: {exc}"))
     if not isinstance(meta, dict):

@@ -27,7 +27,7 @@ from tui.base.config import Config
 from tui.base.crash import one_line
 from tui.base.paths import room_dir
 from tui.base.sanitize import clean
-from tui.base.storage import sweep_temp_files
+from tui.base.writer_lock import sweep_temp_files
 from tui.bus.tickets import Ticket
 from tui.ops import maintenance
 from tui.ops.budgets import report, write_freeze

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tui.base.paths import read_file, write_atomic
 from tui.base.sanitize import clean
-from tui.bus.front_matter import load_header, split_front_matter
+from tui.bus.front_matter import HeaderError, load_header, split_front_matter
 from tui.bus.tickets import Malformed
 from tui.ops.checks import CHECKS
 
@@ -60,8 +60,10 @@ def load_kb(root: Path) -> tuple[list[Entry], list[Malformed]]:
             continue
         try:
             meta = load_header(parts[0])
-        except Exception as exc:
+        except HeaderError as exc:
             broken.append(Malformed(rel, None, clean(f"bad YAML in the front matter: {exc}")))
+        except Exception as exc:  # nested too deep, or anything else: a reason, never a crash
+            broken.append(Malformed(rel, None, clean(f"bad YAML in the front matter: {exc!r}")))
             continue
         if not isinstance(meta, dict):
             broken.append(Malformed(rel, None, "front matter is not a mapping"))

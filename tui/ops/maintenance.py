@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tui.base.clock import iso
 from tui.base.config import Config, Maintenance
@@ -66,6 +65,8 @@ def from_config(entry: Maintenance, now: datetime) -> list[Window]:
         ]
     if entry.at is None:
         return []
+    from zoneinfo import ZoneInfo  # only a recurring window needs a time zone
+
     zone = ZoneInfo(entry.timezone)
     local = now.astimezone(zone)
     found = []

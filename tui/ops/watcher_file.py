@@ -12,7 +12,6 @@ import errno
 import fcntl
 import json
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,8 @@ def _read(room: Path) -> tuple[dict[str, Any], bool] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
         return None
+    import socket  # only when a watcher file is there to judge
+
     gone = data.get("host") == socket.gethostname() and not _alive(data["pid"])
     return data, bool(data.get("stopped_at")) or gone
 

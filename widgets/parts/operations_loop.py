@@ -20,7 +20,7 @@ from textual.app import App
 from tui.base.clock import iso
 from tui.base.config import Config
 from tui.base.paths import room_dir
-from tui.base.storage import WriterLock
+from tui.base.writer_lock import WriterLock
 from tui.bus.acks import Acks
 from tui.bus.scanner import BusSnapshot
 from tui.ops import requests
