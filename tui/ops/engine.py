@@ -11,7 +11,6 @@ One engine for every caller: the room, `status --probe`, `check --probe` and the
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import threading
@@ -21,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from tui.base.clock import parse_iso
 from tui.base.config import Config
@@ -33,7 +33,6 @@ from tui.ops import maintenance
 from tui.ops.budgets import report, write_freeze
 from tui.ops.checks import ProbeResult
 from tui.ops.deliveries import Delivery, DeliveryBook
-from tui.ops.delivery_checks import Checker
 from tui.ops.history import History
 from tui.ops.incident_actions import IncidentActions
 from tui.ops.incident_record import Incident
@@ -44,9 +43,12 @@ from tui.ops.outcomes import OpsView, RoundOutcome
 from tui.ops.postmortem import write_postmortem
 from tui.ops.probe_store import ProbeStore
 from tui.ops.readings import Readings
-from tui.ops.rounds import Arrived, probe_round
 from tui.ops.suspects import suspects
 from tui.ops.suspects import words as suspect_words
+
+if TYPE_CHECKING:
+    from tui.ops.delivery_checks import Checker
+    from tui.ops.rounds import Arrived
 
 Clock = Callable[[], datetime]
 DELIVERY_GRACE = 2.0  # seconds a round waits, after its probes, for delivery checks under way
@@ -69,7 +71,7 @@ class Operations(Readings, IncidentActions):
         self.history = History(self.folder, read_only=not writer, window=config.slo_window)
         self.book = IncidentBook(self.folder, read_only=not writer)
         self.deliveries = DeliveryBook(root, self.folder, read_only=not writer)
-        self.checker = Checker()  # its thread starts with the first delivery to check
+        self._checker: Checker | None = None  # made, with its thread, for the first delivery
         self.delivery_grace = DELIVERY_GRACE  # a one-shot `check --probe` waits for every verdict
         self.kb, broken = load_kb(root)
         self.kb_broken = [f"{bad.path}: {bad.reason}" for bad in broken]
@@ -123,9 +125,33 @@ class Operations(Readings, IncidentActions):
 
     # ------------------------------------------------------------------ a round
 
+    @property
+    def checker(self) -> Checker:
+        """The deliveries' checks, in their own loop: asyncio and httpx load with the first."""
+        if self._checker is None:
+            from tui.ops.delivery_checks import Checker
+
+            self._checker = Checker()
+        return self._checker
+
+    @checker.setter
+    def checker(self, checker: Checker) -> None:
+        self._checker = checker
+
+    def _run_round(
+        self, config: Config, clock: Clock, on_result: Arrived | None = None
+    ) -> list[ProbeResult]:
+        """One round of `config`'s checks. asyncio, ssl and h11 load with the first: a command
+        that only reads or writes the records (`ack`, `reply`) never pays for them."""
+        import asyncio
+
+        from tui.ops.rounds import probe_round
+
+        return asyncio.run(probe_round(self.root, config, clock, on_result=on_result))
+
     def probe(self, clock: Clock, on_result: Arrived | None = None) -> list[ProbeResult]:
         """Probe every configured check once, without recording (outside the lock)."""
-        return asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
+        return self._run_round(self.config, clock, on_result)
 
     def _probe_all(
         self, clock: Clock, on_result: Arrived | None, deliveries: list[Delivery]
@@ -134,7 +160,7 @@ class Operations(Readings, IncidentActions):
         loop: the round takes the verdicts ready by its end plus DELIVERY_GRACE seconds, and a
         check still under way is taken by a later round (outside the lock)."""
         self.checker.submit(deliveries)
-        results = asyncio.run(probe_round(self.root, self.config, clock, on_result=on_result))
+        results = self._run_round(self.config, clock, on_result)
         return results, self.checker.collect(self.delivery_grace)
 
     def round(
@@ -190,7 +216,7 @@ class Operations(Readings, IncidentActions):
         try:
             chosen = tuple(s for s in self.config.sites if s.name in sites)
             narrow = replace(self.config, sites=chosen, backups_path=None, containers_command=None)
-            results = asyncio.run(probe_round(self.root, narrow, clock))
+            results = self._run_round(narrow, clock)
             now = clock()
             with self._lock:
                 self.store.record(results, write=False)
@@ -212,7 +238,8 @@ class Operations(Readings, IncidentActions):
 
     def close(self) -> None:
         """Stop the deliveries' checks (a reload makes a new Operations)."""
-        self.checker.close()
+        if self._checker is not None:
+            self._checker.close()
 
     def _arrived(self, batch: list[ProbeResult]) -> None:
         """Results recorded as they arrive: probes.json at most every FLUSH_EVERY seconds. A
