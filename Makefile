@@ -29,8 +29,10 @@ docs-build: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: each worker and each program a
+# test starts would otherwise compile (and pytest rewrite) every module again, ~3 s of CPU a worker.
 test: lint docs-build
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -7,8 +7,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-import yaml
-
 from tui.base.clock import iso
 from tui.base.config import ROLE_PATTERN
 from tui.bus.tickets import MAX_SIZE, Ticket
@@ -52,6 +50,8 @@ def check_role(what: str, value: str | None) -> str:
 
 def render(header: dict[str, str], body: str) -> str:
     """A ticket file: YAML front matter (every value a string) and the Markdown body."""
+    import yaml  # loaded with the first ticket written, not at every start
+
     front = yaml.safe_dump(
         header, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000
     )
