@@ -80,11 +80,14 @@ def _fast_header(header: str) -> dict[str, str] | None:
 def load_header(header: str) -> Any:
     """The front matter as the YAML base loader reads it (strings, lists, mappings).
 
-    Raises HeaderError when YAML cannot read it. YAML is imported only for a header outside the
+    Raises HeaderError when YAML cannot read it, RecursionError when it is nested past MAX_DEPTH
+    and ValueError when it holds over MAX_VALUES values. YAML is imported only for a header outside the
     fast subset: most commands never pay for it.
     """
     fast = _fast_header(header)
     if fast is not None:
+        if 2 * len(fast) + 1 > MAX_VALUES:  # what _check_size counts for a flat mapping
+            raise ValueError(f"front matter holds over {MAX_VALUES:,} values (YAML aliases?)")
         return fast
     import yaml
 
@@ -92,30 +95,33 @@ def load_header(header: str) -> Any:
     # (`no` stays "no", `12:30` stays "12:30"); with libyaml it is twice as fast as the safe one.
     loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     try:
-        return yaml.load(header, Loader=loader)
+        meta = yaml.load(header, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "cannot be parsed"
         raise HeaderError(problem, None if mark is None else mark.line + 1) from exc
+    _check_size(meta)  # every reader is kept from an alias bomb, not only the tickets'
+    return meta
+
+
+_CLOSING_LINE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 def split_front_matter(text: str) -> tuple[str, str] | str:
-    """(front matter, body), or the reason there is none."""
+    """(front matter, body), or the reason there is none.
+
+    The front matter ends at the first line after the opening one that is `---` or `...`
+    (trailing white space allowed)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     start = text.find("\n")
     if (text if start < 0 else text[:start]).rstrip() != "---":
         return "no front matter (the file must start with a '---' line)"
-    pos = start + 1
-    while start >= 0 and pos <= len(text):
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        if line.rstrip() in ("---", "..."):
-            return text[start + 1 : max(pos - 1, start + 1)], "" if end < 0 else text[end + 1 :]
-        if end < 0:
-            break
-        pos = end + 1
-    return "front matter is not closed (no second '---' line)"
+    closing = _CLOSING_LINE.search(text, start + 1) if start >= 0 else None
+    if closing is None:
+        return "front matter is not closed (no second '---' line)"
+    pos, end = closing.start(), closing.end()
+    return text[start + 1 : max(pos - 1, start + 1)], text[end + 1 :]
 
 
 def _check_size(meta: Any) -> None:
@@ -161,6 +167,8 @@ def _describe(value: Any) -> str:
 
 def _scalar(value: Any) -> str | None:
     """A YAML scalar as text (ids and names written as numbers still count)."""
+    if type(value) is str:  # nearly always: the base loader reads every scalar as text
+        return clean(value).strip()
     if value is None:
         return None
     if isinstance(value, bool):

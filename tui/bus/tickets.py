@@ -16,7 +16,6 @@ from tui.base.paths import read_file
 from tui.base.sanitize import clean, clean_value
 from tui.bus.front_matter import (
     HeaderError,
-    _check_size,
     _closing_offset,
     _created,
     _describe,
@@ -260,7 +259,6 @@ def parse_ticket(
     header, body = parts
     try:
         meta = load_header(header)
-        _check_size(meta)
     except RecursionError:
         return Malformed(rel, role, "front matter nested too deep")
     except HeaderError as exc:
