@@ -147,9 +147,9 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
         view = self.operations.view(self.clock())
         self.keeper = Keeper(self.config, view)  # the ladders, as the watcher's, from this view
         main.show_ops(view)
-        first = self.scans.first()  # a small state is read by now: one first paint, with it
+        first = self.scans.first()  # read whole or in part by now: the first paint shows it
         early, self._early, self._started = self._early, None, True
-        message = m.TicketsChanged(first) if first is not None else early
+        message = m.TicketsChanged(*first) if first is not None else early
         if message is not None:
             self._tickets_changed(message)
         if self.watch_files:
@@ -270,8 +270,11 @@ class RoomApp(Announcing, OperationsLoop, RequestsChannel, compat.CompatApp):
         if not self._started:  # before `start`: it shows it
             self._early = message
             return
-        # A rescan that found the bus as it was repaints nothing: ages have their own timers.
-        same = not message.partial and not self.main.reading and message.state == self.bus
+        # A rescan that found the bus as it was repaints nothing: ages have their own timers. The
+        # first view, shown by `start`, comes again as a message: it is not shown twice.
+        same = message.state is self.bus or (
+            not message.partial and not self.main.reading and message.state == self.bus
+        )
         self.bus = message.state
         if not same:
             self.main.show_bus(message.state, reading=message.partial)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import NOW
+from tui.bus import scanning
 from tui.bus.scanner import BusSnapshot, Scanner
 from tui.bus.scanning import ScanSchedule
 from tui.bus.stale import StaleWatch
@@ -102,6 +106,46 @@ def test_a_request_during_a_scan_arms_exactly_one_more(root: Path) -> None:
     schedule.close()
     assert scanner.archives == [True, True]  # the first (archive counted), then one more
     assert delivered == [False, False]
+
+
+def test_the_first_frame_takes_a_partial_view_while_the_scan_goes_on(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large state: the first frame gets what the first scan has read so far at once (not
+    after a fixed wait), the scan pauses until it is painted, then the whole state follows."""
+    monkeypatch.setattr(scanning, "FIRST_PAINT_WAIT", 0.0)
+    release = threading.Event()
+
+    class Large(Scanner):
+        def scan(
+            self,
+            *,
+            count_archive_too: bool = True,
+            progress: Callable[[BusSnapshot], None] | None = None,
+        ) -> BusSnapshot:
+            if progress is not None:
+                progress(BusSnapshot(self.root, ("operator",), (), (), 0, ()))
+            release.wait(5)  # the rest of the inboxes
+            return super().scan(count_archive_too=count_archive_too)
+
+    delivered: list[bool] = []
+    whole = threading.Event()
+
+    def deliver(state: BusSnapshot, partial: bool) -> None:
+        delivered.append(partial)
+        if not partial:
+            whole.set()
+
+    schedule = ScanSchedule(Large(root), deliver)
+    first = schedule.first(timeout=5)
+    assert first is not None and first[1] is True and first[0].roles == ("operator",)
+    assert not whole.is_set()  # handed over while the scan is still reading
+    schedule.painted()
+    release.set()
+    assert whole.wait(5)
+    schedule.close()
+    assert delivered == [True, False]
+    assert schedule.first(timeout=0) == first  # the first view stays the partial one
 
 
 def test_a_scan_that_raises_keeps_the_last_state_and_says_so(root: Path) -> None:

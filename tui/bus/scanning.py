@@ -1,9 +1,10 @@
 """When the tickets are read: the first scan at once, then one scan in flight at a time.
 
 The first scan starts when the room is built, in a thread, so it overlaps the screen's start-up.
-On a large state, what it has read after FIRST_PAINT_WAIT is delivered as a partial view, and the
-scan pauses (up to FIRST_PAINT_HOLD) until that view is painted: both would share one core's worth
-of Python. After it, a request during a scan arms exactly one more, never a queue.
+The first frame waits for it (`first`). On a large state, what it has read after FIRST_PAINT_WAIT
+is handed over as a partial view at once, and the scan pauses (up to FIRST_PAINT_HOLD) until that
+view is painted: both would share one core's worth of Python. After it, a request during a scan
+arms exactly one more, never a queue.
 
 Every state goes to `deliver(state, partial)`, called from the scan's thread.
 """
@@ -19,7 +20,7 @@ from dataclasses import replace
 from tui.base.sanitize import clean
 from tui.bus.scanner import BusSnapshot, Scanner
 
-FIRST_PAINT_WAIT = 0.3  # seconds the first paint waits for the first scan before a partial view
+FIRST_PAINT_WAIT = 0.15  # seconds the first paint waits for the first scan before a partial view
 FIRST_PAINT_HOLD = 3.0  # at most this long the first scan pauses while that partial view is painted
 
 Deliver = Callable[[BusSnapshot, bool], None]
@@ -36,14 +37,17 @@ class ScanSchedule:
         self._started = time.monotonic()
         self._partial_shown = False
         self._painted = threading.Event()
-        self._first = self._pool.submit(self._first_scan)
+        self._first_ready = threading.Event()  # the first view is read: whole, or partial
+        self._first_view: tuple[BusSnapshot, bool] | None = None
+        self._pool.submit(self._first_scan)
 
-    def first(self, timeout: float = FIRST_PAINT_WAIT) -> BusSnapshot | None:
-        """The first scan's state if it is read within `timeout` (for the first frame)."""
-        try:
-            return self._first.result(timeout=timeout)
-        except concurrent.futures.TimeoutError:
-            return None
+    def first(self, timeout: float = FIRST_PAINT_WAIT + 0.15) -> tuple[BusSnapshot, bool] | None:
+        """The first view for the first frame, (state, partial), as soon as the first scan has
+        read it all or handed over a partial view; None when neither came within `timeout`. The
+        same state is also delivered, later, as usual."""
+        if self._first_ready.wait(timeout):
+            return self._first_view
+        return None
 
     def painted(self) -> None:
         """The first frame is on screen: a paused first scan goes on."""
@@ -77,15 +81,19 @@ class ScanSchedule:
             return replace(self._last, problems=(*self._last.problems, problem))
         return self._last
 
-    def _first_scan(self) -> BusSnapshot:
+    def _first_scan(self) -> None:
         state = self._scan(True, self._progress)
+        if not self._first_ready.is_set():
+            self._first_view = (state, False)
+            self._first_ready.set()
         self._done(state)
-        return state
 
     def _progress(self, state: BusSnapshot) -> None:
         if self._partial_shown or time.monotonic() - self._started < FIRST_PAINT_WAIT:
             return
         self._partial_shown = True
+        self._first_view = (state, True)
+        self._first_ready.set()
         self._deliver(state, True)
         self._painted.wait(timeout=FIRST_PAINT_HOLD)
 
