@@ -292,7 +292,17 @@ class CompatApp(App[None]):
 
     @property
     def ending(self) -> bool:
-        return bool(getattr(self, "_exit", False) or getattr(self, "_closing", False))
+        """Asked to exit, closing, or shutting down (its screens are being taken apart: a
+        message handled meanwhile must not look for their widgets)."""
+        return bool(
+            getattr(self, "_exit", False)
+            or getattr(self, "_closing", False)
+            or getattr(self, "_shutting_down", False)
+        )
+
+    async def _shutdown(self) -> None:
+        self._shutting_down = True  # set before Textual prunes the screens
+        await super()._shutdown()
 
     def _display(self, screen: Any, renderable: RenderableType | None) -> None:
         super()._display(screen, cropped(renderable))
