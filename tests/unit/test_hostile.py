@@ -193,3 +193,19 @@ def test_the_actions_log_is_read_from_its_tail_and_cleaned_keys_too(tmp_path: Pa
     log.unlink()
     os.mkfifo(log)
     assert audit.rows(room) == []  # a FIFO is no log, and is not waited on
+
+
+def test_an_alias_bomb_in_an_intent_or_the_knowledge_base_is_refused(root: Path) -> None:
+    """Every front matter reader holds the same limits as the tickets', not only the scanner."""
+    from tui.bus.intents import read_intents
+    from tui.ops.kb import load_kb
+
+    for folder in ("intents", "kb"):
+        (root / folder).mkdir()
+        (root / folder / "bomb.md").write_text(ALIAS_BOMB)
+    intents, bad_intents, _ = read_intents(root)
+    assert intents == [] and [bad.path for bad in bad_intents] == ["intents/bomb.md"]
+    assert "over 5,000 values" in bad_intents[0].reason
+    entries, broken = load_kb(root)
+    assert entries == [] and [bad.path for bad in broken] == ["kb/bomb.md"]
+    assert "over 5,000 values" in broken[0].reason

@@ -129,7 +129,8 @@ def read_intent(root: Path, path: Path) -> Intent | Malformed | None:
     except HeaderError as exc:
         return Malformed(rel, None, clean(f"bad YAML in the front matter: {exc.problem}"))
     except Exception as exc:  # nested too deep, or anything else: a reason, never a crash
-        return Malformed(rel, None, clean(f"bad YAML in the front matter: {type(exc).__name__}"))
+        said = str(exc) or type(exc).__name__
+        return Malformed(rel, None, clean(f"bad YAML in the front matter: {said}"))
     if not isinstance(meta, dict):
         return Malformed(rel, None, "front matter is not a mapping")
     return parse_intent(rel, meta)
