@@ -52,3 +52,35 @@ def test_status_loads_no_event_loop_tls_http_or_dns() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=TOP
     )
     assert result.stdout.strip() == "", f"status imported: {result.stdout}"
+
+
+def test_commands_load_yaml_tinydb_and_asyncio_only_when_they_need_them(tmp_path: Path) -> None:
+    """`status` on plain headers loads no YAML and, without acks, no TinyDB; `archive` (a
+    writing command) loads no event loop. The sample's nested headers do load YAML."""
+    root = tmp_path / "state"
+    (root / "tickets" / "to_operator").mkdir(parents=True)
+    (root / "tickets" / "archive").mkdir()
+    for n in range(3):
+        (root / "tickets" / "to_operator" / f"T-{n}.md").write_text(
+            f'---\nid: T-{n}\nfrom: architect\nsubject: "Quoted: still the fast path"\n'
+            f"deliverable: it answers 200\ncreated: 2026-11-24T09:30:00Z\n---\nBody.\n"
+        )
+
+    def loaded(*argv: str) -> set[str]:
+        code = (
+            "import sys, io, contextlib\n"
+            "from tui.cli import main\n"
+            f"sys.argv = ['sisyphus-room', *{list(argv)!r}]\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass\n"
+            "print(','.join(m for m in ('yaml', 'tinydb', 'asyncio') if m in sys.modules))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=TOP
+        )
+        return set(filter(None, done.stdout.strip().split(",")))
+
+    assert loaded("status", "--json", "--state", str(root)) == set()
+    assert "yaml" in loaded("status", "--json", "--state", "sample_state")
+    assert "asyncio" not in loaded("archive", "T-0", "--json", "--state", str(root))
+    assert not (root / "tickets" / "to_operator" / "T-0.md").exists()  # it did archive
