@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests import schemas
-from tests.helpers import run_cli, write_config, write_ticket
+from tests.helpers import http_get, run_cli, write_config, write_ticket
 from tests.servers import Recorder, Switch, free_port, recording_server, switch_server
 from tui.base.clock import parse_iso
 
@@ -486,8 +486,6 @@ def test_a_delivery_that_is_not_live_is_sent_on_the_ladder(
 def test_metrics_off_loopback_need_a_bearer_token(root: Path) -> None:
     import socket
 
-    import httpx
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -502,20 +500,18 @@ def test_metrics_off_loopback_need_a_bearer_token(root: Path) -> None:
         started = watch.wait_for("watcher started")
         assert started["metrics"].endswith("/metrics (bearer token)")
         url = f"http://127.0.0.1:{port}/metrics"
-        assert httpx.get(url).status_code == 401
-        assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
-        answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+        assert http_get(url).status_code == 401
+        assert http_get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        answer = http_get(url, headers={"Authorization": "Bearer s3cret"})
         assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
-        lower = httpx.get(url, headers={"Authorization": "bearer s3cret"})  # any case of scheme
+        lower = http_get(url, headers={"Authorization": "bearer s3cret"})  # any case of scheme
         assert lower.status_code == 200
-        assert httpx.get(url, headers={"Authorization": "Basic s3cret"}).status_code == 401
+        assert http_get(url, headers={"Authorization": "Basic s3cret"}).status_code == 401
         assert watch.stop() < 2.0
 
 
 def test_metrics_listen_on_ipv6_loopback(tmp_path: Path) -> None:
     import socket
-
-    import httpx
 
     from tui.base.config_reading import parse_config
     from tui.ops.metrics import Metrics, MetricsServer
@@ -532,7 +528,7 @@ def test_metrics_listen_on_ipv6_loopback(tmp_path: Path) -> None:
     server = MetricsServer(Metrics(config, "probe-1"), config)
     server.start()
     try:
-        answer = httpx.get(f"http://[::1]:{port}/metrics")
+        answer = http_get(f"http://[::1]:{port}/metrics")
         assert answer.status_code == 200 and "sisyphus_deploy_freeze" in answer.text
     finally:
         server.stop()
@@ -559,17 +555,17 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
     write({"a": port, "b": port}, first)
     with watching(root, env=_env() | {"METRICS_TOKEN": "s3cret"}) as watch:
         watch.wait_for("round")
-        assert 'site="b"' in httpx.get(f"http://127.0.0.1:{first}/metrics").text
+        assert 'site="b"' in http_get(f"http://127.0.0.1:{first}/metrics").text
         write({"a": port}, second, token=True)
         watch.process.send_signal(signal.SIGHUP)
         watch.wait_for("config reloaded")
         watch.wait_for("round")
         url = f"http://127.0.0.1:{second}/metrics"
-        assert httpx.get(url).status_code == 401
-        answer = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+        assert http_get(url).status_code == 401
+        answer = http_get(url, headers={"Authorization": "Bearer s3cret"})
         assert answer.status_code == 200 and 'site="b"' not in answer.text
         with pytest.raises(httpx.ConnectError):
-            httpx.get(f"http://127.0.0.1:{first}/metrics")
+            http_get(f"http://127.0.0.1:{first}/metrics")
         with socket.socket() as taken:  # a new address already in use: the old one is kept
             taken.bind(("127.0.0.1", 0))
             taken.listen(1)
@@ -577,7 +573,7 @@ def test_sighup_moves_the_metrics_endpoint_or_keeps_the_old_one_and_says_so(
             watch.process.send_signal(signal.SIGHUP)
             line = watch.wait_for("metrics not reloaded")
             assert line["kept"] == "the old endpoint"
-            kept = httpx.get(url, headers={"Authorization": "Bearer s3cret"})
+            kept = http_get(url, headers={"Authorization": "Bearer s3cret"})
             assert kept.status_code == 200
         assert watch.stop() < 2.0
 

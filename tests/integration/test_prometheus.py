@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import run_cli
+from tests.helpers import http_get, run_cli
 from tests.servers import free_port
 from tui.base.config_reading import parse_config
 from tui.ops.rules import rules
@@ -172,7 +172,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30)
         if process.poll() is not None:
             raise AssertionError(f"{url}: the server exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            if http_get(url, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -181,7 +181,6 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30)
 
 
 def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> None:
-    import httpx
 
     from tests.integration.test_headless import configure, watching
     from tests.servers import Switch, switch_server
@@ -220,7 +219,7 @@ def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> No
                 watch.wait_for("notification sent", notification=key)
 
                 def listed() -> list[dict[str, Any]]:
-                    return [a for a in httpx.get(api).json() if a["labels"]["id"] == opened["id"]]
+                    return [a for a in http_get(api).json() if a["labels"]["id"] == opened["id"]]
 
                 [firing] = listed()
                 labels = firing["labels"]
@@ -242,12 +241,12 @@ def test_a_real_alertmanager_gets_the_incident_and_its_end(tmp_path: Path) -> No
                     f"silence:{opened['id']}:0:silenced"
                 ):
                     pass  # a rung sent before it
-                silences = httpx.get(f"http://127.0.0.1:{port}/api/v2/silences").json()
+                silences = http_get(f"http://127.0.0.1:{port}/api/v2/silences").json()
                 [kept] = [x for x in silences if x["status"]["state"] == "active"]
                 assert kept["matchers"][0]["name"] == "id"
                 assert kept["matchers"][0]["value"] == opened["id"]
                 assert kept["createdBy"] == "ann" and kept["comment"].startswith("deploy")
-                assert httpx.get(api).json()[0]["status"]["state"] == "suppressed"
+                assert http_get(api).json()[0]["status"]["state"] == "suppressed"
                 switch.up = True
                 closed = watch.wait_for("incident resolved", id=opened["id"])
                 assert closed
@@ -278,8 +277,6 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
     import threading
     import time
     from http.server import BaseHTTPRequestHandler
-
-    import httpx
 
     from tests.helpers import run_cli
     from tests.integration.test_headless import watching
@@ -339,7 +336,7 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
 
     def vector(expr: str, at: float | None = None) -> dict[str, float]:
         params = {"query": expr} | ({"time": f"{at:.3f}"} if at is not None else {})
-        data = httpx.get(query, params=params).json()["data"]["result"]
+        data = http_get(query, params=params).json()["data"]["result"]
         return {r["metric"].get("vantage", ""): float(r["value"][1]) for r in data}
 
     def slo_of(name: str) -> dict[str, Any]:
@@ -362,7 +359,7 @@ def test_a_real_prometheus_scrapes_three_watchers_and_agrees_with_the_rooms(
             watches = {"a": a, "b": b, "c": c}
             started = a.wait_for("watcher started")
             assert started["metrics"] == f"http://127.0.0.1:{ports['a']}/metrics"
-            exposition = httpx.get(
+            exposition = http_get(
                 started["metrics"], headers={"Accept": "application/openmetrics-text"}
             )
             assert exposition.headers["content-type"].startswith("application/openmetrics-text")
