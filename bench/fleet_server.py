@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -63,14 +64,31 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").e
 NGINX_INSTALL = "apt-get update && apt-get install -y nginx-light"
 
 
-def free_ports(count: int) -> list[int]:
-    holders = [socket.socket() for _ in range(count)]
-    for holder in holders:
-        holder.bind(("127.0.0.1", 0))
-    ports = [holder.getsockname()[1] for holder in holders]
-    for holder in holders:
-        holder.close()
-    return ports
+def free_ports(count: int, kind: int = socket.SOCK_STREAM) -> list[int]:
+    """`count` ports of 127.0.0.1 nothing listens on (bound, then closed), below the kernel's
+    ephemeral range (32768 and up): no outgoing connection or DNS query of a program running
+    beside this one can take them in the moment before they are used."""
+    pick = random.SystemRandom()
+    holders: list[socket.socket] = []
+    try:
+        for _ in range(200 * count):
+            if len(holders) == count:
+                break
+            holder = socket.socket(socket.AF_INET, kind)
+            try:
+                holder.bind(("127.0.0.1", pick.randrange(20000, 32000)))
+            except OSError:
+                holder.close()
+                continue
+            holders.append(holder)
+        while len(holders) < count:  # that range taken: any the kernel gives
+            holder = socket.socket(socket.AF_INET, kind)
+            holder.bind(("127.0.0.1", 0))
+            holders.append(holder)
+        return [holder.getsockname()[1] for holder in holders]
+    finally:
+        for holder in holders:
+            holder.close()
 
 
 @contextmanager

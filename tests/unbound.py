@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fleet_server import free_ports
+
 UNBOUND = shutil.which("unbound") or (
     "/usr/sbin/unbound" if Path("/usr/sbin/unbound").exists() else None
 )
@@ -27,9 +29,7 @@ def unbound(tmp: Path, zone: str) -> Iterator[int]:
     UDP port of 127.0.0.1; anything else it refuses."""
     if UNBOUND is None:
         pytest.skip(f"unbound is not installed ({INSTALL})")
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    [port] = free_ports(1, socket.SOCK_DGRAM)
     folder = tmp / "unbound"
     folder.mkdir()
     (folder / "unbound.conf").write_text(

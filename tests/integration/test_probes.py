@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -63,11 +64,9 @@ def test_http_statuses_latency_refused_slow_and_closed(root: Path) -> None:
 
 
 def socket_port_refused() -> int:
-    import socket
+    from tests.servers import free_port
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: no server started beside takes it
 
 
 def test_tls_chain_days_host_and_expiry(tmp_path: Path) -> None:
@@ -317,9 +316,9 @@ def test_a_site_slower_than_the_objective_is_named_from_round_one(root: Path) ->
         said = run_cli(root, "check", "--probe")
     assert said.returncode == 1
     [line] = [r for r in said.stdout.splitlines() if r.startswith("slow now:")]
-    assert line.startswith("slow now: h-700ms 7") and line.endswith(
-        "ms > 500 ms (the latency objective)"
-    )
+    found = re.fullmatch(r"slow now: h-700ms (\d+) ms > 500 ms \(the latency objective\)", line)
+    assert found is not None, line
+    assert 700 <= int(found[1]) < 5000  # at least the site's 0.7 s, more on a loaded machine
     [probe] = [
         p
         for p in json.loads(run_cli(root, "status", "--json").stdout)["probes"]
