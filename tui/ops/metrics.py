@@ -368,12 +368,14 @@ def reload_endpoint(
     try:
         started = MetricsServer(metrics, new)
     except MetricsError as exc:
-        log("metrics not reloaded", {"error": str(exc), "kept": "the old endpoint"})
         kept = None
         if old.metrics_listen:
             with contextlib.suppress(MetricsError):
                 kept = MetricsServer(metrics, old)
                 kept.start()
+        # Said once the old endpoint answers again (a scraper told "kept" may ask at once).
+        said = "the old endpoint" if kept else "none: the old address could not be taken again"
+        log("metrics not reloaded", {"error": str(exc), "kept": said})
         return metrics, kept
     started.start()
     log("metrics listening", {"url": f"http://{started.address}/metrics"})
