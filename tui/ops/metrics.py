@@ -334,7 +334,17 @@ class MetricsServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        """Stop serving now. The serve loop reads its stop flag only when its poll wakes (every
+        0.5 s): connections of our own wake it, so a stop or a reload does not wait that out."""
+        if self._thread.is_alive():
+            stopping = threading.Thread(target=self.server.shutdown, daemon=True)
+            stopping.start()
+            host, port = self.server.server_address[:2]
+            where = (str(host), int(port))
+            while stopping.is_alive():
+                with contextlib.suppress(OSError):
+                    socket.create_connection(where, timeout=0.2).close()
+                stopping.join(0.05)
         self.server.server_close()
 
 
