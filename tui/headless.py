@@ -65,6 +65,7 @@ class Watcher:
         self.folder = room_dir(root)
         self.lock = WriterLock(self.folder)
         self.stop = threading.Event()
+        self.stop_asked_at: float | None = None  # monotonic time of SIGTERM or SIGINT
         self.reload_asked = False
         self.host = socket.gethostname()
         self.since = clock()
@@ -92,8 +93,8 @@ class Watcher:
         return 0
 
     def _install_signals(self) -> None:
-        signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
-        signal.signal(signal.SIGINT, lambda *_: self.stop.set())
+        signal.signal(signal.SIGTERM, self._asked_to_stop)
+        signal.signal(signal.SIGINT, self._asked_to_stop)
         signal.signal(signal.SIGHUP, lambda *_: setattr(self, "reload_asked", True))
 
     def _start(self) -> None:
@@ -136,7 +137,16 @@ class Watcher:
                 self.outbox.save()
         self._write_info(stopped=True)  # read as: nobody probes since its last round
         self.lock.release()
-        self.log("watcher stopped", {"pid": os.getpid()})
+        fields: dict[str, Any] = {"pid": os.getpid()}
+        if self.stop_asked_at is not None:  # by its own clock, from the signal to this line
+            fields["stopping_s"] = round(time.monotonic() - self.stop_asked_at, 3)
+        self.log("watcher stopped", fields)
+
+    def _asked_to_stop(self, *_: object) -> None:
+        """SIGTERM or SIGINT: the loop ends, the round in flight gets STOP_WITHIN seconds."""
+        if self.stop_asked_at is None:
+            self.stop_asked_at = time.monotonic()
+        self.stop.set()
 
     # ------------------------------------------------------------------ the loop
 

@@ -95,6 +95,10 @@ async def test_archive_three_marked_then_undo_then_file_a_ticket(state: Path) ->
         archive = state / "tickets" / "archive"
         await settle(pilot, app, lambda: len(list(archive.rglob("A-*.md"))) == 3)
         assert not list((state / "tickets" / "to_architect").glob("A-*.md"))
+        # The moves are on disk before the worker's word reaches the screen: `u` is pressed once
+        # the room says "Archived 3 … (u undoes)", as a person would (on a loaded machine the
+        # word can come after the files).
+        await settle(pilot, app, lambda: any("(u undoes)" in n for n in notifications(app)))
         await pilot.press("u")
         await settle(
             pilot, app, lambda: len(list((state / "tickets" / "to_architect").glob("A-*.md"))) == 3
