@@ -11,7 +11,7 @@ from hypothesis import settings
 from tests import schemas
 from tests.helpers import make_root
 
-# No per-example deadline: the suite runs on six workers over two cores, and a timing assertion
+# No per-example deadline: the suite runs on four workers over two cores, and a timing assertion
 # in a unit test is a flake (speed is measured in the benchmarks).
 settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+def read_only(mount: Path) -> None:
+    """Remount the bind read-only. The kernel refuses (EBUSY) while a file is open for writing
+    through it: the watcher may be in the middle of a write this instant, so it is tried again."""
+    for _ in range(250):
+        done = subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], capture_output=True)
+        if done.returncode == 0:
+            return
+        time.sleep(0.02)  # the write in flight ends within milliseconds
+    raise AssertionError(f"cannot remount {mount} read-only: {done.stderr.decode().strip()}")
+
+
 @pytest.mark.parametrize("fault", ["full", "read-only"])
 def test_a_full_or_read_only_disk_costs_records_never_the_page(
     small_disk: Path, fault: str
@@ -66,7 +78,7 @@ def test_a_full_or_read_only_disk_costs_records_never_the_page(
                 # The watcher holds files open (its lock): a read-only bind of the same folder
                 # over it turns every new write read-only.
                 subprocess.run(["mount", "--bind", str(small_disk), str(small_disk)], check=True)
-                subprocess.run(["mount", "-o", "remount,bind,ro", str(small_disk)], check=True)
+                read_only(small_disk)
             switch.up = False
             line = watch.wait_for("records not saved", timeout=20)
             assert "not saved" in line["text"]

@@ -54,7 +54,21 @@ class Watch:
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
         self.bad: list[str] = []
+        self.errors: list[str] = []  # its stderr, read as it comes: a full pipe would block it
         threading.Thread(target=self._read, daemon=True).start()
+        self._errors_read = threading.Thread(target=self._read_errors, daemon=True)
+        self._errors_read.start()
+
+    def stderr(self) -> str:
+        """Everything it wrote to stderr (once it has ended)."""
+        self._errors_read.join(10)
+        return "".join(self.errors)
+
+    def _read_errors(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.errors.append(line)
+            del self.errors[:-200]
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -90,7 +104,13 @@ class Watch:
         last line: from the signal to that line). The process must end within 10 s: the
         interpreter's own exit, and a machine loaded by the suite, are not the watcher's doing."""
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(10)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"the watcher did not exit within 10 s of SIGTERM; seen {self.seen[-5:]}, "
+                f"stderr {''.join(self.errors[-20:])!r}"
+            ) from None
         return float(self.wait_for("watcher stopped", timeout=10)["stopping_s"])
 
     def kill(self) -> None:
@@ -260,8 +280,7 @@ def test_status_names_the_watcher_and_check_says_when_it_stopped_probing(
         second = Watch(root)
         try:
             assert second.process.wait(20) == 1
-            assert second.process.stderr is not None
-            assert "holds" in second.process.stderr.read()
+            assert "holds" in second.stderr()
         finally:
             second.kill()
 

@@ -149,7 +149,7 @@ def test_a_command_still_sending_is_killed_when_the_sender_stops(tmp_path: Path)
         time.sleep(0.02)
     assert started.exists() and _alive(marker)
     sender.stop(wait=2.0)
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 10  # killed at once; a loaded machine may take a while to reap
     while _alive(marker) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert _alive(marker) == []
