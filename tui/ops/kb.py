@@ -63,7 +63,8 @@ def load_kb(root: Path) -> tuple[list[Entry], list[Malformed]]:
         except HeaderError as exc:
             broken.append(Malformed(rel, None, clean(f"bad YAML in the front matter: {exc}")))
         except Exception as exc:  # nested too deep, or anything else: a reason, never a crash
-            broken.append(Malformed(rel, None, clean(f"bad YAML in the front matter: {exc!r}")))
+            said = str(exc) or type(exc).__name__
+            broken.append(Malformed(rel, None, clean(f"bad YAML in the front matter: {said}")))
             continue
         if not isinstance(meta, dict):
             broken.append(Malformed(rel, None, "front matter is not a mapping"))
