@@ -11,7 +11,6 @@ from tui.base.durations import format_duration
 from tui.base.sanitize import clean, redact_url, shorten
 from tui.bus.scanner import BusSnapshot, is_future, is_stale, sort_key, stale_tickets, summarize
 from tui.bus.tickets import Ticket
-from tui.view.budgets import budget_words
 
 SCHEMA = 1  # SPEC section 5's number: never changes while fields are only added
 SCHEMA_VERSION = "1.7"  # docs/schema/status.schema.json: the minor grows with each added field
@@ -177,6 +176,8 @@ def _render_probes(snapshot: dict[str, Any]) -> list[str]:
                 f"  FAIL {probe['site'] or 'platform'} {probe['check']}: {probe['detail']}"
             )
     if snapshot["slos"]:
+        from tui.view.budgets import budget_words  # the SLO machinery: only for the text form
+
         measured = [s for s in snapshot["slos"] if s["budget_remaining"] is not None]
         lines.append(f"error budgets: {len(snapshot['slos'])} SLOs, {len(measured)} measured")
         for slo in sorted(measured, key=lambda s: s["budget_remaining"])[:5]:
