@@ -157,6 +157,33 @@ def test_a_command_still_sending_is_killed_when_the_sender_stops(tmp_path: Path)
     assert json.loads((tmp_path / "outbox.json").read_text())["pending"]  # sent again later
 
 
+async def test_a_command_started_as_the_program_stops_is_killed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM between a command's start and its registration: it is not left running."""
+    import asyncio
+
+    from tui.base import shell
+
+    marker = f"sisyphus-test-{os.getpid()}-{time.monotonic_ns()}"
+    real = asyncio.create_subprocess_shell
+
+    async def started_then_stopped(*args: Any, **kwargs: Any) -> Any:
+        process = await real(*args, **kwargs)
+        shell.kill_running()  # the program stops in that instant
+        return process
+
+    monkeypatch.setattr(asyncio, "create_subprocess_shell", started_then_stopped)
+    said = await run_command(f"sleep 30 # {marker}", 60)
+    assert said == (None, b"", b"")
+    deadline = time.monotonic() + 10
+    while _alive(marker) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert _alive(marker) == []
+    monkeypatch.setattr(asyncio, "create_subprocess_shell", real)
+    assert await run_command("echo later", 10) == (0, b"later\n", b"")  # later ones run
+
+
 async def test_a_command_output_is_kept_up_to_a_cap() -> None:
     code, out, err = await run_command("head -c 100000000 /dev/zero; echo oops >&2", 30)
     assert code == 0 and len(out) == OUTPUT_CAP and err == b"oops\n"

@@ -18,11 +18,15 @@ OUTPUT_CAP = 64 << 10  # bytes of stdout and of stderr kept; the rest is read an
 
 _running: set[int] = set()  # process group ids of the commands still running
 _running_lock = threading.Lock()
+_kills = 0  # how many times kill_running() ran: a command started before one goes with it
 
 
 def kill_running() -> int:
-    """Kill the process group of every command still running; returns how many."""
+    """Kill the process group of every command still running; returns how many. A command
+    being started meanwhile (not yet in the set) is killed as soon as it is (`run_command`)."""
+    global _kills
     with _running_lock:
+        _kills += 1
         groups = list(_running)
         _running.clear()
     for group in groups:
@@ -69,6 +73,8 @@ async def run_command(
     the command timed out. Output is read until the command ends, never after the kill: a child
     that escaped the group and holds the pipes open cannot hold the caller.
     """
+    with _running_lock:
+        kills = _kills
     process = await asyncio.create_subprocess_shell(
         command,
         stdout=asyncio.subprocess.PIPE,
@@ -77,7 +83,13 @@ async def run_command(
         start_new_session=True,  # its own process group: a timeout kills the children too
     )
     with _running_lock:
-        _running.add(process.pid)
+        # Killed while it started (the program is stopping): it runs already, out of the set.
+        stopped = kills != _kills
+        if not stopped:
+            _running.add(process.pid)
+    if stopped:
+        await _kill_group(process)
+        return None, b"", b""
     try:
         out, err = await asyncio.wait_for(_talk(process, stdin, cap), timeout)
     except TimeoutError:
