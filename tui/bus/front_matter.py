@@ -80,14 +80,13 @@ def _fast_header(header: str) -> dict[str, str] | None:
 def load_header(header: str) -> Any:
     """The front matter as the YAML base loader reads it (strings, lists, mappings).
 
-    Raises HeaderError when YAML cannot read it, RecursionError when it is nested past MAX_DEPTH
-    and ValueError when it holds over MAX_VALUES values. YAML is imported only for a header outside the
-    fast subset: most commands never pay for it.
+    Raises HeaderError when YAML cannot read it, RecursionError when it is nested past
+    MAX_DEPTH and ValueError when it holds over MAX_VALUES values. YAML is imported only for a
+    header outside the fast subset: most commands never pay for it.
     """
     fast = _fast_header(header)
     if fast is not None:
-        if 2 * len(fast) + 1 > MAX_VALUES:  # what _check_size counts for a flat mapping
-            raise ValueError(f"front matter holds over {MAX_VALUES:,} values (YAML aliases?)")
+        _check_size(fast)
         return fast
     import yaml
 
@@ -128,8 +127,13 @@ def _check_size(meta: Any) -> None:
     """Refuse front matter nested past MAX_DEPTH or holding more than MAX_VALUES values.
 
     Iterative, and it stops at the limit: a YAML alias bomb (a few hundred bytes whose aliases
-    stand for billions of values) is refused after MAX_VALUES steps, never expanded.
+    stand for billions of values) is refused after MAX_VALUES steps, never expanded. A flat
+    mapping of text (the common header) is counted by its length, without the walk.
     """
+    if isinstance(meta, dict) and all(type(value) is str for value in meta.values()):
+        if 2 * len(meta) + 1 > MAX_VALUES:  # the mapping, each key and each value
+            raise ValueError(f"front matter holds over {MAX_VALUES:,} values (YAML aliases?)")
+        return
     stack: list[tuple[Any, int]] = [(meta, 0)]
     count = 0
     while stack:
