@@ -35,7 +35,6 @@ class ScanSchedule:
         self._running, self._again, self._archive = True, False, False
         self._closed = False
         self._started = time.monotonic()
-        self._partial_shown = False
         self._painted = threading.Event()
         self._first_ready = threading.Event()  # the first view is read: whole, or partial
         self._first_view: tuple[BusSnapshot, bool] | None = None
@@ -89,9 +88,8 @@ class ScanSchedule:
         self._done(state)
 
     def _progress(self, state: BusSnapshot) -> None:
-        if self._partial_shown or time.monotonic() - self._started < FIRST_PAINT_WAIT:
-            return
-        self._partial_shown = True
+        if self._first_ready.is_set() or time.monotonic() - self._started < FIRST_PAINT_WAIT:
+            return  # a partial view once, during the first scan only
         self._first_view = (state, True)
         self._first_ready.set()
         self._deliver(state, True)
